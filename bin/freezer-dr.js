@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The CLI is TypeScript; tsx compiles it on the fly so operators need no build step.
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 22) {
+  process.stderr.write(`freezer-dr needs Node.js >= 22 (this is ${process.version}). Run it through npm (npm start / npx freezer-dr), which uses the project's own Node 24.\n`);
+  process.exit(2);
+}
+const { register } = await import('tsx/esm/api');
+register();
+await import('../lib/cli/main.ts');

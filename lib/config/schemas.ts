@@ -1,0 +1,250 @@
+import { z } from 'zod';
+
+/**
+ * A reference to a secret, never the secret itself (S6).
+ * `env:NAME` reads an environment variable; `secret:<arn or name>` (Secrets Manager,
+ * optional `#jsonKey`) and `ssm:/path` (SSM Parameter Store, decrypted) are resolved in AWS.
+ */
+export const SecretRefSchema = z
+  .string()
+  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|secret:[^\s]+|ssm:\/[^\s]*)$/, {
+    message: 'expected a secret reference like "env:NAME", "secret:<arn-or-name>[#key]" or "ssm:/path" — never the secret itself',
+  });
+export type SecretRef = z.infer<typeof SecretRefSchema>;
+
+const HttpUrl = z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' });
+const Seconds = (def: number) => z.number().positive({ message: 'expected a positive number of seconds' }).default(def);
+
+/** A compute host name as Nova reports it: letters, digits, dot, dash, underscore only. */
+export const HostNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    message: 'expected a host name made of letters, digits, ".", "-" and "_"',
+  });
+
+const PasswordAuth = z
+  .object({
+    type: z.literal('password'),
+    username: z.string().min(1),
+    /** Where the password comes from. */
+    password: SecretRefSchema,
+    userDomainName: z.string().default('Default'),
+    projectName: z.string().min(1),
+    projectDomainName: z.string().default('Default'),
+  })
+  .strict();
+
+const AppCredentialAuth = z
+  .object({
+    type: z.literal('application-credential'),
+    applicationCredentialId: z.string().min(1),
+    applicationCredentialSecret: SecretRefSchema,
+  })
+  .strict();
+
+const CloudCommon = {
+  /** Region of the endpoints to use; defaults to the first region in the catalog. */
+  regionName: z.string().optional(),
+  /** Endpoint interface to pick from the catalog. Defaults to `public`. */
+  interface: z.enum(['public', 'internal', 'admin']).default('public'),
+  /** PEM file of a private CA that signs the cloud's certificates (S7). */
+  caBundle: z.string().optional(),
+  /** Turn TLS verification off. Logged as a warning at every start (S7). Defaults to false. */
+  insecure: z.boolean().default(false),
+  /** Per-request timeout towards Keystone and Nova. Defaults to 10 s. */
+  requestTimeoutSeconds: Seconds(10),
+};
+
+export const CloudSchema = z.discriminatedUnion('from', [
+  /** A named cloud from clouds.yaml (searched in ./, ~/.config/openstack, /etc/openstack or `file`). */
+  z.object({ from: z.literal('clouds-yaml'), name: z.string().min(1), file: z.string().optional(), ...CloudCommon }).strict(),
+  /** The usual OS_* environment variables (OS_AUTH_URL, OS_USERNAME, ...). */
+  z.object({ from: z.literal('env'), ...CloudCommon }).strict(),
+  /** Everything in this file; the secret part is a reference. */
+  z
+    .object({
+      from: z.literal('inline'),
+      authUrl: HttpUrl,
+      auth: z.discriminatedUnion('type', [PasswordAuth, AppCredentialAuth]),
+      ...CloudCommon,
+    })
+    .strict(),
+]);
+
+export const GatesSchema = z
+  .object({
+    /** Storm gate: most hosts that may be down or fenced at once (count). Defaults to 1. */
+    maxFailedHosts: z.number().int().min(0).default(1),
+    /** Storm gate: most hosts that may be down or fenced at once (% of enabled hosts). Defaults to 34. */
+    maxFailedPercent: z.number().min(0).max(100).default(34),
+    /** All-stale gate: when at least this % of services look stale at once, act on none. Defaults to 75. */
+    allStalePercent: z.number().min(1).max(100).default(75),
+  })
+  .strict();
+
+export const MonitorSchema = z
+  .object({
+    /** Monitor driver (registry name). */
+    driver: z.enum(['nova-services']).default('nova-services'),
+    /** Seconds between monitor passes when running locally (the Lambda uses its schedule). Defaults to 60. */
+    intervalSeconds: Seconds(60),
+    /** A heartbeat older than this (read against Nova's Date header) makes a host a suspect. Defaults to 60. */
+    staleAfterSeconds: Seconds(60),
+    /** A suspect becomes a failure after staying a suspect this long. Defaults to 30. */
+    graceSeconds: z.number().min(0).default(30),
+    gates: GatesSchema.default(GatesSchema.parse({})),
+    /** Monitor-only mode: detect and report, start nothing. Also switchable in the store. */
+    paused: z.boolean().default(false),
+    /** Hosts never acted on (exact names). */
+    excludeHosts: z.array(HostNameSchema).default([]),
+  })
+  .strict();
+
+export const BmcSchema = z
+  .object({
+    /** Fencer driver (registry name). */
+    driver: z.enum(['redfish', 'ipmi', 'manual', 'noop']),
+    /** BMC address: a URL for redfish (https://bmc-1.example), host[:port] for ipmi. */
+    address: z.string().min(1).optional(),
+    username: z.string().min(1).optional(),
+    password: SecretRefSchema.optional(),
+    /** Redfish: the ComputerSystem id when the BMC manages several. */
+    systemId: z.string().min(1).optional(),
+    /** Redfish: `session` (X-Auth-Token) or `basic`. Defaults to basic. */
+    authMode: z.enum(['basic', 'session']).default('basic'),
+    /** IPMI cipher suites to try, in order. Only suites with authentication + integrity are accepted (S8). */
+    cipherSuites: z.array(z.union([z.literal(3), z.literal(17)])).optional(),
+    /** IPMI privilege level for the session. Defaults to administrator. */
+    privilege: z.enum(['administrator', 'operator']).default('administrator'),
+    caBundle: z.string().optional(),
+    insecure: z.boolean().default(false),
+  })
+  .strict();
+
+export const FencingSchema = z
+  .object({
+    /** BMC per host, keyed by the exact Nova host name. */
+    hosts: z.record(HostNameSchema, BmcSchema).default({}),
+    /**
+     * Defaults by host-name pattern (a glob: `*` and `?`), tried in order when a host has no entry.
+     * `{host}` in `address` is replaced by the host name.
+     */
+    defaults: z.array(BmcSchema.extend({ match: z.string().min(1) }).strict()).default([]),
+    /** How long to wait for the BMC to report power off. Defaults to 30 s. */
+    powerTimeoutSeconds: Seconds(30),
+    /** Seconds between power-state reads while waiting. Defaults to 1. */
+    pollIntervalSeconds: Seconds(1),
+    /** Per-request timeout towards a BMC. Defaults to 5 s. */
+    requestTimeoutSeconds: Seconds(5),
+  })
+  .strict();
+
+export const EvacuableSchema = z
+  .object({
+    /** `all`: every instance; `tagged`: only instances matching one of the markers below. */
+    mode: z.enum(['all', 'tagged']).default('all'),
+    /** Flavor extra spec key=value (e.g. "evacuable=true"). */
+    flavorExtraSpec: z.string().regex(/^[^=]+=.*$/).optional(),
+    /** Image property key=value. */
+    imageProperty: z.string().regex(/^[^=]+=.*$/).optional(),
+    /** Server metadata key=value. */
+    serverMetadata: z.string().regex(/^[^=]+=.*$/).optional(),
+    /** Server metadata key holding an integer priority: higher evacuates first. */
+    priorityMetadataKey: z.string().default('freezer-dr:priority'),
+  })
+  .strict();
+
+export const EvacuationSchema = z
+  .object({
+    /** Instances evacuated at once (the Map's MaxConcurrency). Defaults to 4. */
+    concurrency: z.number().int().min(1).max(40).default(4),
+    /** Give up on one instance after this long. Defaults to 600 s. */
+    instanceTimeoutSeconds: Seconds(600),
+    /** Seconds between checks of an evacuating instance. Defaults to 5. */
+    checkIntervalSeconds: Seconds(5),
+    evacuable: EvacuableSchema.default(EvacuableSchema.parse({})),
+    /** Target host for every evacuation; unset lets the scheduler choose (recommended). */
+    targetHost: HostNameSchema.optional(),
+    /**
+     * `keep-power-state` uses microversion 2.95+ behaviour when the cloud has it (a stopped
+     * instance stays stopped); `classic` pins 2.68 (the instance is started at the destination).
+     */
+    microversionPolicy: z.enum(['classic', 'keep-power-state']).default('classic'),
+  })
+  .strict();
+
+const SmtpSchema = z
+  .object({
+    type: z.literal('smtp'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(587),
+    /** `tls` = implicit TLS (465); `starttls` = upgrade required; `none` = plain (tests only). */
+    security: z.enum(['tls', 'starttls', 'none']).default('starttls'),
+    username: z.string().optional(),
+    password: SecretRefSchema.optional(),
+    caBundle: z.string().optional(),
+  })
+  .strict();
+
+const SesSchema = z.object({ type: z.literal('ses'), region: z.string().min(1), configurationSet: z.string().optional() }).strict();
+
+export const EmailNotifierSchema = z
+  .object({
+    driver: z.literal('email'),
+    transport: z.discriminatedUnion('type', [SmtpSchema, SesSchema]),
+    from: z.string().min(3),
+  })
+  .strict();
+
+export const WebhookNotifierSchema = z
+  .object({
+    driver: z.literal('webhook'),
+    url: HttpUrl,
+    format: z.enum(['json', 'slack', 'teams']).default('json'),
+  })
+  .strict();
+
+export const NotificationSchema = z
+  .object({
+    /** Cloud admins: they get every summary and every gate alert. */
+    admins: z.array(z.email()).default([]),
+    /** Only members holding one of these roles are told (empty = every role). */
+    memberRoles: z.array(z.string()).default([]),
+    /** Extra recipients per project id. */
+    projectRecipients: z.record(z.string(), z.array(z.email())).default({}),
+    /** Time zone for dates in messages. Defaults to UTC. */
+    timeZone: z.string().default('UTC'),
+    channels: z.array(z.discriminatedUnion('driver', [EmailNotifierSchema, WebhookNotifierSchema])).default([]),
+  })
+  .strict();
+
+export const StoreSchema = z.discriminatedUnion('driver', [
+  z.object({ driver: z.literal('sqlite'), path: z.string().default('.freezer-dr/incidents.db') }).strict(),
+  z.object({ driver: z.literal('dynamodb'), table: z.string().min(3), region: z.string().optional(), endpoint: HttpUrl.optional() }).strict(),
+]);
+
+export const ConfigSchema = z
+  .object({
+    cloud: CloudSchema,
+    monitor: MonitorSchema.default(MonitorSchema.parse({})),
+    fencing: FencingSchema.default(FencingSchema.parse({})),
+    evacuation: EvacuationSchema.default(EvacuationSchema.parse({})),
+    notification: NotificationSchema.default(NotificationSchema.parse({})),
+    store: StoreSchema.default({ driver: 'sqlite', path: '.freezer-dr/incidents.db' }),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type CloudConfig = z.infer<typeof CloudSchema>;
+export type MonitorConfig = z.infer<typeof MonitorSchema>;
+export type GatesConfig = z.infer<typeof GatesSchema>;
+export type BmcConfig = z.infer<typeof BmcSchema>;
+export type FencingConfig = z.infer<typeof FencingSchema>;
+export type EvacuationConfig = z.infer<typeof EvacuationSchema>;
+export type EvacuableConfig = z.infer<typeof EvacuableSchema>;
+export type NotificationConfig = z.infer<typeof NotificationSchema>;
+export type EmailNotifierConfig = z.infer<typeof EmailNotifierSchema>;
+export type WebhookNotifierConfig = z.infer<typeof WebhookNotifierSchema>;
+export type StoreConfig = z.infer<typeof StoreSchema>;
