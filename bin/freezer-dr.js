@@ -7,4 +7,7 @@ if (major < 22) {
 }
 const { register } = await import('tsx/esm/api');
 register();
-await import('../lib/cli/main.ts');
+const { main } = await import('../lib/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));
+// Sockets of the embedded servers or keep-alive agents must not hold the process open.
+setTimeout(() => process.exit(process.exitCode), 50).unref();

@@ -47,12 +47,12 @@ const AppCredentialAuth = z
 const CloudCommon = {
   /** Region of the endpoints to use; defaults to the first region in the catalog. */
   regionName: z.string().optional(),
-  /** Endpoint interface to pick from the catalog. Defaults to `public`. */
-  interface: z.enum(['public', 'internal', 'admin']).default('public'),
+  /** Endpoint interface to pick from the catalog. Defaults to clouds.yaml / OS_INTERFACE, else `public`. */
+  interface: z.enum(['public', 'internal', 'admin']).optional(),
   /** PEM file of a private CA that signs the cloud's certificates (S7). */
   caBundle: z.string().optional(),
   /** Turn TLS verification off. Logged as a warning at every start (S7). Defaults to false. */
-  insecure: z.boolean().default(false),
+  insecure: z.boolean().optional(),
   /** Per-request timeout towards Keystone and Nova. Defaults to 10 s. */
   requestTimeoutSeconds: Seconds(10),
 };
@@ -105,7 +105,7 @@ export const MonitorSchema = z
 export const BmcSchema = z
   .object({
     /** Fencer driver (registry name). */
-    driver: z.enum(['redfish', 'ipmi', 'manual', 'noop']),
+    driver: z.enum(['redfish', 'ipmi', 'manual']),
     /** BMC address: a URL for redfish (https://bmc-1.example), host[:port] for ipmi. */
     address: z.string().min(1).optional(),
     username: z.string().min(1).optional(),

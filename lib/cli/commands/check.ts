@@ -1,0 +1,36 @@
+import { parse } from '../args.js';
+import { openRuntime, requireConfig } from '../context.js';
+import { EXIT } from '../exit-codes.js';
+import { table } from '../format.js';
+import { runMonitorPass } from '../../monitor/pass.js';
+
+export const CHECK_HELP = `Usage: freezer-dr check [--config FILE] [--json]
+
+One monitor pass, acting on nothing: every compute service, what the monitor
+decides for it (healthy / suspect / failed / fenced / disabled / in-flight),
+and the safety gates that would fire.
+
+  --config FILE   config file (default ./freezer-dr.yaml)
+  --json          print the decision as JSON
+
+Exit: 0 all healthy, 1 some host suspect or failed, 3 the cloud could not be observed.`;
+
+export async function checkCommand(argv: string[], out: (s: string) => void): Promise<number> {
+  const { values } = parse('check', argv, { config: { type: 'string' }, json: { type: 'boolean' } });
+  if (values.help) return out(CHECK_HELP), EXIT.ok;
+  const rt = await openRuntime(await requireConfig(values.config));
+  try {
+    const { decision } = await runMonitorPass(rt, null);
+    if (values.json) out(JSON.stringify(decision, null, 2));
+    else {
+      out(`Compute services at ${decision.at} (${decision.clock === 'server' ? "Nova's clock" : 'local clock: Nova sent no Date header'})`);
+      out(table(['host', 'state', 'status', 'forced', 'heartbeat', 'decision', 'why'], decision.hosts.map((h) => [h.host, h.state, h.status, h.forcedDown ? 'yes' : 'no', h.heartbeatAgeSeconds === null ? 'never' : `${h.heartbeatAgeSeconds}s`, h.verdict, h.reason])));
+      for (const g of decision.gates) out(`GATE ${g.gate}: ${g.reason}`);
+      for (const r of decision.recover) out(`would recover ${r.host} as incident ${r.incidentId}`);
+    }
+    if (decision.gates.some((g) => g.gate === 'observer')) return EXIT.unreachable;
+    return decision.hosts.some((h) => h.verdict === 'suspect' || h.verdict === 'failed') ? EXIT.failed : EXIT.ok;
+  } finally {
+    await rt.store.close();
+  }
+}

@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { taskHandlers } from '../../functions/index.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.js';
+import type { Config } from '../config/schemas.js';
+import type { TimelineEvent } from '../incidents/schemas.js';
+import { runLocalExecution, type LocalExecutionResult } from '../workflow/local-runner.js';
+import { createRuntime, setRuntime, type Runtime } from '../workflow/runtime.js';
+import type { ExecutionInputRaw } from '../workflow/schemas.js';
+import { ConfigNotFoundError } from '../config/errors.js';
+
+/** The config file to use: --config, else ./freezer-dr.yaml when it exists, else none. */
+export function configPathFrom(flag: string | undefined): string | undefined {
+  if (flag) return flag;
+  return existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
+}
+
+export async function requireConfig(flag: string | undefined): Promise<Config> {
+  const path = configPathFrom(flag);
+  if (!path) throw new ConfigNotFoundError(DEFAULT_CONFIG_FILE);
+  return loadConfigFile(path);
+}
+
+/** Build the runtime once and make it the one the in-process handlers use. */
+export async function openRuntime(config: Config, overrides: Partial<Runtime> = {}): Promise<Runtime> {
+  const rt = await createRuntime(config, overrides);
+  setRuntime(rt);
+  return rt;
+}
+
+export interface LocalTiming {
+  waitMs?: Record<string, number>;
+  retryMs?: Record<string, number | number[]>;
+}
+
+/** Run the real state machine in-process for one incident (execution name = incident id). */
+export function runRecoveryLocally(input: ExecutionInputRaw, timing: LocalTiming = {}): Promise<LocalExecutionResult> {
+  return runLocalExecution(input.incidentId, input, { handlers: taskHandlers, waitMs: timing.waitMs, retryMs: timing.retryMs });
+}
+
+export type EventPrinter = (incidentId: string, event: TimelineEvent) => void;

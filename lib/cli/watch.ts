@@ -1,0 +1,58 @@
+import { TERMINAL_STATUSES } from '../incidents/schemas.js';
+import { runMonitorPass } from '../monitor/pass.js';
+import { sleep } from '../openstack/http.js';
+import type { LocalExecutionResult } from '../workflow/local-runner.js';
+import type { Runtime } from '../workflow/runtime.js';
+import type { ExecutionInputRaw } from '../workflow/schemas.js';
+import { runRecoveryLocally, type LocalTiming } from './context.js';
+
+export interface WatchOptions {
+  intervalMs: number;
+  out: (line: string) => void;
+  timing?: LocalTiming;
+  signal: AbortSignal;
+  /** Called after each pass; return true to stop watching (the demo stops once its incident closes). */
+  done?: () => Promise<boolean>;
+}
+
+/**
+ * The local watchdog: monitor passes on an interval, each failed host recovered by the real
+ * state machine in-process. Incidents left open by a previous process (killed mid-recovery)
+ * are resumed first: the steps re-read the store and Nova, so nothing is fenced or evacuated twice.
+ */
+export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
+  const running = new Map<string, Promise<LocalExecutionResult>>();
+  const launch = (input: ExecutionInputRaw) => {
+    const p = runRecoveryLocally(input, opts.timing).catch((err: unknown) => ({ status: 'FAILED' as const, error: { Error: (err as Error).name, Cause: (err as Error).message } }));
+    running.set(input.incidentId, p);
+    void p.then((r) => {
+      running.delete(input.incidentId);
+      if (r.status === 'FAILED') opts.out(`execution ${input.incidentId} ended FAILED: ${r.error?.Error}`);
+    });
+  };
+
+  for (const open of await rt.store.listIncidents({ openOnly: true })) {
+    if (TERMINAL_STATUSES.has(open.status)) continue;
+    opts.out(`resuming open incident ${open.id} for ${open.host} (was ${open.status})`);
+    launch({ incidentId: open.id, host: open.host, reason: open.reason, detectedAt: open.detectedAt, requestedBy: open.requestedBy, dryRun: false, fence: open.fence?.method === 'operator' ? 'confirmed-by-operator' : 'bmc' });
+  }
+
+  let lastGates = '';
+  while (!opts.signal.aborted) {
+    try {
+      const { decision } = await runMonitorPass(rt, async (input) => {
+        if (running.has(input.incidentId)) return { started: false, detail: 'already running here' };
+        launch(input);
+        return { started: true, detail: 'in-process' };
+      });
+      const gates = decision.gates.map((g) => `${g.gate}: ${g.reason}`).join('\n');
+      if (gates !== lastGates && gates) opts.out(`monitor gate ${gates}`);
+      lastGates = gates;
+    } catch (err) {
+      opts.out(`monitor pass failed: ${(err as Error).name}: ${(err as Error).message}`);
+    }
+    if (opts.done && (await opts.done())) break;
+    await sleep(opts.intervalMs, opts.signal).catch(() => undefined);
+  }
+  await Promise.all(running.values());
+}

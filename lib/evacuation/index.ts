@@ -1,0 +1,2 @@
+export { planEvacuation, type PlanResult } from './plan.js';
+export { assessEvacuation, type Assessment } from './assess.js';

@@ -1,0 +1,188 @@
+/**
+ * An active RMCP+ session: every request encrypted (AES-CBC-128) and authenticated
+ * (HMAC with K1), every answer checked in the order PROTOCOL.md §12.15 gives — session
+ * ID, AuthCode, sequence, then decryption, checksums and command match.
+ * Stateless by design: open, do one job, close. Robust for Lambdas that freeze between calls.
+ */
+import { performance } from 'node:perf_hooks';
+import { BmcPrivilegeError, BmcProtocolError } from '../errors.js';
+import type { CipherSuite } from './cipher-suites.js';
+import { constantTimeEqual, decryptPayload, encryptPayload, packetAuthCode, userKey } from './crypto.js';
+import { authenticate, getChannelAuthCapabilities, openSession, type EstablishedSession, type HandshakeContext } from './handshake.js';
+import { decodeResponse, describeCompletionCode, encodeRequest, type IpmiResponse } from './message.js';
+import { decodeRmcpPlus, encodeRmcpPlus, PayloadType } from './packet.js';
+import { privilegeName } from './privilege.js';
+import { openChannel, type Channel, type ChannelObserver } from './transport.js';
+
+export interface SessionParams {
+  host: string;
+  port: number;
+  /** Log-safe BMC description, e.g. "ipmi admin@10.0.0.5:623". */
+  target: string;
+  username: string;
+  password: string;
+  suites: readonly CipherSuite[];
+  /** Privilege level number (3 operator, 4 administrator). */
+  privilege: number;
+  attemptTimeoutMs: number;
+  /** Budget for the whole session, set-up to close. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  observer?: ChannelObserver;
+}
+
+export interface IpmiSession {
+  readonly suite: CipherSuite;
+  /** Sends one in-session request; the response may carry a non-zero completion code. */
+  request(netFn: number, cmd: number, data?: Uint8Array, what?: string): Promise<IpmiResponse>;
+  /** Best-effort Close Session, then the socket closes and the keys are wiped. Never throws. */
+  close(): Promise<void>;
+}
+
+const APP_NETFN = 0x06;
+const SET_SESSION_PRIVILEGE_LEVEL = 0x3b;
+const CLOSE_SESSION = 0x3c;
+/** Close Session is a courtesy to the BMC's few session slots; it must not delay the caller. */
+const CLOSE_BUDGET_MS = 500;
+
+function activeSession(channel: Channel, established: EstablishedSession, params: SessionParams): IpmiSession {
+  const { suite, sidm, sidc, keys } = established;
+  // Sequence numbers are never 0 in a session and go up on every packet, retransmissions included.
+  let outSeq = 0;
+  let lastInSeq = 0;
+  let rqSeq = 0;
+  let closed = false;
+
+  const nextOutSeq = () => {
+    outSeq = (outSeq + 1) >>> 0;
+    if (outSeq === 0) outSeq = 1;
+    return outSeq;
+  };
+  const nextRqSeq = () => {
+    rqSeq = (rqSeq + 1) & 0x3f;
+    if (rqSeq === 0) rqSeq = 1;
+    return rqSeq;
+  };
+
+  const sign = (signed: Buffer) => packetAuthCode(suite, keys.k1, signed);
+
+  const exchange = (netFn: number, cmd: number, data: Uint8Array, what: string, overrides: { deadline?: number; maxAttempts?: number } = {}) => {
+    const seq = nextRqSeq();
+    const message = encodeRequest({ netFn, cmd, rqSeq: seq, data });
+    return channel.exchange<IpmiResponse>({
+      what,
+      ...overrides,
+      build: () =>
+        encodeRmcpPlus(
+          {
+            payloadType: PayloadType.ipmi,
+            encrypted: true,
+            authenticated: true,
+            sessionId: sidc,
+            sequence: nextOutSeq(),
+            payload: encryptPayload(keys.k2, message),
+          },
+          sign,
+        ),
+      match: (d) => {
+        const p = decodeRmcpPlus(d, suite.authCodeLength);
+        // An unauthenticated or unencrypted in-session packet is never trusted, whatever it says.
+        if (!p || !p.encrypted || !p.authenticated || p.payloadType !== PayloadType.ipmi) return undefined;
+        if (p.sessionId !== sidm || p.sequence === 0) return undefined;
+        if (!constantTimeEqual(p.authCode, sign(p.signed))) return undefined;
+        // Anti-replay: a packet the BMC numbered before the last one we accepted is stale.
+        if (p.sequence <= lastInSeq) return undefined;
+        const plain = decryptPayload(keys.k2, p.payload);
+        const r = plain && decodeResponse(plain);
+        if (!r || r.netFn !== netFn + 1 || r.cmd !== cmd || r.rqSeq !== seq) return undefined;
+        lastInSeq = p.sequence;
+        return r;
+      },
+    });
+  };
+
+  return {
+    suite,
+    request(netFn, cmd, data = new Uint8Array(0), what = `IPMI command ${netFn.toString(16)}/${cmd.toString(16)}`) {
+      if (closed) return Promise.reject(new BmcProtocolError(`${what} on a closed IPMI session to BMC ${params.target}`));
+      return exchange(netFn, cmd, data, what);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        if (!params.signal?.aborted) {
+          const id = Buffer.alloc(4);
+          id.writeUInt32LE(sidc);
+          await exchange(APP_NETFN, CLOSE_SESSION, id, 'Close Session', {
+            deadline: performance.now() + Math.min(CLOSE_BUDGET_MS, params.attemptTimeoutMs),
+            maxAttempts: 1,
+          });
+        }
+      } catch {
+        // The session expires on the BMC by itself; failing to close it changes nothing for the caller.
+      } finally {
+        channel.close();
+        keys.sik.fill(0);
+        keys.k1.fill(0);
+        keys.k2.fill(0);
+      }
+    },
+  };
+}
+
+async function setPrivilege(session: IpmiSession, params: SessionParams): Promise<void> {
+  const name = privilegeName(params.privilege);
+  const r = await session.request(APP_NETFN, SET_SESSION_PRIVILEGE_LEVEL, Uint8Array.of(params.privilege), 'Set Session Privilege Level');
+  if (r.completionCode === 0x80 || r.completionCode === 0x81 || r.completionCode === 0xd4) {
+    throw new BmcPrivilegeError(
+      `user ${params.username || '(null user)'} at BMC ${params.target} may not use the ${name} privilege level: completion code ${describeCompletionCode(r.completionCode)}`,
+      { hint: 'give the IPMI user the administrator (or operator) privilege on this channel, or set privilege: operator' },
+    );
+  }
+  if (r.completionCode !== 0) {
+    throw new BmcProtocolError(`BMC ${params.target} refused Set Session Privilege Level ${name}: completion code ${describeCompletionCode(r.completionCode)}`);
+  }
+  if (r.data[0] !== undefined && (r.data[0] & 0x0f) !== params.privilege) {
+    throw new BmcPrivilegeError(`BMC ${params.target} granted ${privilegeName(r.data[0] & 0x0f)} instead of ${name} privilege`);
+  }
+}
+
+/**
+ * Opens a session, raises it to the configured privilege, runs `work`, and closes it
+ * whatever happens. The whole thing, set-up included, is bounded by `timeoutMs`.
+ */
+export async function withSession<T>(params: SessionParams, work: (session: IpmiSession) => Promise<T>): Promise<T> {
+  const deadline = performance.now() + params.timeoutMs;
+  const channel = await openChannel({
+    host: params.host,
+    port: params.port,
+    target: params.target,
+    attemptTimeoutMs: params.attemptTimeoutMs,
+    deadline,
+    ...(params.signal ? { signal: params.signal } : {}),
+    ...(params.observer ? { observer: params.observer } : {}),
+  });
+  const kuid = userKey(params.password);
+  let session: IpmiSession | undefined;
+  try {
+    const ctx: HandshakeContext = {
+      channel,
+      target: params.target,
+      credentials: { username: params.username, kuid },
+      suites: params.suites,
+      privilege: params.privilege,
+    };
+    await getChannelAuthCapabilities(ctx);
+    const opened = await openSession(ctx);
+    const established = await authenticate(ctx, opened);
+    kuid.fill(0);
+    session = activeSession(channel, established, params);
+    await setPrivilege(session, params);
+    return await work(session);
+  } finally {
+    kuid.fill(0);
+    if (session) await session.close();
+    else channel.close();
+  }
+}

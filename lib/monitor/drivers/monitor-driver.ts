@@ -1,0 +1,5 @@
+import type { OpenStackSession } from '../../openstack/session.js';
+import type { Observed } from '../schemas.js';
+
+/** A source of host signals. It never throws: a failure to observe is itself an observation (observer gate). */
+export type MonitorDriver = (deps: { session: OpenStackSession; signal?: AbortSignal }) => Promise<Observed>;

@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { z } from 'zod';
+import { getLogger } from '../log/index.js';
+import {
+  ApiServerError,
+  ApiUnreachableError,
+  AuthenticationError,
+  BadRequestError,
+  ComputeServiceInUseError,
+  ConflictError,
+  ForbiddenError,
+  HttpError,
+  MicroversionUnsupportedError,
+  NotFoundError,
+  UnexpectedResponseError,
+} from './errors.js';
+
+export interface HttpOptions {
+  timeoutMs: number;
+  caBundle?: string;
+  insecure?: boolean;
+  /** Attempts for idempotent requests on 5xx / network errors. Defaults to 3. */
+  attempts?: number;
+  /** Base backoff in ms (doubled per attempt, with jitter). Defaults to 250. */
+  backoffMs?: number;
+}
+
+export interface HttpRequest<T> {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Validates the JSON answer; a mismatch is an UnexpectedResponseError. Omit for empty bodies. */
+  schema?: z.ZodType<T>;
+  /**
+   * Only idempotent requests are retried. POST …/action never is: evacuation decides itself
+   * whether to repeat, after re-reading the instance (S5).
+   */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  data: T;
+  headers: Record<string, string>;
+  /** The server's clock (Date header): staleness is judged against it, never our own clock. */
+  serverDate?: Date;
+}
+
+export type HttpClient = <T>(req: HttpRequest<T>) => Promise<HttpResponse<T>>;
+
+/** An axios-based client: TLS settings, timeouts, bounded retries, typed errors, schema-checked JSON. */
+export function createHttpClient(opts: HttpOptions): HttpClient {
+  if (opts.insecure) getLogger().warn('TLS verification is OFF for the cloud API (insecure: true); use a CA bundle instead', { rule: 'S7' });
+  const instance: AxiosInstance = axios.create({
+    timeout: opts.timeoutMs,
+    httpsAgent: new Agent({ ca: opts.caBundle ? readFileSync(opts.caBundle) : undefined, rejectUnauthorized: !opts.insecure, keepAlive: true }),
+    transformResponse: [(d: unknown) => d],
+    responseType: 'text',
+    validateStatus: () => true,
+    maxRedirects: 0,
+  });
+  const attempts = opts.attempts ?? 3;
+  const backoffMs = opts.backoffMs ?? 250;
+
+  return async function request<T>(req: HttpRequest<T>): Promise<HttpResponse<T>> {
+    const label = `${req.method} ${stripQuery(req.url)}`;
+    const tries = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT') ? attempts : 1;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= tries; attempt++) {
+      if (attempt > 1) await sleep(backoff(backoffMs, attempt, lastError), req.signal);
+      let res: AxiosResponse<string>;
+      try {
+        res = await instance.request<string>({
+          method: req.method,
+          url: req.url,
+          headers: { Accept: 'application/json', ...(req.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...req.headers },
+          params: req.query ? Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined)) : undefined,
+          data: req.body !== undefined ? JSON.stringify(req.body) : undefined,
+          signal: req.signal,
+        });
+      } catch (err) {
+        lastError = new ApiUnreachableError(`${label} failed: ${networkReason(err)}`, { cause: err });
+        if (req.signal?.aborted) throw lastError;
+        continue;
+      }
+      const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+      if (res.status >= 500) {
+        lastError = new ApiServerError(res.status, `${label} failed with status ${res.status}${apiMessage(res.data, headers)}`);
+        continue;
+      }
+      if (res.status >= 400) throw toHttpError(res.status, label, apiMessage(res.data, headers));
+      const dateHeader = headers['date'];
+      const serverDate = dateHeader ? new Date(dateHeader) : undefined;
+      return { status: res.status, headers, serverDate: serverDate && !Number.isNaN(serverDate.getTime()) ? serverDate : undefined, data: parseBody(label, res.data, headers, req.schema) };
+    }
+    throw lastError;
+  };
+}
+
+function parseBody<T>(label: string, text: string, headers: Record<string, string>, schema?: z.ZodType<T>): T {
+  if (!schema) return undefined as T;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const kind = (headers['content-type'] ?? '').includes('html') || /^\s*</.test(text) ? 'an HTML page' : text.length === 0 ? 'an empty body' : 'invalid or truncated JSON';
+    throw new UnexpectedResponseError(`${label} answered ${kind} where JSON was expected`);
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    const where = first?.path.length ? first.path.join('.') : '(body)';
+    throw new UnexpectedResponseError(`${label} answered JSON we cannot use: ${where}: ${first?.message ?? 'invalid'}`);
+  }
+  return parsed.data;
+}
+
+function toHttpError(status: number, label: string, detail: string): HttpError {
+  const message = `${label} failed with status ${status}${detail}`;
+  if (status === 401) return new AuthenticationError(status, message);
+  if (status === 403) return new ForbiddenError(status, message);
+  if (status === 404) return new NotFoundError(status, message);
+  if (status === 406) return new MicroversionUnsupportedError(status, message);
+  if (status === 409) return new ConflictError(status, message);
+  if (status === 400 && /Compute service of .* is still in use/i.test(detail)) return new ComputeServiceInUseError(status, message);
+  if (status === 400) return new BadRequestError(status, message);
+  return new HttpError(status, message);
+}
+
+/** Nova wraps errors as {"badRequest": {"message"}}; Keystone as {"error": {"message"}}. */
+function apiMessage(text: string, headers: Record<string, string>): string {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    for (const v of Object.values(body)) {
+      if (v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string') return `: ${(v as { message: string }).message}`;
+    }
+  } catch {
+    if ((headers['content-type'] ?? '').includes('html') || /^\s*</.test(text)) return ' (an HTML error page)';
+  }
+  return '';
+}
+
+function networkReason(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  if (e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) return 'timed out';
+  if (e.code === 'ERR_CANCELED') return 'cancelled';
+  if (e.code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/i.test(e.code)) return `TLS verification failed (${e.code})`;
+  return e.code ?? e.message ?? 'network error';
+}
+
+function stripQuery(url: string): string {
+  const i = url.indexOf('?');
+  return i < 0 ? url : url.slice(0, i);
+}
+
+function backoff(baseMs: number, attempt: number, lastError: unknown): number {
+  void lastError;
+  const exp = baseMs * 2 ** (attempt - 2);
+  return exp / 2 + Math.random() * exp;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,7 @@
+export * from './errors.js';
+export { createHttpClient, sleep, type HttpClient, type HttpRequest, type HttpResponse } from './http.js';
+export { createSession, type OpenStackSession, type ServiceRequest, type ServiceType } from './session.js';
+export * from './nova/index.js';
+export { listProjectMembers, type ProjectMember } from './keystone/role-assignments.js';
+export { getUser, type User } from './keystone/users.js';
+export { getImageProperties } from './images.js';

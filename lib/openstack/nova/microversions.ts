@@ -1,0 +1,25 @@
+/**
+ * Each Nova call pins the microversion it was written for (DESIGN §6), never "latest":
+ * a newer cloud must not change the shape of what we read or send.
+ */
+export const MICROVERSION = {
+  /** 2.53: service ids are UUIDs and PUT /os-services/{id} takes forced_down + status together. */
+  services: '2.53',
+  /** 2.47: the server's flavor is embedded with its extra_specs (needed by the evacuable filter). */
+  servers: '2.47',
+  /** 2.68: evacuate without `force` (removed at 2.68, so we cannot send it by mistake). */
+  evacuateClassic: '2.68',
+  /** 2.95: a stopped instance stays stopped at the destination. */
+  evacuateKeepPowerState: '2.95',
+  /** 2.59: migrations carry their uuid; migration_type filtering exists since 2.23. */
+  migrations: '2.59',
+} as const;
+
+/** The lowest maximum microversion a cloud must offer for freezer-dr to work (Queens+ has 2.60, Zed 2.93). */
+export const MINIMUM_CLOUD_MICROVERSION = '2.68';
+
+export function compareMicroversions(a: string, b: string): number {
+  const [amaj = 0, amin = 0] = a.split('.').map(Number);
+  const [bmaj = 0, bmin = 0] = b.split('.').map(Number);
+  return amaj - bmaj || amin - bmin;
+}

@@ -1,0 +1,33 @@
+import { FreezerError, UserInputError } from '../errors.js';
+
+/** The execution input is not what the state machine accepts. Fails the first state. */
+export class InvalidExecutionInputError extends UserInputError {
+  constructor(readonly problems: string[]) {
+    super(`invalid execution input:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'InvalidExecutionInputError';
+  }
+}
+
+/** Nova has no nova-compute service on that exact host. */
+export class UnknownHostError extends UserInputError {
+  constructor(readonly host: string, known: string[]) {
+    super(`Nova has no nova-compute service on host "${host}"`, { hint: `known hosts: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}` });
+    this.name = 'UnknownHostError';
+  }
+}
+
+/** A step after Fence was reached without a confirmed power-off: refuse (S1, belt and braces). */
+export class FenceNotConfirmedError extends FreezerError {
+  constructor(incidentId: string) {
+    super(`incident ${incidentId} has no confirmed power-off; refusing to isolate or evacuate (S1)`);
+    this.name = 'FenceNotConfirmedError';
+  }
+}
+
+/** The incident is already closed; a new recovery needs a new incident. */
+export class IncidentClosedError extends UserInputError {
+  constructor(incidentId: string, status: string) {
+    super(`incident ${incidentId} is already closed (${status})`, { hint: 'start a new recovery for the host' });
+    this.name = 'IncidentClosedError';
+  }
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { HostNameSchema } from '../config/schemas.js';
+import { FenceResultSchema, IsolationSchema, PlanItemSchema, SkippedItemSchema } from '../incidents/schemas.js';
+
+/** Execution input as a person or the monitor sends it (StartExecution). Validated in the first state. */
+export const ExecutionInputSchema = z
+  .object({
+    incidentId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, { message: 'expected 1–80 characters of letters, digits, "-" and "_" (it is also the execution name)' }),
+    host: HostNameSchema,
+    reason: z.string().min(1).max(1000),
+    detectedAt: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time, e.g. 2026-11-25T03:43:18Z' }),
+    requestedBy: z.string().min(1).max(200),
+    dryRun: z.boolean().default(false),
+    /** `confirmed-by-operator`: a person has powered the host off; skip the BMC (S1 by human judgement). */
+    fence: z.enum(['bmc', 'confirmed-by-operator']).default('bmc'),
+  })
+  .strict();
+export type ExecutionInput = z.output<typeof ExecutionInputSchema>;
+export type ExecutionInputRaw = z.input<typeof ExecutionInputSchema>;
+
+/** Bigger than any real input; a larger one is rejected before we parse it. */
+export const MAX_INPUT_BYTES = 16 * 1024;
+
+const Ref = { incidentId: z.string(), host: HostNameSchema };
+
+export const FenceStepInputSchema = z.object({ ...Ref, fence: z.enum(['bmc', 'confirmed-by-operator']) });
+export const FenceStepOutputSchema = FenceResultSchema;
+
+export const IsolateStepInputSchema = z.object({ ...Ref, fence: FenceResultSchema });
+export const IsolateStepOutputSchema = IsolationSchema;
+
+export const PlanStepInputSchema = z.object({ ...Ref, dryRun: z.boolean() });
+export const PlanStepOutputSchema = z.object({
+  host: z.string(),
+  items: z.array(PlanItemSchema),
+  skipped: z.array(SkippedItemSchema),
+  plannedAt: z.string(),
+  /** Evacuations at once (drives the Map's MaxConcurrencyPath). */
+  concurrency: z.number().int().min(1),
+  /** Seconds between checks of one evacuation (drives the Wait's SecondsPath). */
+  waitSeconds: z.number().int().min(1),
+});
+export type PlanStepOutput = z.infer<typeof PlanStepOutputSchema>;
+
+export const EvacuationStatusSchema = z.enum(['in-progress', 'evacuated', 'failed', 'timeout', 'skipped']);
+export const EvacuationStateSchema = z.object({
+  instanceId: z.string(),
+  status: EvacuationStatusSchema,
+  targetHost: z.string().nullable(),
+  reason: z.string().nullable(),
+  startedAt: z.string(),
+});
+export type EvacuationState = z.infer<typeof EvacuationStateSchema>;
+
+export const EvacuateStepInputSchema = z.object({ ...Ref, instance: PlanItemSchema });
+export const CheckStepInputSchema = z.object({ ...Ref, instance: PlanItemSchema, evac: EvacuationStateSchema });
+
+/** What one Map iteration ends with: its evacuation state, or the error that stopped it. */
+export const EvacuationResultSchema = z.union([
+  EvacuationStateSchema,
+  z.object({ instanceId: z.string(), status: z.literal('failed'), error: z.object({ Error: z.string(), Cause: z.string().optional() }) }),
+]);
+
+export const StepErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });
+export type StepError = z.infer<typeof StepErrorSchema>;
+
+export const NotifyStepInputSchema = z.object({
+  ...Ref,
+  evacuations: z.array(EvacuationResultSchema).optional(),
+  /** Set when the run stopped early (fence not confirmed, isolate failed, ...). */
+  failure: StepErrorSchema.optional(),
+});
+export const NotifyStepOutputSchema = z.object({
+  status: z.string(),
+  delivered: z.number().int(),
+  failed: z.number().int(),
+});

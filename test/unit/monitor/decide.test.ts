@@ -1,0 +1,111 @@
+import { describe, expect, test } from '@jest/globals';
+import { parseConfig } from '../../../lib/config/index.js';
+import { decide, type HostSignal } from '../../../lib/monitor/index.js';
+import type { Observation } from '../../../lib/incidents/index.js';
+
+const config = parseConfig({ cloud: { from: 'env' }, monitor: { staleAfterSeconds: 30, graceSeconds: 20, gates: { maxFailedHosts: 1, maxFailedPercent: 50, allStalePercent: 75 } } }).monitor;
+const T = new Date('2026-11-25T10:00:00Z');
+const ago = (s: number) => new Date(T.getTime() - s * 1000).toISOString();
+const host = (name: string, over: Partial<HostSignal> = {}): HostSignal => ({ host: name, serviceId: `id-${name}`, status: 'enabled', state: 'up', forcedDown: false, updatedAt: ago(5), disabledReason: null, ...over });
+const six = () => ['compute-1', 'compute-2', 'compute-3', 'compute-4', 'compute-5', 'compute-6'].map((h) => host(h));
+const run = (signals: HostSignal[], observations: Observation[] = [], extra: { open?: string[]; paused?: boolean; serverDate?: Date; localNow?: Date } = {}) =>
+  decide({ observed: { ok: true, signals, serverDate: extra.serverDate ?? T }, localNow: extra.localNow ?? T, observations, openIncidents: new Set(extra.open ?? []), paused: extra.paused ?? false, config });
+
+describe('monitor decisions', () => {
+  test('all fresh heartbeats: healthy, nothing to do', () => {
+    const { decision } = run(six());
+    expect(decision.hosts.every((h) => h.verdict === 'healthy')).toBe(true);
+    expect(decision.recover).toEqual([]);
+  });
+
+  test('a stale host is only a suspect until the grace period has passed', () => {
+    const signals = six();
+    signals[0] = host('compute-1', { updatedAt: ago(45) });
+    const first = run(signals);
+    expect(first.decision.hosts[0]!.verdict).toBe('suspect');
+    expect(first.decision.recover).toEqual([]);
+    // The grace period survives between passes through the stored observations.
+    const later = run(signals, first.observations, { serverDate: new Date(T.getTime() + 25_000) });
+    expect(later.decision.hosts[0]!.verdict).toBe('failed');
+    expect(later.decision.recover).toHaveLength(1);
+    expect(later.decision.recover[0]!.host).toBe('compute-1');
+  });
+
+  test('the incident id is the same on every pass of one episode (S4)', () => {
+    const signals = six();
+    signals[0] = host('compute-1', { state: 'down', updatedAt: ago(90) });
+    const a = run(signals, [{ host: 'compute-1', suspectSince: ago(60), lastSeenAt: ago(10), lastState: 'down' }]);
+    // One minute later: the other hosts kept heartbeating, compute-1 did not.
+    const later = signals.map((s) => (s.host === 'compute-1' ? s : { ...s, updatedAt: new Date(T.getTime() + 55_000).toISOString() }));
+    const b = run(later, a.observations, { serverDate: new Date(T.getTime() + 60_000) });
+    expect(a.decision.recover[0]!.incidentId).toBe(b.decision.recover[0]!.incidentId);
+  });
+
+  test("heartbeat age is read against Nova's Date header, not our clock", () => {
+    const signals = six();
+    // Our clock is 10 minutes ahead: judged by it, every host would look dead.
+    const { decision } = run(signals, [], { localNow: new Date(T.getTime() + 600_000) });
+    expect(decision.clock).toBe('server');
+    expect(decision.hosts.every((h) => h.verdict === 'healthy')).toBe(true);
+  });
+
+  test('forced-down, disabled and excluded hosts are never recovered', () => {
+    const signals = six();
+    signals[0] = host('compute-1', { state: 'down', forcedDown: true, updatedAt: ago(600) });
+    signals[1] = host('compute-2', { state: 'down', status: 'disabled', updatedAt: ago(600), disabledReason: 'maintenance' });
+    const { decision } = run(signals, []);
+    expect(decision.hosts.map((h) => h.verdict).slice(0, 2)).toEqual(['fenced', 'disabled']);
+    expect(decision.recover).toEqual([]);
+  });
+
+  test('observer gate: an unobservable cloud fences nothing and keeps grace state', () => {
+    const obs: Observation[] = [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(5), lastState: 'down' }];
+    const out = decide({ observed: { ok: false, error: { name: 'ApiUnreachableError', message: 'timed out' } }, localNow: T, observations: obs, openIncidents: new Set(), paused: false, config });
+    expect(out.decision.gates.map((g) => g.gate)).toEqual(['observer']);
+    expect(out.decision.recover).toEqual([]);
+    expect(out.observations).toEqual(obs);
+  });
+
+  test('all-stale gate: most services stale at once is a control-plane problem', () => {
+    const signals = six().map((s) => ({ ...s, updatedAt: ago(120), state: 'down' as const }));
+    const prior = signals.map((s) => ({ host: s.host, suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }));
+    const { decision } = run(signals, prior);
+    expect(decision.gates.map((g) => g.gate)).toContain('all-stale');
+    expect(decision.recover).toEqual([]);
+  });
+
+  test('storm gate: two failures with a limit of one fences nothing', () => {
+    const signals = six();
+    signals[0] = host('compute-1', { state: 'down', updatedAt: ago(120) });
+    signals[1] = host('compute-2', { state: 'down', updatedAt: ago(120) });
+    const prior = ['compute-1', 'compute-2'].map((h) => ({ host: h, suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }));
+    const { decision } = run(signals, prior);
+    expect(decision.gates.map((g) => g.gate)).toEqual(['storm']);
+    expect(decision.recover).toEqual([]);
+  });
+
+  test('storm gate counts hosts already fenced', () => {
+    const signals = six();
+    signals[0] = host('compute-1', { state: 'down', forcedDown: true, updatedAt: ago(900) });
+    signals[1] = host('compute-2', { state: 'down', updatedAt: ago(120) });
+    const { decision } = run(signals, [{ host: 'compute-2', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }]);
+    expect(decision.gates.map((g) => g.gate)).toEqual(['storm']);
+    expect(decision.recover).toEqual([]);
+  });
+
+  test('in-flight gate: a host with an open incident is not started twice (S4)', () => {
+    const signals = six();
+    signals[0] = host('compute-1', { state: 'down', updatedAt: ago(120) });
+    const { decision } = run(signals, [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }], { open: ['compute-1'] });
+    expect(decision.hosts[0]!.verdict).toBe('in-flight');
+    expect(decision.recover).toEqual([]);
+  });
+
+  test('pause switch: detect and report only', () => {
+    const signals = six();
+    signals[0] = host('compute-1', { state: 'down', updatedAt: ago(120) });
+    const { decision } = run(signals, [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }], { paused: true });
+    expect(decision.gates.map((g) => g.gate)).toEqual(['paused']);
+    expect(decision.recover).toEqual([]);
+  });
+});
