@@ -1,20 +1,17 @@
-import { startIpmiSim, stopAllIpmiSims } from './test/support/ipmi-sim.js';
+import { startIpmiSim } from './test/support/ipmi-sim.js';
 import { createIpmiFencer } from './lib/fencing/ipmi/index.js';
-const t0 = performance.now();
-const sims = await Promise.all([startIpmiSim(), startIpmiSim({ ignorePowerOff: true })]);
-console.log('started', (performance.now() - t0).toFixed(0), sims.map((s) => [s.address, s.pid, s.isPoweredOn()]));
-for (const sim of sims) {
-  sim.onPowerChange((s) => console.log(sim.address, 'power ->', s, (performance.now() - t0).toFixed(0)));
-  const f = createIpmiFencer({ driver: 'ipmi', address: sim.address, username: sim.username, password: sim.password, host: 'c', requestTimeoutMs: 2000, privilege: 'administrator', authMode: 'basic', insecure: false, cipherSuites: [17, 3] });
-  console.log(await f.getPower());
+const sim = await startIpmiSim();
+const f = createIpmiFencer({ driver: 'ipmi', address: sim.address, username: 'admin', password: 'password', host: 'c', requestTimeoutMs: 3000, privilege: 'administrator', authMode: 'basic', insecure: false, cipherSuites: [3] });
+for (let i = 0; i < 8; i++) {
+  await new Promise((r) => setTimeout(r, Math.random() * 1000));
+  const t0 = performance.now();
+  let death = 0;
+  const un = sim.onPowerChange((s) => { if (s === 'off') death = performance.now() - t0; });
   await f.setPower('off');
-  const s = performance.now();
-  while (performance.now() - s < 2500) { const p = await f.getPower(); if (p === 'off') { console.log('off after', (performance.now() - s).toFixed(0)); break; } await new Promise((r) => setTimeout(r, 100)); }
-  console.log('truth', sim.isPoweredOn(), (await sim.ipmitool('chassis', 'power', 'status')).trim());
+  let off = 0;
+  while (true) { if ((await f.getPower()) === 'off') { off = performance.now() - t0; break; } await new Promise((r) => setTimeout(r, 10)); }
+  un();
+  console.log(`death ${death.toFixed(0)} bmc-off ${off.toFixed(0)} lag ${(off - death).toFixed(0)}`);
+  await f.setPower('on'); await sim.waitForPower('on'); while ((await f.getPower()) !== 'on') await new Promise((r) => setTimeout(r, 10));
 }
-await sims[1]!.forceHostOff();
-console.log('forced', sims[1]!.isPoweredOn());
-await sims[0]!.powerOn(); console.log('on again', sims[0]!.isPoweredOn());
-await sims[0]!.kill();
-await stopAllIpmiSims();
-console.log('done', (performance.now() - t0).toFixed(0));
+await sim.stop();

@@ -1,4 +1,5 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { join, resolve } from 'node:path';
 import { parseConfig } from '../config/load.js';
 import { TERMINAL_STATUSES } from '../incidents/schemas.js';
@@ -34,10 +35,7 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
   try {
     const snapshot = sim.snapshot();
     const byHost = new Map<string, number>();
-    for (const s of snapshot.servers as Array<Record<string, unknown>>) {
-      const h = s['OS-EXT-SRV-ATTR:host'] as string | null;
-      if (h) byHost.set(h, (byHost.get(h) ?? 0) + 1);
-    }
+    for (const s of snapshot.servers) if (s.host) byHost.set(s.host, (byHost.get(s.host) ?? 0) + 1);
     const victim = [...byHost.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? sim.hosts[0]!;
 
     // Secrets reach the config only as references, exactly as in production.
@@ -99,7 +97,10 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
     out(`\nMails delivered through SMTP (${smtp.messages.length}), written to ${outbox}:`);
     for (const m of smtp.messages) out(`  ${m.emlPath ?? '(not written)'}  → ${m.envelopeTo.join(', ')}`);
     out(`\nStructured logs: ${logFile}`);
-    out(`Inspect again:    npx freezer-dr incidents ${incident.id} --config <a config using ${join(workDir, 'incidents.db')}>`);
+    // A config that points at this run's store, so the incident can be read again after the demo.
+    const replayConfig = join(workDir, 'freezer-dr.yaml');
+    writeFileSync(replayConfig, stringify({ cloud: { from: 'env' }, store: { driver: 'sqlite', path: join(workDir, 'incidents.db') } }));
+    out(`Inspect again:    npx freezer-dr incidents ${incident.id} --config ${replayConfig}`);
     out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     await rt.store.close();
     return incident.status === 'resolved' ? EXIT.ok : EXIT.failed;

@@ -31,7 +31,7 @@ export const COLOURS = {
   fence: '#b45309',
   isolate: '#7c3aed',
   plan: '#2563eb',
-  evacuate: '#0f766e',
+  evacuate: '#475569',
   notify: '#0891b2',
   done: '#374151',
   error: '#b91c1c',

@@ -98,5 +98,7 @@ function toDeliveryError(err: unknown): DeliveryError {
   } else {
     transient = !PERMANENT_CODES.has(e.code ?? '');
   }
-  return new DeliveryError(redactText(parts.join(' ')).slice(0, 500), { transient, cause: err });
+  // No SMTP reply at all (refused, timed out, TLS or DNS failure): the server, not the recipient, is the problem.
+  const channelDown = !e.responseCode && !e.$metadata && transient;
+  return new DeliveryError(redactText(parts.join(' ')).slice(0, 500), { transient, channelDown, cause: err });
 }

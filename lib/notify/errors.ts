@@ -15,10 +15,13 @@ export class NotifyError extends FreezerError {
  */
 export class DeliveryError extends NotifyError {
   readonly transient: boolean;
-  constructor(message: string, options: ErrorOptions & { transient: boolean; hint?: string }) {
+  /** The channel itself is unreachable (not just this recipient): later recipients skip it. */
+  readonly channelDown: boolean;
+  constructor(message: string, options: ErrorOptions & { transient: boolean; channelDown?: boolean; hint?: string }) {
     super(message, options);
     this.name = 'DeliveryError';
     this.transient = options.transient;
+    this.channelDown = options.channelDown ?? false;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Incident, InstanceOutcome, InstanceRecord, TimelineEvent } from '../incidents/schemas.js';
 import { CHART_MAX_INSTANCE_ROWS, COLOURS } from './constants.js';
-import { between, formatClock, formatDuration, formatInstant, safeTimeZone } from './time.js';
+import { between, formatClock, formatDuration, formatInstant, formatShortDuration, safeTimeZone } from './time.js';
 
 /** What the notification step and `freezer-dr incidents ID --html` start from. */
 export interface IncidentReportInput {
@@ -315,7 +315,7 @@ function buildChart(incident: Incident, instances: readonly InstanceRecord[], ev
     };
   });
 
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => (f === 0 ? formatClock(new Date(t0), zone) : `+${formatDuration(span * f)}`));
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => (f === 0 ? formatClock(new Date(t0), zone) : `+${formatShortDuration(span * f)}`));
   const usedOutcomes = new Set(instances.map((i) => i.outcome));
   const legend = [
     ...STEP_ORDER.filter((s) => spans.some((x) => !x.indent && x.label === s)).map((s) => ({ label: s, colour: COLOURS[s] })),

@@ -66,7 +66,7 @@ function makeRenderer(builtin: string, override: string | undefined): TemplateRe
 
 /** An Eta instance whose names resolve against the first directory that has the file. */
 function engine(autoEscape: boolean, dirs: string[]): Eta {
-  const eta = new Eta({ views: dirs.at(-1), autoEscape, autoTrim: [false, 'nl'], cache: true, useWith: false });
+  const eta = new Eta({ views: dirs.at(-1), autoEscape, autoTrim: false, cache: true, useWith: false });
   eta.resolvePath = (name: string) => {
     const clean = normalize(name.replace(/^[./\\]+/, ''));
     if (!clean || isAbsolute(clean) || clean.split(/[\\/]/).includes('..')) throw new TemplateError(name, 'template names must stay inside the templates directory');

@@ -67,3 +67,12 @@ export function between(from: string | null | undefined, to: string | null | und
   const b = Date.parse(to);
   return Number.isNaN(a) || Number.isNaN(b) ? null : b - a;
 }
+
+/** Axis labels: "+45s", "+1m29s", "+2h03m". */
+export function formatShortDuration(ms: number): string {
+  const s = Math.round(Math.max(0, ms) / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  const m = Math.round(s / 60);
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}

@@ -8,7 +8,7 @@ import { createFencer } from '../fencing/registry.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { TimelineEvent } from '../incidents/schemas.js';
 import { createStore } from '../incidents/registry.js';
-import { getLogger, type Logger } from '../log/index.js';
+import { getLogger, setLogger, type Logger } from '../log/index.js';
 import { createSession, type OpenStackSession } from '../openstack/session.js';
 import { UserInputError } from '../errors.js';
 
@@ -55,6 +55,8 @@ export function getRuntime(): Promise<Runtime> {
 
 export function setRuntime(runtime: Runtime | undefined): void {
   current = runtime ? Promise.resolve(runtime) : undefined;
+  // Handlers' middleware logs through the root logger: make it the runtime's.
+  if (runtime) setLogger(runtime.log);
 }
 
 function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {

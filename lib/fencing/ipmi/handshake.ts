@@ -233,19 +233,29 @@ export async function authenticate(ctx: HandshakeContext, opened: OpenedSuite): 
     sequence: 0,
     payload: encodeRakp1({ tag, sidc, rm, role, username }),
   });
+  // The BMC never says "wrong password": it answers normally and only its HMAC tells. A
+  // mismatching RAKP 2 is set aside rather than believed at once, so one corrupted or
+  // spoofed datagram cannot pass for a wrong password; if no genuine one follows within
+  // the attempt, the mismatch is the answer.
+  let mismatch = false;
   const rakp2: Rakp2 = await ctx.channel.exchange({
     what: 'RAKP message 1',
     build: () => rakp1,
-    match: (d) => matchPreSession(d, PayloadType.rakp2, (p) => decodeRakp2(p, suite), tag, sidm),
+    match: (d) => {
+      const m = matchPreSession(d, PayloadType.rakp2, (p) => decodeRakp2(p, suite), tag, sidm);
+      if (!m || m.status !== RakpStatus.ok) return m;
+      if (!m.rc || !m.guid || !m.authCode) return undefined;
+      const code = rakp2AuthCode(suite, ctx.credentials.kuid, { sidm, sidc, rm, rc: m.rc, guid: m.guid, role, username });
+      if (constantTimeEqual(m.authCode, code)) return m;
+      mismatch = true;
+      return undefined;
+    },
+    verdict: () => (mismatch ? authFailed(ctx, 'the password does not match (RAKP 2 key exchange code mismatch)') : undefined),
   });
   if (rakp2.status !== RakpStatus.ok || !rakp2.rc || !rakp2.guid || !rakp2.authCode) {
     throw rakpFailure(ctx, 'RAKP 1', rakp2.status);
   }
   const context = { sidm, sidc, rm, rc: rakp2.rc, guid: rakp2.guid, role, username };
-  // The BMC never says "wrong password": it answers normally and only its HMAC tells.
-  if (!constantTimeEqual(rakp2.authCode, rakp2AuthCode(suite, ctx.credentials.kuid, context))) {
-    throw authFailed(ctx, 'the password does not match (RAKP 2 key exchange code mismatch)');
-  }
 
   const rakp3 = encodeRmcpPlus({
     payloadType: PayloadType.rakp3,
@@ -255,19 +265,31 @@ export async function authenticate(ctx: HandshakeContext, opened: OpenedSuite): 
     sequence: 0,
     payload: encodeRakp3({ tag, status: 0, sidc, authCode: rakp3AuthCode(suite, ctx.credentials.kuid, context) }),
   });
-  const rakp4: Rakp4 = await ctx.channel.exchange({
-    what: 'RAKP message 3',
-    build: () => rakp3,
-    match: (d) => matchPreSession(d, PayloadType.rakp4, (p) => decodeRakp4(p, suite), tag, sidm),
-  });
-  if (rakp4.status !== RakpStatus.ok || !rakp4.icv) throw rakpFailure(ctx, 'RAKP 3', rakp4.status);
-
   const sik = sessionIntegrityKey(suite, ctx.credentials.kuid, context);
-  if (!constantTimeEqual(rakp4.icv, rakp4Icv(suite, sik, context))) {
-    sik.fill(0);
-    throw new BmcProtocolError(`BMC ${ctx.target} sent a RAKP 4 integrity check value that does not verify`, {
-      hint: 'the BMC may use a BMC key (Kg) or a non-standard key derivation',
+  const icv = rakp4Icv(suite, sik, context);
+  let badIcv = false;
+  try {
+    const rakp4: Rakp4 = await ctx.channel.exchange({
+      what: 'RAKP message 3',
+      build: () => rakp3,
+      match: (d) => {
+        const m = matchPreSession(d, PayloadType.rakp4, (p) => decodeRakp4(p, suite), tag, sidm);
+        if (!m || m.status !== RakpStatus.ok) return m;
+        if (m.icv && constantTimeEqual(m.icv, icv)) return m;
+        badIcv = true;
+        return undefined;
+      },
+      verdict: () =>
+        badIcv
+          ? new BmcProtocolError(`BMC ${ctx.target} sent a RAKP 4 integrity check value that does not verify`, {
+              hint: 'the BMC may use a BMC key (Kg) or a non-standard key derivation',
+            })
+          : undefined,
     });
+    if (rakp4.status !== RakpStatus.ok) throw rakpFailure(ctx, 'RAKP 3', rakp4.status);
+  } catch (err) {
+    sik.fill(0);
+    throw err;
   }
   return { suite, sidm, sidc, keys: deriveKeys(suite, sik) };
 }

@@ -45,7 +45,7 @@ const CLOSE_SESSION = 0x3c;
 /** Close Session is a courtesy to the BMC's few session slots; it must not delay the caller. */
 const CLOSE_BUDGET_MS = 500;
 
-function activeSession(channel: Channel, established: EstablishedSession, params: SessionParams): IpmiSession {
+function activeSession(channel: Channel, established: EstablishedSession, params: SessionParams, deadline: number): IpmiSession {
   const { suite, sidm, sidc, keys } = established;
   // Sequence numbers are never 0 in a session and go up on every packet, retransmissions included.
   let outSeq = 0;
@@ -111,13 +111,12 @@ function activeSession(channel: Channel, established: EstablishedSession, params
       if (closed) return;
       closed = true;
       try {
-        if (!params.signal?.aborted) {
+        // Within the caller's deadline only: a BMC that stopped answering gets no courtesy.
+        const budget = Math.min(CLOSE_BUDGET_MS, params.attemptTimeoutMs, deadline - performance.now());
+        if (!params.signal?.aborted && budget > 0) {
           const id = Buffer.alloc(4);
           id.writeUInt32LE(sidc);
-          await exchange(APP_NETFN, CLOSE_SESSION, id, 'Close Session', {
-            deadline: performance.now() + Math.min(CLOSE_BUDGET_MS, params.attemptTimeoutMs),
-            maxAttempts: 1,
-          });
+          await exchange(APP_NETFN, CLOSE_SESSION, id, 'Close Session', { deadline: performance.now() + budget, maxAttempts: 1 });
         }
       } catch {
         // The session expires on the BMC by itself; failing to close it changes nothing for the caller.
@@ -177,7 +176,7 @@ export async function withSession<T>(params: SessionParams, work: (session: Ipmi
     const opened = await openSession(ctx);
     const established = await authenticate(ctx, opened);
     kuid.fill(0);
-    session = activeSession(channel, established, params);
+    session = activeSession(channel, established, params, deadline);
     await setPrivilege(session, params);
     return await work(session);
   } finally {

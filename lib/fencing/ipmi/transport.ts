@@ -41,6 +41,11 @@ export interface Exchange<T> {
   attemptTimeoutMs?: number;
   deadline?: number;
   maxAttempts?: number;
+  /**
+   * Asked when an attempt ends unanswered. Returning an error ends the exchange with it:
+   * a reply that parsed but failed its proof is then the answer, once no genuine one came.
+   */
+  verdict?(): Error | undefined;
 }
 
 export interface Channel {
@@ -167,7 +172,8 @@ export async function openChannel(opts: ChannelOptions): Promise<Channel> {
       if (closed) throw new BmcUnreachableError(`${ex.what} to BMC ${opts.target}: the connection is closed`);
       if (opts.signal?.aborted) throw aborted(opts, ex.what);
       const remaining = deadline - performance.now();
-      if (remaining <= 0) break;
+      // Timers fire a little early; a sliver of budget is no attempt worth sending.
+      if (remaining < Math.min(5, perAttempt)) break;
       const datagram = ex.build(attempt);
       opts.observer?.sent?.(datagram);
       socket.send(datagram, (err) => {
@@ -175,6 +181,8 @@ export async function openChannel(opts: ChannelOptions): Promise<Channel> {
       });
       const value = await waitFor(ex.match as (d: Buffer) => unknown, Math.min(perAttempt, remaining), ex.what);
       if (value !== TIMEOUT) return value as T;
+      const verdict = ex.verdict?.();
+      if (verdict) throw verdict;
     }
     const elapsed = Math.round(performance.now() - started);
     throw new BmcUnreachableError(

@@ -1,0 +1,185 @@
+/**
+ * Confirmed power-off time: our IPMI driver against Debian's fence_ipmilan, on the same
+ * ipmi_sim, N runs each, interleaved so that drift hits both alike.
+ *
+ * Ours does what fence.ts does: read status (already off = done), send power down, poll
+ * Get Chassis Status every POLL_MS until it reads off. fence_ipmilan is run as an operator
+ * would: `fence_ipmilan --lanplus -C 3 -a 127.0.0.1 -u PORT -l admin -p password -o off`.
+ * The host is powered back on (and confirmed on) between runs, outside the timings.
+ *
+ *   npm run bench:fence [-- --runs 7] [-- --json]
+ *   npx tsx bench/fence.ts --json     (until the script line exists)
+ *
+ * With --json the last line is {"name":"fence","figures":{...},"targets":{"ratio_max":0.25},"met":...}.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import type { Fencer, PowerState } from '../lib/fencing/fencer.js';
+import { createIpmiFencer } from '../lib/fencing/ipmi/index.js';
+import { hasIpmiSim, hasIpmitool, startIpmiSim, type IpmiSim } from '../test/support/ipmi-sim.js';
+
+const RATIO_MAX = 0.25;
+const POLL_MS = 100;
+const POWER_TIMEOUT_MS = 10_000;
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const runsArg = args.indexOf('--runs');
+const runs = runsArg >= 0 ? Math.max(1, Number(args[runsArg + 1]) || 7) : 7;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+}
+
+function onPath(bin: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+}
+
+function say(line: string): void {
+  // With --json, stdout's last line must be the JSON object; the table goes there before it.
+  process.stdout.write(line + '\n');
+}
+
+async function pollUntil(fencer: Fencer, want: PowerState): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    if ((await fencer.getPower()) === want) return;
+    if (performance.now() - started > POWER_TIMEOUT_MS) throw new Error(`BMC did not report ${want} within ${POWER_TIMEOUT_MS} ms`);
+    await sleep(POLL_MS);
+  }
+}
+
+/** The fence loop of fence.ts, reduced to what it costs on the wire. */
+async function oursOff(fencer: Fencer): Promise<number> {
+  const t0 = performance.now();
+  if ((await fencer.getPower()) !== 'off') {
+    await fencer.setPower('off');
+    await pollUntil(fencer, 'off');
+  }
+  return performance.now() - t0;
+}
+
+function fenceIpmilanOff(sim: IpmiSim): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(
+      'fence_ipmilan',
+      ['--lanplus', '-C', '3', '-a', '127.0.0.1', '-u', String(sim.port), '-l', sim.username, '-p', sim.password, '-o', 'off'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const ms = performance.now() - t0;
+      if (code === 0) resolve(ms);
+      else reject(new Error(`fence_ipmilan exited ${code}: ${out.trim()}`));
+    });
+  });
+}
+
+async function powerBackOn(sim: IpmiSim, fencer: Fencer): Promise<void> {
+  await fencer.setPower('on');
+  await sim.waitForPower('on', POWER_TIMEOUT_MS);
+  await pollUntil(fencer, 'on');
+  // Let ipmi_sim settle so that every run starts from the same state.
+  await sleep(200);
+}
+
+function fmt(ms: number): string {
+  return Number.isFinite(ms) ? `${ms.toFixed(0)} ms` : '—';
+}
+
+async function main(): Promise<void> {
+  if (!hasIpmiSim() || !hasIpmitool()) {
+    say('bench fence: ipmi_sim or ipmitool is not installed (apt-get install openipmi ipmitool fence-agents); skipped.');
+    if (json) say(JSON.stringify({ name: 'fence', skipped: 'ipmi_sim not installed', figures: {}, targets: { ratio_max: RATIO_MAX }, met: false }));
+    return;
+  }
+  const haveFenceAgent = onPath('fence_ipmilan');
+  if (!haveFenceAgent) say('bench fence: fence_ipmilan (Debian fence-agents) is not installed; timing ours only.');
+
+  const sim = await startIpmiSim();
+  try {
+    const fencer = createIpmiFencer({
+      driver: 'ipmi',
+      address: sim.address,
+      username: sim.username,
+      password: sim.password,
+      host: 'bench-host',
+      requestTimeoutMs: 5000,
+      privilege: 'administrator',
+      authMode: 'basic',
+      insecure: false,
+      cipherSuites: [3],
+    });
+    // Warm-up: first-call costs (module loading, JIT) are not what a fence pays in a warm Lambda.
+    await fencer.getPower();
+
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    // ipmi_sim carries out a power-off on its next 1 s tick. Starting every run right after
+    // a power-on would always hit the same phase of that tick; a random wait spreads the
+    // start over the whole second, for both tools alike.
+    const randomPhase = () => sleep(Math.random() * 1000);
+    for (let i = 0; i < runs; i++) {
+      await randomPhase();
+      ours.push(await oursOff(fencer));
+      if (sim.isPoweredOn()) throw new Error('our power-off was confirmed but the host still runs');
+      await powerBackOn(sim, fencer);
+      if (haveFenceAgent) {
+        await randomPhase();
+        theirs.push(await fenceIpmilanOff(sim));
+        await sim.waitForPower('off', 1000).catch(() => {
+          throw new Error('fence_ipmilan reported success but the host still runs');
+        });
+        await powerBackOn(sim, fencer);
+      }
+    }
+
+    const oursMedian = median(ours);
+    const theirsMedian = haveFenceAgent ? median(theirs) : NaN;
+    const ratio = oursMedian / theirsMedian;
+    const met = haveFenceAgent && ratio <= RATIO_MAX;
+
+    say('');
+    say(`Confirmed power-off on ipmi_sim 127.0.0.1:${sim.port}, cipher suite 3, ${runs} runs each (poll every ${POLL_MS} ms, random start phase)`);
+    say('');
+    say('  run   freezer-dr ipmi   fence_ipmilan');
+    for (let i = 0; i < runs; i++) say(`  ${String(i + 1).padStart(3)}   ${fmt(ours[i] ?? NaN).padStart(15)}   ${fmt(theirs[i] ?? NaN).padStart(13)}`);
+    say(`  ${'med'.padStart(3)}   ${fmt(oursMedian).padStart(15)}   ${fmt(theirsMedian).padStart(13)}`);
+    say('');
+    say(
+      haveFenceAgent
+        ? `  ratio ours/fence_ipmilan = ${ratio.toFixed(3)} (target <= ${RATIO_MAX}): ${met ? 'met' : 'NOT met'}`
+        : '  ratio: n/a (fence_ipmilan absent)',
+    );
+    say('');
+    if (json) {
+      say(
+        JSON.stringify({
+          name: 'fence',
+          figures: {
+            runs,
+            ours_median_ms: Math.round(oursMedian),
+            fence_ipmilan_median_ms: haveFenceAgent ? Math.round(theirsMedian) : null,
+            ratio: haveFenceAgent ? Number(ratio.toFixed(3)) : null,
+            ours_ms: ours.map((x) => Math.round(x)),
+            fence_ipmilan_ms: theirs.map((x) => Math.round(x)),
+          },
+          targets: { ratio_max: RATIO_MAX },
+          met,
+        }),
+      );
+    }
+  } finally {
+    await sim.stop();
+  }
+}
+
+await main();

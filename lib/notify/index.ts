@@ -1,0 +1,10 @@
+export { notifyIncident, type NotifyDeps } from './notify-incident.js';
+export { notifyAdmins, type NotifyAdminsDeps } from './notify-admins.js';
+export { renderIncidentHtml } from './incident-page.js';
+export { buildReport, reportKind, type IncidentReportInput, type ReportKind, type ReportView } from './report.js';
+export { resolveProjectAudiences, type ProjectAudience } from './recipients.js';
+export { createNotifiers } from './registry.js';
+export { messageIdFor } from './delivery.js';
+export type { Notifier, NotifierContext, NotifierFactory } from './notifier.js';
+export * from './schemas.js';
+export * from './errors.js';

@@ -1,0 +1,392 @@
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { parse } from 'yaml';
+import { ConfigSchema } from '../../lib/config/schemas.js';
+import { DYNAMO_TABLE_SPEC } from '../../lib/incidents/dynamodb.js';
+import { checkTemplate, type Template } from '../support/cfn-check.js';
+
+/*
+ * What `osls package --stage ci` makes of serverless.yml + infra/state-machine.asl.json, checked offline.
+ * beforeAll packages (a few seconds) unless FREEZER_DR_PACKAGED=1 says CI just ran `npm run package`.
+ */
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const OUT = join(ROOT, '.serverless');
+const OSLS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+const STAGE = 'ci';
+const SLS_ENV = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' };
+
+/** Function key → handler file, as the lead's functions/ folder names them. */
+const FUNCTIONS: Record<string, string> = {
+  monitor: 'monitor',
+  validate: 'validate',
+  fence: 'fence',
+  isolate: 'isolate',
+  plan: 'plan',
+  evacuate: 'evacuate',
+  check: 'check',
+  notify: 'notify',
+  notifyFenceFailed: 'notify-fence-failed',
+};
+const logicalId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`;
+const roleId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}Role`;
+
+const ENI = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const TABLE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
+const SECRETS = ['secretsmanager:GetSecretValue', 'ssm:GetParameter'];
+const MAIL = ['ses:SendEmail', 'ses:SendRawEmail', 'sns:Publish'];
+/** The least-privilege set per role (tracing off in stage ci). */
+const EXPECTED_ACTIONS: Record<string, string[]> = {
+  MonitorRole: [...LOGS, ...ENI, ...TABLE, 'dynamodb:BatchWriteItem', ...SECRETS, 'states:StartExecution', 'states:DescribeExecution', 'sns:Publish'],
+  ValidateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
+  FenceRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
+  IsolateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
+  PlanRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
+  EvacuateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
+  CheckRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
+  NotifyRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
+  NotifyFenceFailedRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
+  RecoveryStateMachineRole: [
+    'lambda:InvokeFunction',
+    'logs:CreateLogDelivery',
+    'logs:GetLogDelivery',
+    'logs:UpdateLogDelivery',
+    'logs:DeleteLogDelivery',
+    'logs:ListLogDeliveries',
+    'logs:PutResourcePolicy',
+    'logs:DescribeResourcePolicies',
+    'logs:DescribeLogGroups',
+  ],
+};
+/** Actions AWS offers no resource-level permission for: the only ones allowed on Resource '*'. */
+const STAR_RESOURCE_OK = new Set([...ENI, 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', ...EXPECTED_ACTIONS.RecoveryStateMachineRole!.slice(1)]);
+
+type Res = { Type: string; Condition?: string; DependsOn?: string[]; Properties: Record<string, any> };
+let template: Template & { Resources: Record<string, Res> };
+let resources: [string, Res][];
+const byType = (type: string) => resources.filter(([, r]) => r.Type === type);
+
+/** Evaluate a Conditions entry whose operands osls has already made constant. */
+function evalCondition(name: string): boolean {
+  const ev = (node: any): any => {
+    if (typeof node !== 'object' || node === null) return node;
+    if ('Fn::Equals' in node) return ev(node['Fn::Equals'][0]) === ev(node['Fn::Equals'][1]);
+    if ('Fn::Not' in node) return !ev(node['Fn::Not'][0]);
+    if ('Fn::And' in node) return node['Fn::And'].every(ev);
+    if ('Fn::Or' in node) return node['Fn::Or'].some(ev);
+    if ('Condition' in node) return evalCondition(node.Condition);
+    throw new Error(`cannot evaluate ${JSON.stringify(node)}`);
+  };
+  return ev(template.Conditions![name]);
+}
+
+/** A role's effective statements: Fn::If resolved, AWS::NoValue dropped. */
+function statementsOf(role: Res): { Action: string | string[]; Resource: unknown; Effect: string }[] {
+  return role.Properties.Policies.flatMap((p: any) => p.PolicyDocument.Statement)
+    .map((s: any) => ('Fn::If' in s ? (evalCondition(s['Fn::If'][0]) ? s['Fn::If'][1] : s['Fn::If'][2]) : s))
+    .filter((s: any) => !(s && s.Ref === 'AWS::NoValue'));
+}
+const actionsOf = (role: Res) => statementsOf(role).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+
+/** Every Fn::GetAtt logical id in an ASL definition. */
+function getAttIds(node: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(node)) node.forEach((n) => getAttIds(n, out));
+  else if (node && typeof node === 'object') {
+    const getAtt = (node as Record<string, unknown>)['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) out.add(String(getAtt[0]));
+    else Object.values(node).forEach((n) => getAttIds(n, out));
+  }
+  return out;
+}
+
+/** A copy without `QueryLanguage: "JSONPath"` entries (the default, so they change nothing). */
+function withoutDefaultQueryLanguage(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutDefaultQueryLanguage);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(
+    Object.entries(node)
+      .filter(([k, v]) => !(k === 'QueryLanguage' && v === 'JSONPath'))
+      .map(([k, v]) => [k, withoutDefaultQueryLanguage(v)]),
+  );
+}
+
+/** Every Task state, with Map item processors and Parallel branches walked. */
+function taskStates(states: Record<string, any>, out: [string, any][] = []): [string, any][] {
+  for (const [name, s] of Object.entries(states)) {
+    if (s.Type === 'Task') out.push([name, s]);
+    if (s.Type === 'Map') taskStates((s.ItemProcessor ?? s.Iterator).States, out);
+    if (s.Type === 'Parallel') for (const b of s.Branches) taskStates(b.States, out);
+  }
+  return out;
+}
+
+/** The files of a zip archive (stored or deflated entries; what serverless writes). */
+function readZip(path: string): Map<string, Buffer> {
+  const buf = readFileSync(path);
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error(`${path}: not a zip`);
+  const count = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  const files = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    const method = buf.readUInt16LE(at + 10);
+    const size = buf.readUInt32LE(at + 20);
+    const nameLen = buf.readUInt16LE(at + 28);
+    const extraLen = buf.readUInt16LE(at + 30);
+    const commentLen = buf.readUInt16LE(at + 32);
+    const local = buf.readUInt32LE(at + 42);
+    const name = buf.toString('utf8', at + 46, at + 46 + nameLen);
+    const dataAt = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const raw = buf.subarray(dataAt, dataAt + size);
+    files.set(name, method === 8 ? inflateRawSync(raw) : Buffer.from(raw));
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return files;
+}
+
+beforeAll(() => {
+  if (process.env.FREEZER_DR_PACKAGED !== '1') {
+    rmSync(OUT, { recursive: true, force: true });
+    const run = spawnSync(process.execPath, [OSLS, 'package', '--stage', STAGE], { cwd: ROOT, env: SLS_ENV, encoding: 'utf8', timeout: 170_000 });
+    if (run.status !== 0) throw new Error(`osls package failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
+  }
+  template = JSON.parse(readFileSync(join(OUT, 'cloudformation-template-update-stack.json'), 'utf8'));
+  resources = Object.entries(template.Resources);
+}, 180_000);
+
+test('the package is stage ci, and every reference in the template resolves', () => {
+  expect(template.Resources.MonitorLambdaFunction?.Properties.FunctionName).toBe(`freezer-dr-${STAGE}-monitor`);
+  expect(checkTemplate(template)).toEqual([]);
+});
+
+test('cfn-lint finds nothing (when it is installed)', () => {
+  const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) return; // not on this machine: the structural check above still ran
+  // W3005: osls adds DependsOn on roles it also GetAtts; W8003: osls bakes params into constant Conditions.
+  const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', 'W8003', '--', join(OUT, 'cloudformation-template-update-stack.json'), join(ROOT, 'infra', 'network.yml')], { encoding: 'utf8' });
+  expect(lint.stdout + lint.stderr).toBe('');
+  expect(lint.status).toBe(0);
+}, 60_000);
+
+describe('state machine', () => {
+  test('its definition is infra/state-machine.asl.json with the function ARNs substituted back', () => {
+    const [[, sm]] = byType('AWS::StepFunctions::StateMachine') as [[string, Res]];
+    expect(sm.Properties.StateMachineName).toBe(`freezer-dr-${STAGE}-recovery`);
+    expect(sm.Properties.StateMachineType).toBe('STANDARD');
+    const [text, vars] = sm.Properties.DefinitionString['Fn::Sub'] as [string, Record<string, unknown>];
+    let json = text;
+    for (const [key, value] of Object.entries(vars)) json = json.replaceAll(`"\${${key}}"`, JSON.stringify(value));
+    expect(json).not.toContain('${');
+    const asl = JSON.parse(readFileSync(join(ROOT, 'infra', 'state-machine.asl.json'), 'utf8'));
+    // `validate: true` runs asl-validator, which writes the default QueryLanguage into every state it checks
+    expect(withoutDefaultQueryLanguage(JSON.parse(json))).toEqual(withoutDefaultQueryLanguage(asl));
+    expect(JSON.stringify(asl)).not.toContain('JSONata');
+  });
+
+  test('its role invokes exactly the functions the definition names', () => {
+    const asl = JSON.parse(readFileSync(join(ROOT, 'infra', 'state-machine.asl.json'), 'utf8'));
+    const role = template.Resources.RecoveryStateMachineRole!;
+    const invoke = statementsOf(role).find((s) => s.Action === 'lambda:InvokeFunction' || (Array.isArray(s.Action) && s.Action.includes('lambda:InvokeFunction')))!;
+    const named = (invoke.Resource as { 'Fn::GetAtt': [string, string] }[]).map((r) => r['Fn::GetAtt'][0]);
+    expect(new Set(named)).toEqual(getAttIds(asl));
+    for (const id of named) expect(template.Resources[id]?.Type).toBe('AWS::Lambda::Function');
+  });
+
+  test('no Lambda outlives its Task: each timeout ≤ the TimeoutSeconds of every Task that calls it', () => {
+    const asl = JSON.parse(readFileSync(join(ROOT, 'infra', 'state-machine.asl.json'), 'utf8'));
+    const tasks = taskStates(asl.States);
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const [name, task] of tasks) {
+      expect([name, typeof task.TimeoutSeconds]).toEqual([name, 'number']);
+      const fn = template.Resources[task.Resource['Fn::GetAtt'][0]]!;
+      expect([name, fn.Properties.Timeout <= task.TimeoutSeconds]).toEqual([name, true]);
+    }
+  });
+
+  test('logs errors without execution data, to its own log group', () => {
+    const sm = template.Resources.RecoveryStateMachine!;
+    expect(sm.Properties.LoggingConfiguration).toEqual({
+      Level: 'ERROR',
+      IncludeExecutionData: false,
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['RecoveryStateMachineLogGroup', 'Arn'] } } }],
+    });
+  });
+});
+
+describe('functions', () => {
+  test('one Lambda per function key: nodejs24.x on arm64, in the VPC, with its own role', () => {
+    const lambdas = byType('AWS::Lambda::Function');
+    expect(lambdas.map(([id]) => id).sort()).toEqual(Object.keys(FUNCTIONS).map(logicalId).sort());
+    for (const [key, file] of Object.entries(FUNCTIONS)) {
+      const fn = template.Resources[logicalId(key)]!.Properties;
+      expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: `functions/${file}.handler`, Role: { 'Fn::GetAtt': [roleId(key), 'Arn'] } });
+      expect(fn.VpcConfig.SubnetIds).toEqual({ 'Fn::Split': [',', { 'Fn::ImportValue': `freezer-dr-network-${STAGE}-PrivateSubnetIds` }] });
+      expect(fn.VpcConfig.SecurityGroupIds).toEqual({ 'Fn::Split': [',', { 'Fn::ImportValue': `freezer-dr-network-${STAGE}-LambdaSecurityGroupId` }] });
+      expect(fn.Environment.Variables.FREEZER_DR_STORE_TABLE).toEqual({ Ref: 'IncidentsTable' });
+    }
+    expect(template.Resources.FenceLambdaFunction!.Properties.Timeout).toBeGreaterThanOrEqual(60);
+    expect(template.Resources.MonitorLambdaFunction!.Properties.Timeout).toBe(60);
+    expect(template.Resources.MonitorLambdaFunction!.Properties.ReservedConcurrentExecutions).toBe(1);
+    expect(template.Resources.MonitorLambdaFunction!.Properties.Environment.Variables.FREEZER_DR_STATE_MACHINE_ARN).toEqual({ Ref: 'RecoveryStateMachine' });
+  });
+
+  test('FREEZER_DR_CONFIG holds a valid config that names secrets only by reference', () => {
+    const raw = template.Resources.FenceLambdaFunction!.Properties.Environment.Variables.FREEZER_DR_CONFIG as string;
+    const config = ConfigSchema.parse(JSON.parse(raw));
+    expect(config.store).toEqual({ driver: 'dynamodb', table: `freezer-dr-${STAGE}-incidents` });
+    // Lambda limits a function's whole environment to 4 KB
+    const env = template.Resources.MonitorLambdaFunction!.Properties.Environment.Variables as Record<string, unknown>;
+    expect(Object.entries(env).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? v.length : 100), 0)).toBeLessThan(4096);
+  });
+
+  test('the monitor runs on an EventBridge schedule, and only once at a time', () => {
+    const rules = byType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [[, rule]] = rules as [[string, Res]];
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['MonitorLambdaFunction', 'Arn'] } })]);
+    const permission = byType('AWS::Lambda::Permission').find(([, p]) => p.Properties.Principal === 'events.amazonaws.com')![1];
+    expect(permission.Properties.FunctionName).toEqual({ 'Fn::GetAtt': ['MonitorLambdaFunction', 'Arn'] });
+    const [[, invokeConfig]] = byType('AWS::Lambda::EventInvokeConfig') as [[string, Res]];
+    expect(invokeConfig.Properties).toMatchObject({ FunctionName: { Ref: 'MonitorLambdaFunction' }, MaximumRetryAttempts: 0 });
+  });
+
+  test('every function has its bundle: one .mjs, loadable, exporting handler', () => {
+    const extractRoot = join(OUT, 'unzipped');
+    for (const [key, file] of Object.entries(FUNCTIONS)) {
+      const files = readZip(join(OUT, `${key}.zip`));
+      const entry = `functions/${file}.mjs`;
+      expect([...files.keys()].filter((n) => n.endsWith('.mjs'))).toEqual([entry]);
+      const target = join(extractRoot, key, entry);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, files.get(entry)!);
+      // @aws-sdk/* is left to the Lambda runtime; from .serverless/ it resolves to the project's node_modules
+      const probe = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(target)}); console.log(typeof m.handler);`], {
+        cwd: ROOT,
+        env: { ...process.env, FREEZER_DR_CONFIG: '', AWS_REGION: 'eu-west-1' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect([key, probe.trim()]).toEqual([key, 'function']);
+    }
+    rmSync(extractRoot, { recursive: true, force: true });
+  }, 120_000);
+
+  test('the notify functions carry their mail templates, where FREEZER_DR_BUILTIN_TEMPLATES says', () => {
+    const templates = readdirSync(join(ROOT, 'lib', 'notify', 'templates'), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => relative(ROOT, join(d.parentPath, d.name)).split(sep).join('/'));
+    expect(templates.length).toBeGreaterThan(0);
+    for (const key of ['notify', 'notifyFenceFailed']) {
+      const names = [...readZip(join(OUT, `${key}.zip`)).keys()];
+      expect(names).toEqual(expect.arrayContaining(templates));
+      const dir = template.Resources[logicalId(key)]!.Properties.Environment.Variables.FREEZER_DR_BUILTIN_TEMPLATES as string;
+      expect(dir).toBe('/var/task/lib/notify/templates/');
+    }
+  });
+});
+
+describe('least privilege', () => {
+  test.each(Object.keys(EXPECTED_ACTIONS))('%s allows exactly its own actions, none of them wildcards', (id) => {
+    const role = template.Resources[id]!;
+    expect(role.Type).toBe('AWS::IAM::Role');
+    const actions = actionsOf(role);
+    expect([...new Set(actions)].sort()).toEqual([...EXPECTED_ACTIONS[id]!].sort());
+    for (const a of actions) expect(a).not.toContain('*');
+    for (const s of statementsOf(role)) {
+      expect(s.Effect).toBe('Allow');
+      if (s.Resource === '*') for (const a of [s.Action].flat()) expect([id, a, STAR_RESOURCE_OK.has(a)]).toEqual([id, a, true]);
+    }
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('each function role is used by its function only, and writes only its own log group', () => {
+    for (const [key, file] of Object.entries(FUNCTIONS)) {
+      const users = byType('AWS::Lambda::Function').filter(([, f]) => JSON.stringify(f.Properties.Role) === JSON.stringify({ 'Fn::GetAtt': [roleId(key), 'Arn'] }));
+      expect(users.map(([id]) => id)).toEqual([logicalId(key)]);
+      const logs = statementsOf(template.Resources[roleId(key)]!).find((s) => JSON.stringify(s.Action) === JSON.stringify(LOGS))!;
+      expect(JSON.stringify(logs.Resource)).toContain(`:log-group:/aws/lambda/freezer-dr-${STAGE}-${key}:*`);
+      void file;
+    }
+  });
+
+  test('only fence reads the BMC secrets; only the monitor starts executions', () => {
+    for (const key of Object.keys(FUNCTIONS)) {
+      const role = JSON.stringify(template.Resources[roleId(key)]);
+      expect([key, role.includes(`freezer-dr/${STAGE}/bmc/`)]).toEqual([key, key === 'fence']);
+      expect([key, role.includes('states:StartExecution')]).toEqual([key, key === 'monitor']);
+    }
+    const monitor = statementsOf(template.Resources.MonitorRole!);
+    expect(monitor.find((s) => s.Action === 'states:StartExecution')!.Resource).toEqual({ Ref: 'RecoveryStateMachine' });
+    const notify = statementsOf(template.Resources.NotifyRole!);
+    expect(notify.find((s) => s.Action === 'sns:Publish')!.Resource).toEqual({ Ref: 'AlertTopic' });
+    expect(JSON.stringify(notify.find((s) => Array.isArray(s.Action) && s.Action.includes('ses:SendEmail'))!.Resource)).toContain(':identity/example.org');
+  });
+
+  test('no default shared role was generated', () => {
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+    expect(byType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual(Object.keys(EXPECTED_ACTIONS).sort());
+  });
+});
+
+describe('alarms, topic, table', () => {
+  test('alarms for failed and timed-out executions, monitor errors and a monitor dead-man switch, all to the admins topic', () => {
+    const [[, topic]] = byType('AWS::SNS::Topic') as [[string, Res]];
+    expect(topic.Properties.TopicName).toBe(`freezer-dr-${STAGE}-alerts`);
+    const alarms = Object.fromEntries(byType('AWS::CloudWatch::Alarm').map(([, a]) => [`${a.Properties.Namespace}/${a.Properties.MetricName}`, a]));
+    expect(Object.keys(alarms).sort()).toEqual(['AWS/Lambda/Errors', 'AWS/Lambda/Invocations', 'AWS/States/ExecutionsFailed', 'AWS/States/ExecutionsTimedOut']);
+    for (const a of Object.values(alarms)) expect(a.Properties.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+    for (const m of ['AWS/States/ExecutionsFailed', 'AWS/States/ExecutionsTimedOut']) {
+      expect(alarms[m]!.Properties).toMatchObject({ Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'RecoveryStateMachine' } }], Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    }
+    expect(alarms['AWS/Lambda/Errors']!.Properties.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: 'MonitorLambdaFunction' } }]);
+    const deadMan = alarms['AWS/Lambda/Invocations']!;
+    expect(deadMan.Properties).toMatchObject({
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'MonitorLambdaFunction' } }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(deadMan.Properties.Period * deadMan.Properties.EvaluationPeriods).toBeGreaterThanOrEqual(180);
+    expect(deadMan.Condition).toBe('MonitorScheduled');
+    expect(evalCondition('MonitorScheduled')).toBe(true);
+  });
+
+  test('the incident table: on-demand, TTL on expiresAt, point-in-time recovery, keys as the store expects', () => {
+    const table = template.Resources.IncidentsTable!;
+    expect(table.Type).toBe('AWS::DynamoDB::Table');
+    expect(table.Properties).toMatchObject({
+      TableName: `freezer-dr-${STAGE}-incidents`,
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: DYNAMO_TABLE_SPEC.ttlAttribute, Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    expect(table.Properties.KeySchema).toEqual(DYNAMO_TABLE_SPEC.KeySchema);
+    expect(new Set(table.Properties.AttributeDefinitions)).toEqual(new Set(DYNAMO_TABLE_SPEC.AttributeDefinitions));
+    expect(table.Properties.GlobalSecondaryIndexes).toEqual(DYNAMO_TABLE_SPEC.GlobalSecondaryIndexes);
+  });
+});
+
+test('bring your own VPC: vpcMode=byo takes subnet and security group ids from parameters', () => {
+  const out = execFileSync(
+    process.execPath,
+    [OSLS, 'print', '--stage', STAGE, '--param=vpcMode=byo', '--param=subnetIds=subnet-0a,subnet-0b', '--param=securityGroupIds=sg-0c', '--format', 'json', '--path', 'provider.vpc'],
+    { cwd: ROOT, env: SLS_ENV, encoding: 'utf8', timeout: 60_000 },
+  );
+  expect(JSON.parse(out.slice(out.indexOf('{')))).toEqual({
+    subnetIds: { 'Fn::Split': [',', 'subnet-0a,subnet-0b'] },
+    securityGroupIds: { 'Fn::Split': [',', 'sg-0c'] },
+  });
+}, 60_000);
+
+test('serverless.yml takes the definition from the ASL file, never a copy', () => {
+  const sls = readFileSync(join(ROOT, 'serverless.yml'), 'utf8');
+  expect(sls).toContain('definition: ${file(./infra/state-machine.asl.json)}');
+  expect((parse(sls) as { stepFunctions: { validate: boolean } }).stepFunctions.validate).toBe(true);
+  expect(existsSync(join(ROOT, 'infra', 'state-machine.asl.json'))).toBe(true);
+});

@@ -1,0 +1,52 @@
+import { describe, expect, test } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import aslValidator from 'asl-validator';
+import { DEFINITION_PATH, loadDefinition, taskStates, type Definition, type StateDef } from '../../lib/workflow/definition.js';
+import { taskHandlers } from '../../functions/index.js';
+
+const raw = JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as Definition;
+
+function allStates(def: Definition): Array<[string, StateDef]> {
+  return Object.entries(def.States).flatMap(([n, s]) => [[n, s] as [string, StateDef], ...(s.ItemProcessor ? allStates(s.ItemProcessor) : [])]);
+}
+
+describe('the state machine definition (infra/state-machine.asl.json)', () => {
+  test('is valid ASL (asl-validator, on a copy: it mutates its input)', () => {
+    const result = aslValidator(structuredClone(loadDefinition()), { checkPaths: true, checkArn: false });
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  test('uses JSONPath only (the local runner ignores JSONata)', () => {
+    const text = readFileSync(DEFINITION_PATH, 'utf8');
+    expect(text).not.toMatch(/JSONata|\{%/);
+  });
+
+  test('every Task has TimeoutSeconds, and every Retry names the errors it retries', () => {
+    for (const [name, s] of allStates(raw)) {
+      if (s.Type !== 'Task') continue;
+      expect([name, typeof s.TimeoutSeconds]).toEqual([name, 'number']);
+      for (const r of (s.Retry as Array<{ ErrorEquals: string[] }>) ?? []) expect([name, r.ErrorEquals.includes('States.ALL')]).toEqual([name, false]);
+    }
+  });
+
+  test('Fence failures lead to NotifyFenceFailed → Fail, never to Isolate (S1)', () => {
+    const fence = raw.States.Fence!;
+    expect(fence.Next).toBe('Isolate');
+    expect(fence.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFenceFailed' }]);
+    expect(raw.States.NotifyFenceFailed!.Next).toBe('FenceFailed');
+    expect(raw.States.FenceFailed!.Type).toBe('Fail');
+  });
+
+  test('the Map is bounded and every iteration catches its own errors', () => {
+    const map = raw.States.Evacuate!;
+    expect(map.Type).toBe('Map');
+    expect(map.MaxConcurrencyPath).toBe('$.plan.concurrency');
+    for (const [name, s] of allStates(map.ItemProcessor!)) if (s.Type === 'Task') expect([name, (s.Catch as unknown[])?.length]).toEqual([name, 1]);
+  });
+
+  test('every Task has an in-process handler, and Resources are long-form Fn::GetAtt', () => {
+    for (const [state, key] of taskStates(loadDefinition())) expect([state, typeof taskHandlers[key]]).toEqual([state, 'function']);
+    for (const [, s] of allStates(raw)) if (s.Type === 'Task') expect(Object.keys(s.Resource as object)).toEqual(['Fn::GetAtt']);
+  });
+});
