@@ -34,6 +34,7 @@ export async function startSimSmtp(opts: SimSmtpOptions = {}): Promise<SimSmtp> 
   const messages: SimSmtpMessage[] = [];
   if (opts.outboxDir) await mkdir(opts.outboxDir, { recursive: true });
   const server = new SMTPServer({
+    name: 'smtp.sim.local',
     authOptional: true,
     // No TLS on loopback: credentials in clear are fine for a sink that accepts anything.
     allowInsecureAuth: true,
