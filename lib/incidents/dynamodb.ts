@@ -29,7 +29,8 @@ import type { IncidentStore } from './store.js';
  *
  *   pk                   sk                 what
  *   INCIDENT#<id>        META               the incident (its fields as top-level attributes) + isOpen, version,
- *                                           gsi1pk = "INCIDENT", gsi1sk = "<createdAt>#<id>"
+ *                                           gsi1pk = "INCIDENT", gsi1sk = "<createdAt>#<id>",
+ *                                           and while open only: gsi2pk = "OPEN", gsi2sk = gsi1sk
  *   INCIDENT#<id>        INSTANCE#<iid>     one InstanceRecord + ord (first-write order, kept on upsert)
  *   INCIDENT#<id>        COUNTER#EVENT      n: the last event sequence number (atomic ADD)
  *   INCIDENT#<id>        EVENT#<seq:10>     one TimelineEvent; zero-padded seq, so sk order = append order
@@ -38,7 +39,9 @@ import type { IncidentStore } from './store.js';
  *   SETTING#<key>        SETTING            value
  *
  * GSI "byCreated" (gsi1pk, gsi1sk), projection ALL: listIncidents newest first with one Query.
- * Incidents are rare (a handful a month), so the single GSI partition is never hot. Observations share
+ * GSI "open" (gsi2pk, gsi2sk), sparse: only open incidents carry its keys, so the monitor's
+ * listIncidents({openOnly}) every minute reads the few open ones, never the whole history.
+ * Incidents are rare (a handful a month), so the single GSI partitions are never hot. Observations share
  * one partition ("OBS") so a monitor pass reads them with one Query instead of a Scan; a cloud has
  * hundreds of compute hosts at most.
  *
@@ -63,6 +66,8 @@ export const DYNAMO_TABLE_SPEC = {
     { AttributeName: 'sk', AttributeType: 'S' },
     { AttributeName: 'gsi1pk', AttributeType: 'S' },
     { AttributeName: 'gsi1sk', AttributeType: 'S' },
+    { AttributeName: 'gsi2pk', AttributeType: 'S' },
+    { AttributeName: 'gsi2sk', AttributeType: 'S' },
   ],
   KeySchema: [
     { AttributeName: 'pk', KeyType: 'HASH' },
@@ -77,6 +82,14 @@ export const DYNAMO_TABLE_SPEC = {
       ],
       Projection: { ProjectionType: 'ALL' },
     },
+    {
+      IndexName: 'open',
+      KeySchema: [
+        { AttributeName: 'gsi2pk', KeyType: 'HASH' },
+        { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
   ],
   ttlAttribute: 'expiresAt',
 } as const;
@@ -88,9 +101,10 @@ export const ORPHAN_LOCK_SECONDS = 900;
 
 const META = 'META';
 const LOCK = 'OPEN';
-const INDEX = 'byCreated';
+const BY_CREATED = 'byCreated';
+const OPEN_INDEX = 'open';
 const MAX_ATTEMPTS = 8;
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'isOpen', 'version', 'ord', 'expiresAt'] as const;
+const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'isOpen', 'version', 'ord', 'expiresAt'] as const;
 
 const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: META });
 const lockKey = (host: string) => ({ pk: `HOST#${host}`, sk: LOCK });
@@ -207,14 +221,12 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
     throw new StoreError(`could not take the open-incident lock for host ${incident.host} after ${MAX_ATTEMPTS} attempts`);
   }
 
-  const metaItem = (incident: Incident, version: number): Item => ({
-    ...incident,
-    ...incidentKey(incident.id),
-    gsi1pk: 'INCIDENT',
-    gsi1sk: `${incident.createdAt}#${incident.id}`,
-    isOpen: isOpenStatus(incident),
-    version,
-  });
+  const metaItem = (incident: Incident, version: number): Item => {
+    const sortKey = `${incident.createdAt}#${incident.id}`;
+    const open = isOpenStatus(incident);
+    // PutItem replaces the whole item: closing drops gsi2pk/gsi2sk, which takes it out of the "open" index.
+    return { ...incident, ...incidentKey(incident.id), gsi1pk: 'INCIDENT', gsi1sk: sortKey, ...(open ? { gsi2pk: 'OPEN', gsi2sk: sortKey } : {}), isOpen: open, version };
+  };
 
   return {
     async createIncident(incident) {
@@ -250,14 +262,9 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
     async listIncidents(opts = {}) {
       const limit = opts.limit ?? 1000;
       const items = await queryAll(
-        {
-          IndexName: INDEX,
-          KeyConditionExpression: '#gpk = :g',
-          ScanIndexForward: false,
-          ExpressionAttributeNames: { '#gpk': 'gsi1pk', ...(opts.openOnly ? { '#open': 'isOpen' } : {}) },
-          ExpressionAttributeValues: { ':g': 'INCIDENT', ...(opts.openOnly ? { ':t': true } : {}) },
-          ...(opts.openOnly ? { FilterExpression: '#open = :t' } : { Limit: Math.min(limit, 1000) }),
-        },
+        opts.openOnly
+          ? { IndexName: OPEN_INDEX, KeyConditionExpression: 'gsi2pk = :g', ExpressionAttributeValues: { ':g': 'OPEN' }, ScanIndexForward: false, Limit: Math.min(limit, 1000) }
+          : { IndexName: BY_CREATED, KeyConditionExpression: 'gsi1pk = :g', ExpressionAttributeValues: { ':g': 'INCIDENT' }, ScanIndexForward: false, Limit: Math.min(limit, 1000) },
         limit,
       );
       return items.map((i) => IncidentSchema.parse(strip(i)));

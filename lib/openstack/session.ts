@@ -39,18 +39,21 @@ export function createSession(cloud: ResolvedCloud, opts: { http?: HttpClient; n
   const http = opts.http ?? createHttpClient({ timeoutMs: cloud.requestTimeoutMs, caBundle: cloud.caBundle, insecure: cloud.insecure });
   const now = opts.now ?? Date.now;
   let token: Token | undefined;
+  let issuedAt = 0;
   let pending: Promise<Token> | undefined;
 
   async function currentToken(signal?: AbortSignal, force = false): Promise<Token> {
     if (!force && token) {
-      const lifetime = token.expiresAt.getTime() - now();
+      const remaining = token.expiresAt.getTime() - now();
+      const lifetime = token.expiresAt.getTime() - issuedAt;
       // Short-lived tokens (tests, strict clouds) refresh at half-life instead of 5 minutes before.
-      if (lifetime > Math.min(REFRESH_MARGIN_MS, lifetime / 2 + 1) && lifetime > 0) return token;
+      if (remaining > Math.min(REFRESH_MARGIN_MS, lifetime / 2)) return token;
     }
     pending ??= issueToken(http, cloud, signal)
       .then((t) => {
         registerSecret(t.value);
         token = t;
+        issuedAt = now();
         return t;
       })
       .finally(() => {

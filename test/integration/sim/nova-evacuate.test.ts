@@ -34,7 +34,8 @@ describe('the demo flow on compute-1', () => {
   let sim: SimCloud;
   let token: string;
   beforeAll(async () => {
-    sim = await startSimCloud({ ...FAST, rebuildMs: 300 });
+    // Scheduling happens after rebuildMs/5 = 100 ms: room to observe `accepted` with no destination.
+    sim = await startSimCloud({ ...FAST, rebuildMs: 500 });
     token = await adminToken(sim);
   });
   afterAll(async () => {

@@ -10,7 +10,8 @@ import { adminToken, call, FAST, nova, serverId, waitFor } from './helpers.js';
 let sim: SimCloud;
 
 beforeAll(async () => {
-  sim = await startSimCloud(FAST);
+  // Power transitions long enough to read PoweringOff / PoweringOn reliably on a slow machine.
+  sim = await startSimCloud({ ...FAST, redfish: { powerOffDelayMs: 300, powerOnDelayMs: 300 } });
 });
 afterAll(async () => {
   await sim.stop();
@@ -100,7 +101,7 @@ describe('Redfish BMC', () => {
     const f = sim.faults.bmc['compute-4']!;
     f.ignorePowerOff = true;
     expect((await reset('compute-4', 'ForceOff')).status).toBe(204);
-    await new Promise((r) => setTimeout(r, 120));
+    await new Promise((r) => setTimeout(r, 350));
     expect(await powerState('compute-4')).toBe('On');
     f.ignorePowerOff = false;
 
