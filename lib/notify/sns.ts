@@ -7,6 +7,8 @@ import type { SnsNotifierConfig } from './schemas.js';
 /** SNS limits: Subject ≤ 100 printable ASCII characters, no line break; Message ≤ 256 KB. */
 const SUBJECT_MAX = 100;
 const MESSAGE_MAX_BYTES = 250_000;
+/** Worth another try: throttling, server-side trouble, the network. Anything else (authorization, bad topic) is not. */
+const TRANSIENT_NAME = /Throttl|Internal|Unavailable|Timeout|TimedOut|Network|ECONN|EPIPE|ENOTFOUND|EAI_AGAIN|socket/i;
 
 /**
  * Publish admin messages (the text part) to an SNS topic, with message attributes for
@@ -40,9 +42,9 @@ export const createSnsNotifier: NotifierFactory<SnsNotifierConfig> = async (conf
         );
         return out.MessageId ? { providerId: out.MessageId } : {};
       } catch (err) {
-        const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+        const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
         const status = e.$metadata?.httpStatusCode ?? 0;
-        const transient = Boolean(e.$retryable) || status >= 500 || status === 0 || /Throttl|InternalError/.test(e.name ?? '');
+        const transient = Boolean(e.$retryable) || status >= 500 || status === 429 || TRANSIENT_NAME.test(`${e.name ?? ''} ${e.code ?? ''}`);
         throw new DeliveryError(redactText(`SNS ${e.name ?? 'error'}: ${errorMessage(err)}`).slice(0, 500), { transient, cause: err });
       }
     },
@@ -54,7 +56,7 @@ export const createSnsNotifier: NotifierFactory<SnsNotifierConfig> = async (conf
 };
 
 export function snsSubject(subject: string): string {
-  const ascii = subject.replace(/[—–]/g, '-').replace(/[^\x20-\x7e]/g, '').replace(/\s+/g, ' ').trim();
+  const ascii = subject.replace(/[—–]/g, '-').replace(/\s+/g, ' ').replace(/[^\x20-\x7e]/g, '').replace(/ {2,}/g, ' ').trim();
   const s = ascii || 'freezer-dr notification';
   return s.length <= SUBJECT_MAX ? s : `${s.slice(0, SUBJECT_MAX - 3)}...`;
 }

@@ -58,6 +58,7 @@ function makeRenderer(builtin: string, override: string | undefined): TemplateRe
     try {
       return base.render(name, data);
     } catch (err) {
+      if (err instanceof TemplateError) throw err;
       throw new TemplateError(name, errorMessage(err).split('\n')[0] ?? 'render error', { cause: err });
     }
   };
@@ -68,7 +69,7 @@ function makeRenderer(builtin: string, override: string | undefined): TemplateRe
 function engine(autoEscape: boolean, dirs: string[]): Eta {
   const eta = new Eta({ views: dirs.at(-1), autoEscape, autoTrim: false, cache: true, useWith: false });
   eta.resolvePath = (name: string) => {
-    const clean = normalize(name.replace(/^[./\\]+/, ''));
+    const clean = normalize(name.replace(/^(\.\/|\/)+/, ''));
     if (!clean || isAbsolute(clean) || clean.split(/[\\/]/).includes('..')) throw new TemplateError(name, 'template names must stay inside the templates directory');
     for (const dir of dirs) {
       const path = join(dir, clean);

@@ -1,6 +1,23 @@
 /** Dates and durations as people read them in a message, in the configured time zone. */
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const zoneNames = new Map<string, (d: Date) => string>();
+
+/**
+ * The short zone name people know: "CET" (en-GB knows it), "EST" (en-US knows it), else "GMT+5:30".
+ */
+function zoneName(zone: string): (d: Date) => string {
+  let f = zoneNames.get(zone);
+  if (!f) {
+    const fmts = ['en-GB', 'en-US'].map((l) => new Intl.DateTimeFormat(l, { timeZone: zone, timeZoneName: 'short' }));
+    f = (d: Date) => {
+      const names = fmts.map((x) => x.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? zone);
+      return names.find((n) => !/^GMT[+-]/.test(n)) ?? names[0]!;
+    };
+    zoneNames.set(zone, f);
+  }
+  return f;
+}
 
 /** The zone if the runtime knows it, else UTC (a typo in the config must not cost a notification). */
 export function safeTimeZone(zone: string | undefined): string {
@@ -25,7 +42,6 @@ function formatter(zone: string): Intl.DateTimeFormat {
       minute: '2-digit',
       second: '2-digit',
       hourCycle: 'h23',
-      timeZoneName: 'short',
     });
     formatters.set(zone, f);
   }
@@ -38,7 +54,7 @@ export function formatInstant(value: string | Date | null | undefined, zone: str
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
   const p = Object.fromEntries(formatter(zone).formatToParts(d).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName ?? zone}`;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zoneName(zone)(d)}`;
 }
 
 /** "15:05:09" (same zone), for timeline rows where the date is in the heading. */

@@ -13,6 +13,8 @@ export interface LocalRunOptions {
   /** State name → retry interval ms. */
   retryMs?: Record<string, number | number[]>;
   definition?: Definition;
+  /** Abort the execution (the local equivalent of StopExecution, or of the process dying). */
+  signal?: AbortSignal;
 }
 
 export interface LocalExecutionResult {
@@ -52,6 +54,7 @@ export async function runLocalExecution(name: string, input: unknown, opts: Loca
     context: { Execution: { Id: `local:${name}`, Name: name, StartTime: startTime, Input: input as never, RoleArn: 'local' } } as never,
   };
   const execution = sm.run(input as never, runOptions);
+  opts.signal?.addEventListener('abort', () => execution.abort(), { once: true });
   try {
     return { status: 'SUCCEEDED', output: await execution.result };
   } catch (err) {
