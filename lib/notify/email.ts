@@ -10,6 +10,7 @@ import type { Notifier, NotifierFactory } from './notifier.js';
 
 /** Failures that will not go away by sending again a second later. */
 const PERMANENT_CODES = new Set(['EAUTH', 'ENOAUTH', 'EENVELOPE', 'EMESSAGE', 'ECONFIG', 'ETLS', 'EMAXRECIPIENTS']);
+const TLS_FAILURE = /CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT|Hostname\/IP does not match|certificate/i;
 
 /**
  * Email through nodemailer: SMTP (implicit TLS, required STARTTLS or — tests only — plain,
@@ -96,7 +97,8 @@ function toDeliveryError(err: unknown): DeliveryError {
   } else if (e.responseCode) {
     transient = e.permanent === undefined ? e.responseCode < 500 || e.responseCode === 503 : !e.permanent;
   } else {
-    transient = !PERMANENT_CODES.has(e.code ?? '');
+    // A certificate that does not verify will not verify a second later either (S7: never turned off here).
+    transient = !PERMANENT_CODES.has(e.code ?? '') && !TLS_FAILURE.test(`${e.originalCode ?? ''} ${errorMessage(err)}`);
   }
   // No SMTP reply at all (refused, timed out, TLS or DNS failure): the server, not the recipient, is the problem.
   const channelDown = !e.responseCode && !e.$metadata && transient;

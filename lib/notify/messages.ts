@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NotificationRecord } from '../incidents/schemas.js';
 import { errorMessage } from '../errors.js';
-import { getLogger, redact, redactText } from '../log/index.js';
+import { getLogger, redact, redactText, type Logger } from '../log/index.js';
 import { COLOURS, SUBJECT_PREFIX } from './constants.js';
 import type { ProjectAudience } from './recipients.js';
 import { buildReport, countOutcomes, type IncidentReportInput, type InstanceView, type ReportView } from './report.js';
@@ -17,6 +17,8 @@ export interface ComposeContext {
   /** Shown to project members as the contact; defaults to the admins' addresses. */
   contact: string | null;
   now: Date;
+  /** Where template fall-backs are reported. Defaults to the process logger. */
+  log?: Logger;
 }
 
 /** The "Notifications" section of the admin pages. */
@@ -331,10 +333,12 @@ function plural(n: number, one: string, many: string): string {
  * never costs the notification: the digest becomes a plain message.
  */
 function render(ctx: ComposeContext, name: string, data: object, digest: Digest): { text: string; html: string } {
+  const log = ctx.log ?? getLogger();
+  const warn = (m: string, f: Record<string, unknown>) => log.warn(m, f);
   try {
-    return { text: redactText(ctx.renderer.text(`${name}.txt.eta`, data)), html: redactText(ctx.renderer.html(`${name}.html.eta`, data)) };
+    return { text: redactText(ctx.renderer.text(`${name}.txt.eta`, data, warn)), html: redactText(ctx.renderer.html(`${name}.html.eta`, data, warn)) };
   } catch (err) {
-    getLogger().error('notification template failed; sending a plain message', { template: name, error: errorMessage(err).split('\n')[0] });
+    log.error('notification template failed; sending a plain message', { template: name, error: errorMessage(err).split('\n')[0] });
     const text = [digest.title, '', ...digest.facts.map(([k, v]) => `${k}: ${v}`), '', ...digest.lines].join('\n');
     return { text: redactText(text), html: redactText(`<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><pre style="font-family:Consolas,Menlo,monospace;">${escapeHtml(text)}</pre></body></html>`) };
   }

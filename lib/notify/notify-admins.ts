@@ -39,6 +39,7 @@ export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): P
       admins: deps.config.admins,
       contact: null,
       now: now(),
+      log,
     };
     const opts = { done: new Set<string>(), retry: RetryOptionsSchema.parse(deps.retry ?? {}), log, now, signal: deps.signal };
     const message = gateAlertMessage(ctx, valid);

@@ -73,6 +73,7 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
       admins: deps.config.admins,
       contact: extras.supportContact ?? (deps.config.admins.length ? deps.config.admins.join(', ') : null),
       now: now(),
+      log,
     };
     const retry = RetryOptionsSchema.parse(deps.retry ?? {});
     const opts = { done, retry, log, now, signal: deps.signal };

@@ -270,7 +270,7 @@ function buildChart(incident: Incident, instances: readonly InstanceRecord[], ev
     if (!r) continue;
     spans.push({ label: step, indent: false, colour: COLOURS[step], ...r });
     if (step === 'evacuate') {
-      const byStart = [...instances].sort((a, b) => (t(a.startedAt) || Infinity) - (t(b.startedAt) || Infinity) || a.name.localeCompare(b.name));
+      const byStart = [...instances].sort((a, b) => (t(a.startedAt) || Infinity) - (t(b.startedAt) || Infinity) || a.name.localeCompare(b.name, 'en', { numeric: true }));
       for (const i of byStart.slice(0, CHART_MAX_INSTANCE_ROWS)) {
         const s = t(i.startedAt);
         const e = t(i.finishedAt);
@@ -339,7 +339,7 @@ function asciiBar(offsetPct: number, widthPct: number, cols: number): string {
 
 const OUTCOME_RANK: Record<InstanceOutcome, number> = { failed: 0, timeout: 1, evacuating: 2, pending: 3, evacuated: 4, skipped: 5 };
 function byOutcomeThenName(a: InstanceRecord, b: InstanceRecord): number {
-  return OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome] || a.name.localeCompare(b.name) || a.instanceId.localeCompare(b.instanceId);
+  return OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome] || a.name.localeCompare(b.name, 'en', { numeric: true }) || a.instanceId.localeCompare(b.instanceId);
 }
 
 function isSet(x: string | null): x is string {

@@ -17,10 +17,13 @@ export function builtinTemplatesDir(env: NodeJS.ProcessEnv = process.env): strin
 /** Template names: `project.html.eta`, `partials/chart.html.eta`. */
 export interface TemplateRenderer {
   /** Render with HTML escaping on (`<%= %>` escapes; `<%~ %>` is raw and only for trusted markup). */
-  html(name: string, data: object): string;
+  html(name: string, data: object, warn?: Warn): string;
   /** Render without escaping, for the text/plain part and subjects. */
-  text(name: string, data: object): string;
+  text(name: string, data: object, warn?: Warn): string;
 }
+
+/** Told when an operator template failed and the built-in one was used instead. */
+export type Warn = (message: string, fields: Record<string, unknown>) => void;
 
 const cache = new Map<string, TemplateRenderer>();
 
@@ -46,13 +49,13 @@ function makeRenderer(builtin: string, override: string | undefined): TemplateRe
     html: { custom: override ? engine(true, [override, builtin]) : undefined, builtin: engine(true, [builtin]) },
     text: { custom: override ? engine(false, [override, builtin]) : undefined, builtin: engine(false, [builtin]) },
   };
-  const render = (mode: 'html' | 'text', name: string, data: object): string => {
+  const render = (mode: 'html' | 'text', name: string, data: object, warn: Warn): string => {
     const { custom, builtin: base } = engines[mode];
     if (custom) {
       try {
         return custom.render(name, data);
       } catch (err) {
-        getLogger().warn('operator template failed; using the built-in one', { template: name, error: errorMessage(err).split('\n')[0] });
+        warn('operator template failed; using the built-in one', { template: name, error: errorMessage(err).split('\n')[0] });
       }
     }
     try {
@@ -62,7 +65,8 @@ function makeRenderer(builtin: string, override: string | undefined): TemplateRe
       throw new TemplateError(name, errorMessage(err).split('\n')[0] ?? 'render error', { cause: err });
     }
   };
-  return { html: (n, d) => render('html', n, d), text: (n, d) => render('text', n, d) };
+  const fallbackWarn: Warn = (m, f) => getLogger().warn(m, f);
+  return { html: (n, d, w) => render('html', n, d, w ?? fallbackWarn), text: (n, d, w) => render('text', n, d, w ?? fallbackWarn) };
 }
 
 /** An Eta instance whose names resolve against the first directory that has the file. */

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { Config } from '../config/schemas.js';
+import type { Config, SecretRef } from '../config/schemas.js';
+import { resolveSecret } from '../config/secrets.js';
 import { parseConfig } from '../config/load.js';
 import { resolveCloud } from '../config/cloud.js';
 import type { Fencer } from '../fencing/fencer.js';
@@ -46,7 +47,7 @@ let current: Promise<Runtime> | undefined;
  * Lambda from FREEZER_DR_CONFIG (the config as JSON or YAML text, or a path to a file).
  */
 export function getRuntime(): Promise<Runtime> {
-  current ??= createRuntime(configFromEnv()).catch((err: unknown) => {
+  current ??= configFromEnv().then((config) => createRuntime(config)).catch((err: unknown) => {
     current = undefined;
     throw err;
   });
@@ -59,11 +60,22 @@ export function setRuntime(runtime: Runtime | undefined): void {
   if (runtime) setLogger(runtime.log);
 }
 
-function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * FREEZER_DR_CONFIG holds the config as JSON/YAML text, a path to a file, or an `ssm:/path` /
+ * `secret:...` reference (Lambda caps its environment at 4 KB; a long BMC list lives in SSM).
+ * FREEZER_DR_STORE_TABLE, set by serverless.yml, points the store at the stack's DynamoDB table.
+ */
+export async function configFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const value = env.FREEZER_DR_CONFIG;
-  if (!value) throw new UserInputError('FREEZER_DR_CONFIG is not set: it must hold the freezer-dr config (JSON or YAML) or a path to it');
-  const text = /^\s*[{a-zA-Z]/.test(value) && (value.includes('\n') || value.trimStart().startsWith('{')) ? value : readFileSync(value, 'utf8');
-  return parseConfig(parse(text), 'FREEZER_DR_CONFIG');
+  if (!value) throw new UserInputError('FREEZER_DR_CONFIG is not set: it must hold the freezer-dr config (JSON or YAML), a path to it, or an ssm:/secret: reference');
+  let text: string;
+  if (/^(ssm:\/|secret:)/.test(value)) text = await resolveSecret(value as SecretRef, env);
+  else if (value.trimStart().startsWith('{') || value.includes('\n')) text = value;
+  else text = readFileSync(value, 'utf8');
+  const raw = (parse(text) ?? {}) as Record<string, unknown>;
+  const table = env.FREEZER_DR_STORE_TABLE;
+  if (table && !raw.store) raw.store = { driver: 'dynamodb', table, region: env.AWS_REGION };
+  return parseConfig(raw, 'FREEZER_DR_CONFIG');
 }
 
 /** Store a timeline event, log it, and show it live when someone is watching. */

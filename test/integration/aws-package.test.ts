@@ -228,6 +228,7 @@ describe('functions', () => {
       expect(fn.VpcConfig.SecurityGroupIds).toEqual({ 'Fn::Split': [',', { 'Fn::ImportValue': `freezer-dr-network-${STAGE}-LambdaSecurityGroupId` }] });
       expect(fn.Environment.Variables.FREEZER_DR_STORE_TABLE).toEqual({ Ref: 'IncidentsTable' });
     }
+    for (const [id, group] of byType('AWS::Logs::LogGroup')) expect([id, group.Properties.RetentionInDays]).toEqual([id, 90]);
     expect(template.Resources.FenceLambdaFunction!.Properties.Timeout).toBeGreaterThanOrEqual(60);
     expect(template.Resources.MonitorLambdaFunction!.Properties.Timeout).toBe(60);
     expect(template.Resources.MonitorLambdaFunction!.Properties.ReservedConcurrentExecutions).toBe(1);

@@ -221,14 +221,17 @@ export async function startIpmiSim(opts: IpmiSimOptions = {}): Promise<IpmiSim> 
       emit('on');
     });
     conn.on('error', () => undefined);
-    conn.on('close', () => {
+    // 'end' (the host's FIN) comes before 'close'; either means the host process is gone.
+    const gone = () => {
       if (hostConn !== conn) return;
       if (hostPid !== undefined) trackedPids.delete(hostPid);
       hostConn = undefined;
       hostPid = undefined;
       poweredOn = false;
       emit('off');
-    });
+    };
+    conn.on('end', gone);
+    conn.on('close', gone);
   });
   const watchPort = await listen(watch);
 

@@ -10,6 +10,8 @@ export interface ReceivedMail {
   parsed: ParsedMail;
   /** User that authenticated for this session, if any. */
   user: string | null;
+  /** Whether the session was encrypted (implicit TLS or STARTTLS). */
+  secure: boolean;
 }
 
 export interface SmtpSinkOptions {
@@ -19,6 +21,8 @@ export interface SmtpSinkOptions {
   failFirst?: number;
   /** Listen on this port (to bring a "down" server back up on the same port). */
   port?: number;
+  /** Serve TLS with this key and certificate (PEM): implicit TLS when `secure`, else STARTTLS offered. */
+  tls?: { key: string | Buffer; cert: string | Buffer; secure: boolean };
 }
 
 export interface SmtpSink {
@@ -32,8 +36,8 @@ export interface SmtpSink {
 }
 
 /**
- * A real SMTP server on 127.0.0.1 for tests: STARTTLS disabled (plain, `security: none`),
- * optional authentication, mails parsed back with mailparser.
+ * A real SMTP server on 127.0.0.1 for tests: plain with STARTTLS disabled (`security: none`) unless
+ * `tls` is given, optional authentication, mails parsed back with mailparser.
  */
 export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const mails: ReceivedMail[] = [];
@@ -62,7 +66,8 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const server = new SMTPServer({
     authOptional: true,
     allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
+    disabledCommands: opts.tls ? [] : ['STARTTLS'],
+    ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert, secure: opts.tls.secure } : {}),
     logger: false,
     onAuth(auth, _session, callback) {
       if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return callback(null, { user: auth.username });
@@ -89,6 +94,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
               raw,
               parsed,
               user: (session.user as string | undefined) ?? null,
+              secure: Boolean((session as { secure?: boolean }).secure),
             });
             for (const w of waiters.filter((x) => mails.length >= x.count)) {
               waiters.splice(waiters.indexOf(w), 1);

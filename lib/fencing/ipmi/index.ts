@@ -13,6 +13,7 @@ export type { ChassisAction, ChassisStatus } from './chassis.js';
 export { parseChassisStatus, powerStateOf } from './chassis.js';
 export { DEFAULT_CIPHER_SUITES, selectCipherSuites, type CipherSuite, type CipherSuiteId } from './cipher-suites.js';
 export type { ChannelObserver } from './transport.js';
+export type { IpmiSession } from './session.js';
 export { parseIpmiAddress, resolveIpmiSettings, DEFAULT_IPMI_PORT, type IpmiSettings } from './settings.js';
 
 export interface IpmiDriverOptions {

@@ -9,8 +9,8 @@ export const MICROVERSION = {
   servers: '2.47',
   /** 2.68: evacuate without `force` (removed at 2.68, so we cannot send it by mistake). */
   evacuateClassic: '2.68',
-  /** 2.95: a stopped instance stays stopped at the destination. */
-  evacuateKeepPowerState: '2.95',
+  /** 2.95: every evacuated instance is left stopped at the destination. */
+  evacuateStopped: '2.95',
   /** 2.59: migrations carry their uuid; migration_type filtering exists since 2.23. */
   migrations: '2.59',
 } as const;

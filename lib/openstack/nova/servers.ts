@@ -71,7 +71,7 @@ export async function getServer(session: OpenStackSession, id: string, signal?: 
 export interface EvacuateOptions {
   /** Target host; unset lets the scheduler choose. `force` is never sent (DESIGN §6). */
   targetHost?: string;
-  microversion: typeof MICROVERSION.evacuateClassic | typeof MICROVERSION.evacuateKeepPowerState;
+  microversion: typeof MICROVERSION.evacuateClassic | typeof MICROVERSION.evacuateStopped;
   signal?: AbortSignal;
 }
 

@@ -1,8 +1,7 @@
 import { serviceIsUp } from '../hosts.js';
 import { json, type HttpReply } from '../http.js';
 import { uuidFrom } from '../ids.js';
-import type { NovaCtx } from './context.js';
-import { requireAdmin } from './context.js';
+import { requireAdmin, type NovaCtx } from './context.js';
 
 /** GET /os-hypervisors[/detail]: fence_compute's connection check, and a second view of host state. */
 export function listHypervisors(ctx: NovaCtx, detail: boolean): HttpReply {

@@ -71,7 +71,7 @@ export async function evacuateStep(rt: Runtime, input: Item): Promise<Evacuation
       break;
   }
   await rt.store.putInstance({ ...rec, outcome: 'evacuating', requests: rec.requests + 1, migrationId: migrations.length, startedAt });
-  const microversion = rt.config.evacuation.microversionPolicy === 'keep-power-state' ? MICROVERSION.evacuateKeepPowerState : MICROVERSION.evacuateClassic;
+  const microversion = rt.config.evacuation.microversionPolicy === 'stopped-at-destination' ? MICROVERSION.evacuateStopped : MICROVERSION.evacuateClassic;
   try {
     await evacuateServer(rt.session, rec.instanceId, { targetHost: rt.config.evacuation.targetHost, microversion });
   } catch (err) {

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger } from '../../../lib/log/index.js';
 import { renderIncidentHtml } from '../../../lib/notify/index.js';
 import { gateAlertMessage, projectMessage, type ComposeContext } from '../../../lib/notify/messages.js';
 import { buildReport } from '../../../lib/notify/report.js';
@@ -10,7 +11,9 @@ import { webhookPayload } from '../../../lib/notify/webhook-payloads.js';
 import { at, instance, sampleEvents, sampleIncident } from './fixtures.js';
 
 const audience = { projectId: 'p-web', recipients: ['a@x.org'], members: 1, filteredOut: 0, withoutEmail: 0, extra: [], fallback: false, lookupError: null };
-const ctx = (overrideDir?: string): ComposeContext => ({ renderer: templateRenderer({ overrideDir }), timeZone: 'UTC', admins: ['ops@example.org'], contact: 'ops@example.org', now: new Date(at(120)) });
+const warnings: string[] = [];
+const log = createLogger({ level: 'warn', write: (l) => warnings.push(l) });
+const ctx = (overrideDir?: string): ComposeContext => ({ renderer: templateRenderer({ overrideDir }), timeZone: 'UTC', admins: ['ops@example.org'], contact: 'ops@example.org', now: new Date(at(120)), log });
 const hostile = '<script>alert(1)</script> & "quotes"';
 
 describe('templates', () => {
@@ -23,8 +26,6 @@ describe('templates', () => {
   });
 
   test('an override directory replaces only the files it has; partials are overridable too', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fdr-tpl-'));
-    writeFileSync(join(dir, 'partials'), '', { flag: 'w' });
     const dir2 = mkdtempSync(join(tmpdir(), 'fdr-tpl2-'));
     writeFileSync(join(dir2, 'layout.html.eta'), '<html><body class="ours"><%~ it.body %></body></html>');
     const report = buildReport({ incident: sampleIncident(), instances: [instance('i-web-1')], events: sampleEvents() });
@@ -38,8 +39,18 @@ describe('templates', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fdr-tpl-'));
     writeFileSync(join(dir, 'project.txt.eta'), '<% this is not javascript %>');
     const report = buildReport({ incident: sampleIncident(), instances: [instance('i-web-1')], events: sampleEvents() });
+    warnings.length = 0;
     const m = projectMessage(ctx(dir), report, audience);
     expect(m.text).toContain('YOUR INSTANCES IN PROJECT p-web');
+    expect(warnings.join('\n')).toContain('operator template failed; using the built-in one');
+  });
+
+  test('without any template (a bundle that lost them), the message still goes out as plain text', () => {
+    const report = buildReport({ incident: sampleIncident(), instances: [instance('i-web-1')], events: sampleEvents() });
+    const m = projectMessage({ ...ctx(), renderer: templateRenderer({ builtinDir: '/nonexistent/templates' }) }, report, audience);
+    expect(m.subject).toContain('Host compute-1 failed');
+    expect(m.text).toContain('web-1 (i-web-1): evacuated → compute-2');
+    expect(m.html).toContain('<pre');
   });
 
   test('template names cannot escape the templates directory', () => {
