@@ -207,6 +207,19 @@ export const WebhookNotifierSchema = z
   })
   .strict();
 
+/**
+ * SNS channel: the admin summary and alerts are published to one topic, for teams that route
+ * alerts through AWS (email subscriptions, chatbot, PagerDuty).
+ */
+export const SnsNotifierSchema = z
+  .object({
+    driver: z.literal('sns'),
+    topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, { message: 'expected an SNS topic ARN' }),
+    /** Region of the topic; defaults to the region in the ARN. */
+    region: z.string().optional(),
+  })
+  .strict();
+
 export const NotificationSchema = z
   .object({
     /** Cloud admins: they get every summary and every gate alert. */
@@ -217,7 +230,11 @@ export const NotificationSchema = z
     projectRecipients: z.record(z.string(), z.array(z.email())).default({}),
     /** Time zone for dates in messages. Defaults to UTC. */
     timeZone: z.string().default('UTC'),
-    channels: z.array(z.discriminatedUnion('driver', [EmailNotifierSchema, WebhookNotifierSchema])).default([]),
+    channels: z.array(z.discriminatedUnion('driver', [EmailNotifierSchema, WebhookNotifierSchema, SnsNotifierSchema])).default([]),
+    /** Directory with operator templates; a `<name>.eta` there replaces the built-in one. Defaults to none. */
+    templatesDir: z.string().min(1).optional(),
+    /** Who project members should contact (address or URL). Defaults to the admins' addresses. */
+    supportContact: z.string().min(1).optional(),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { IncidentExistsError } from '../incidents/errors.js';
+import { notifyAdmins } from '../notify/index.js';
 import type { Incident } from '../incidents/schemas.js';
 import type { ExecutionInputRaw } from '../workflow/schemas.js';
 import type { Runtime } from '../workflow/runtime.js';
@@ -7,6 +8,8 @@ import { loadMonitorDriver } from './registry.js';
 import type { MonitorDecision } from './schemas.js';
 
 export const PAUSE_SETTING = 'paused';
+/** The gates already reported to the admins, so each episode is mailed once, not every minute. */
+const ALERTED_GATES_SETTING = 'alerted-gates';
 
 /** How an execution is started: Step Functions in AWS, the in-process runner locally. */
 export type StartRecovery = (input: ExecutionInputRaw) => Promise<{ started: boolean; detail: string }>;
@@ -41,6 +44,7 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
   });
   if (startRecovery) await rt.store.putObservations(observations);
   for (const gate of decision.gates) rt.log.warn(`gate ${gate.gate}: ${gate.reason}`, { gate: gate.gate, hosts: gate.hosts });
+  if (startRecovery) await alertNewGates(rt, decision);
 
   const started: MonitorPassResult['started'] = [];
   if (!startRecovery) return { decision, started };
@@ -66,4 +70,27 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
     started.push({ host: r.host, incidentId: r.incidentId, ...result });
   }
   return { decision, started };
+}
+
+/**
+ * Mail the admins when a blocking gate starts firing (once per episode: it is remembered in
+ * the store until the gate stops firing). In-flight is routine and is not mailed.
+ */
+async function alertNewGates(rt: Runtime, decision: MonitorDecision): Promise<void> {
+  const firing = decision.gates.filter((g) => g.gate !== 'in-flight');
+  const before = new Set<string>(JSON.parse((await rt.store.getSetting(ALERTED_GATES_SETTING)) ?? '[]') as string[]);
+  const now = new Set(firing.map((g) => g.gate));
+  for (const gate of firing) {
+    if (before.has(gate.gate)) continue;
+    await notifyAdmins(
+      { config: rt.config.notification, log: rt.log, now: rt.now },
+      {
+        subject: `freezer-dr: ${gate.gate} gate — no host is being fenced`,
+        text: `${gate.reason}\n\nHosts concerned: ${gate.hosts.join(', ') || '(none yet)'}\nObserved at ${decision.at}.\nSee the current view with: freezer-dr check`,
+        gate: gate.gate,
+        host: gate.hosts[0],
+      },
+    ).catch((err: unknown) => rt.log.error('gate alert could not be sent', { gate: gate.gate, error: String(err) }));
+  }
+  if ([...now].sort().join() !== [...before].sort().join()) await rt.store.putSetting(ALERTED_GATES_SETTING, JSON.stringify([...now]));
 }

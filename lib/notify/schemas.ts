@@ -1,19 +1,7 @@
 import { z } from 'zod';
-import { EmailNotifierSchema, WebhookNotifierSchema } from '../config/schemas.js';
+import { EmailNotifierSchema, SnsNotifierSchema, WebhookNotifierSchema } from '../config/schemas.js';
 
-/**
- * SNS channel: the admin summary and alerts are published to one topic, for teams that route
- * alerts through AWS (email subscriptions, chatbot, PagerDuty). Not yet part of the config file's
- * NotificationSchema; accepted here so the registry can build it when the config grows it.
- */
-export const SnsNotifierSchema = z
-  .object({
-    driver: z.literal('sns'),
-    topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, { message: 'expected an SNS topic ARN' }),
-    /** Region of the topic; defaults to the region in the ARN. */
-    region: z.string().optional(),
-  })
-  .strict();
+export { SnsNotifierSchema };
 export type SnsNotifierConfig = z.infer<typeof SnsNotifierSchema>;
 
 /** Every channel the registry knows, keyed by `driver`. */

@@ -58,6 +58,10 @@ describe('monitor pass → executions', () => {
     }
     expect(started).toBe(0);
     expect(env.sim.requestLog.filter((r) => r.service === 'redfish' && r.method === 'POST')).toHaveLength(0);
+    // The admins heard about it once for the whole episode, not once per pass.
+    const alerts = env.smtp.messages.filter((m) => /observer gate/.test(m.raw));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.envelopeTo).toEqual(['ops@example.org']);
   });
 
   test('storm gate: two hosts down with a limit of one fences nothing', async () => {

@@ -17,7 +17,7 @@ import { openChannel, type Channel, type ChannelObserver } from './transport.js'
 export interface SessionParams {
   host: string;
   port: number;
-  /** Log-safe BMC description, e.g. "ipmi admin@10.0.0.5:623". */
+  /** Log-safe BMC description for messages: the configured address, e.g. "10.0.0.5:623". */
   target: string;
   username: string;
   password: string;
