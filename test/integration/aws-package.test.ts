@@ -41,7 +41,8 @@ const SECRETS = ['secretsmanager:GetSecretValue', 'ssm:GetParameter'];
 const MAIL = ['ses:SendEmail', 'ses:SendRawEmail', 'sns:Publish'];
 /** The least-privilege set per role (tracing off in stage ci). */
 const EXPECTED_ACTIONS: Record<string, string[]> = {
-  MonitorRole: [...LOGS, ...ENI, ...TABLE, 'dynamodb:BatchWriteItem', ...SECRETS, 'states:StartExecution', 'states:DescribeExecution', 'sns:Publish'],
+  // the monitor also mails the admins when a gate starts firing (lib/monitor/pass.ts → notifyAdmins)
+  MonitorRole: [...LOGS, ...ENI, ...TABLE, 'dynamodb:BatchWriteItem', ...SECRETS, 'states:StartExecution', 'states:DescribeExecution', ...MAIL],
   ValidateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
   FenceRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
   IsolateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
@@ -277,12 +278,12 @@ describe('functions', () => {
     rmSync(extractRoot, { recursive: true, force: true });
   }, 120_000);
 
-  test('the notify functions carry their mail templates, where FREEZER_DR_BUILTIN_TEMPLATES says', () => {
+  test('the functions that mail (notify, and the monitor for gate alerts) carry the templates, where FREEZER_DR_BUILTIN_TEMPLATES says', () => {
     const templates = readdirSync(join(ROOT, 'lib', 'notify', 'templates'), { recursive: true, withFileTypes: true })
       .filter((d) => d.isFile())
       .map((d) => relative(ROOT, join(d.parentPath, d.name)).split(sep).join('/'));
     expect(templates.length).toBeGreaterThan(0);
-    for (const key of ['notify', 'notifyFenceFailed']) {
+    for (const key of ['monitor', 'notify', 'notifyFenceFailed']) {
       const names = [...readZip(join(OUT, `${key}.zip`)).keys()];
       expect(names).toEqual(expect.arrayContaining(templates));
       const dir = template.Resources[logicalId(key)]!.Properties.Environment.Variables.FREEZER_DR_BUILTIN_TEMPLATES as string;
@@ -323,9 +324,13 @@ describe('least privilege', () => {
     }
     const monitor = statementsOf(template.Resources.MonitorRole!);
     expect(monitor.find((s) => s.Action === 'states:StartExecution')!.Resource).toEqual({ Ref: 'RecoveryStateMachine' });
-    const notify = statementsOf(template.Resources.NotifyRole!);
-    expect(notify.find((s) => s.Action === 'sns:Publish')!.Resource).toEqual({ Ref: 'AlertTopic' });
-    expect(JSON.stringify(notify.find((s) => Array.isArray(s.Action) && s.Action.includes('ses:SendEmail'))!.Resource)).toContain(':identity/example.org');
+    // the roles that mail: SNS only to the alert topic, SES only as the configured identity, the SMTP password only under notify/
+    for (const id of ['MonitorRole', 'NotifyRole', 'NotifyFenceFailedRole']) {
+      const mail = statementsOf(template.Resources[id]!);
+      expect([id, mail.find((s) => s.Action === 'sns:Publish')!.Resource]).toEqual([id, { Ref: 'AlertTopic' }]);
+      expect(JSON.stringify(mail.find((s) => Array.isArray(s.Action) && s.Action.includes('ses:SendEmail'))!.Resource)).toContain(':identity/example.org');
+      expect([id, JSON.stringify(template.Resources[id]).includes(`freezer-dr/${STAGE}/notify/`)]).toEqual([id, true]);
+    }
   });
 
   test('no default shared role was generated', () => {
