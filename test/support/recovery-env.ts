@@ -29,7 +29,7 @@ let counter = 0;
  * A simulated cloud (fast timings), a real SMTP server, and a runtime wired to them the way
  * the CLI wires a real cloud: inline config, secrets as env references, Redfish BMCs, SQLite.
  */
-export async function startRecoveryEnv(opts: { hosts?: string[]; configPatch?: (c: Record<string, unknown>) => void; sim?: Parameters<typeof startSimCloud>[0] } = {}): Promise<RecoveryEnv> {
+export async function startRecoveryEnv(opts: { hosts?: string[]; configPatch?: (c: Record<string, unknown>, sim: SimCloud) => void; sim?: Parameters<typeof startSimCloud>[0] } = {}): Promise<RecoveryEnv> {
   const sim = await startSimCloud({ reportIntervalMs: 100, serviceDownTimeMs: 1000, rebuildMs: 150, hosts: opts.hosts, redfish: { powerOffDelayMs: 50 }, ...opts.sim });
   const smtp = await startSimSmtp({});
   const tag = `T${process.pid}_${++counter}`;
@@ -51,7 +51,7 @@ export async function startRecoveryEnv(opts: { hosts?: string[]; configPatch?: (
     notification: { admins: ['ops@example.org'], channels: [{ driver: 'email', from: 'freezer-dr@example.org', transport: { type: 'smtp', host: '127.0.0.1', port: smtp.port, security: 'none' } }] },
     store: { driver: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'fdr-it-')), 'incidents.db') },
   };
-  opts.configPatch?.(raw);
+  opts.configPatch?.(raw, sim);
   const config = parseConfig(raw, 'test config');
   const logs: string[] = [];
   const rt = await createRuntime(config, { log: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });

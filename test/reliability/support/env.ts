@@ -1,0 +1,297 @@
+/**
+ * One reliability case's world: the simulated cloud (fast timings) behind a cuttable VPN proxy,
+ * a real SMTP server (with AUTH, so there is an SMTP password to leak), a config as an object and
+ * as a YAML file (for the CLI and child processes), a runtime whose logger writes to an array,
+ * and the measurements every case ends with: unsafe actions and lost records.
+ */
+import { expect } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { taskHandlers } from '../../../functions/index.js';
+import { main } from '../../../lib/cli/main.js';
+import { parseConfig, type Config } from '../../../lib/config/index.js';
+import { incidentIdFor } from '../../../lib/incidents/index.js';
+import { TERMINAL_STATUSES, type Incident } from '../../../lib/incidents/schemas.js';
+import { createLogger, setLogger } from '../../../lib/log/index.js';
+import { startSimCloud, startSimSmtp, type SimCloud, type SimOptions, type SimSnapshot } from '../../../lib/sim/index.js';
+import { runLocalExecution, type LocalExecutionResult } from '../../../lib/workflow/local-runner.js';
+import { createRuntime, setRuntime, type Runtime } from '../../../lib/workflow/runtime.js';
+import type { ExecutionInputRaw } from '../../../lib/workflow/schemas.js';
+import { addSecret, addSecretSource, collect } from './corpus.js';
+import { noLost, noUnsafe, recordCase, type CaseFigures, type Lost, type Unsafe } from './results.js';
+import { startVpn, type Vpn } from './vpn.js';
+
+export type SimSmtp = Awaited<ReturnType<typeof startSimSmtp>>;
+
+export interface Timing {
+  waitMs?: Record<string, number>;
+  retryMs?: Record<string, number | number[]>;
+}
+
+/** The in-process runner's Wait/Retry intervals, shortened as in test/support/recovery-env.ts. */
+export const FAST: Required<Timing> = {
+  waitMs: { WaitForEvacuation: 50 },
+  retryMs: { Validate: 10, Fence: 10, Isolate: 10, Plan: 10, DryRunPlan: 10, EvacuateInstance: 20, CheckEvacuation: 20, Notify: 10 },
+};
+
+export interface EnvOptions {
+  hosts?: string[];
+  sim?: SimOptions;
+  /** Edit the raw config (before it is parsed and written to the YAML file). */
+  configPatch?: (raw: Record<string, any>) => void;
+  auth?: 'password' | 'application-credential';
+  /** Run the runtime with another fencer factory (IPMI mid-session kill). */
+  runtime?: (config: Config) => Partial<Runtime>;
+}
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+export interface FigureOptions {
+  /** Hosts that must not have been powered off (gated, or a name-prefix neighbour). */
+  noFence?: string[];
+  /** The case's request was refused: any change in the cloud after `mark()` is unsafe. */
+  rejected?: boolean;
+}
+
+export interface RelEnv {
+  sim: SimCloud;
+  smtp: SimSmtp;
+  vpn: Vpn;
+  config: Config;
+  raw: Record<string, any>;
+  rt: Runtime;
+  logs: string[];
+  configPath: string;
+  storePath: string;
+  dir: string;
+  /** The cloud as it was when the case started. */
+  before: SimSnapshot;
+  /** Run the real state machine in-process for a host (execution input and output go to the corpus). */
+  recover(host: string, extra?: Partial<ExecutionInputRaw>, timing?: Timing): Promise<LocalExecutionResult & { incidentId: string }>;
+  /** Run input exactly as given (bad-input cases). */
+  execute(name: string, input: unknown, timing?: Timing): Promise<LocalExecutionResult>;
+  /** The CLI in-process (`main`), then the test's runtime is made current again. */
+  cli(...argv: string[]): Promise<CliResult>;
+  /** Remember the request log position: `figures({ rejected: true })` counts changes after it. */
+  mark(): void;
+  figures(opts?: FigureOptions): Promise<CaseFigures>;
+  /** Measure, record for the summary, collect the records for the S6 scan, and assert nothing unsafe or lost. */
+  finish(opts?: FigureOptions & { note?: string }): Promise<CaseFigures>;
+  stopSmtp(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+const FINAL = new Set(['evacuated', 'failed', 'skipped', 'timeout']);
+
+export const isEvacuatePost = (r: { service: string; method: string; path: string }) => r.service === 'nova' && r.method === 'POST' && /\/servers\/[^/]+\/action$/.test(r.path);
+export const isResetPost = (r: { service: string; method: string; path: string }) => r.service === 'redfish' && r.method === 'POST' && r.path.includes('ComputerSystem.Reset');
+const ok = (status: number) => status >= 200 && status < 300;
+
+export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
+  const sim = await startSimCloud({ reportIntervalMs: 100, serviceDownTimeMs: 1000, rebuildMs: 150, hosts: opts.hosts, ...opts.sim, redfish: { powerOffDelayMs: 50, ...opts.sim?.redfish } });
+  const smtp = await startSimSmtp({});
+  const vpn = await startVpn(sim);
+  const tag = `REL${process.pid}_${++counter}`;
+  const dir = mkdtempSync(join(tmpdir(), 'fdr-rel-'));
+  const smtpPassword = `smtp-${randomBytes(9).toString('hex')}`;
+
+  process.env[`FDR_${tag}_OS_PASSWORD`] = sim.admin.password;
+  process.env[`FDR_${tag}_APP_SECRET`] = sim.admin.applicationCredentialSecret;
+  process.env[`FDR_${tag}_SMTP`] = smtpPassword;
+  addSecret('OpenStack password', sim.admin.password);
+  addSecret('application-credential secret', sim.admin.applicationCredentialSecret);
+  addSecret('SMTP password', smtpPassword);
+  addSecretSource('Keystone token', () => vpn.tokens);
+
+  const hosts: Record<string, unknown> = {};
+  sim.hosts.forEach((h, i) => {
+    const bmc = sim.bmc(h);
+    process.env[`FDR_${tag}_BMC_${i}`] = bmc.password;
+    addSecret(`BMC password (${h})`, bmc.password);
+    hosts[h] = { driver: 'redfish', address: bmc.url, username: bmc.username, password: `env:FDR_${tag}_BMC_${i}` };
+  });
+  const storePath = join(dir, 'incidents.db');
+  const auth =
+    opts.auth === 'application-credential'
+      ? { type: 'application-credential', applicationCredentialId: sim.admin.applicationCredentialId, applicationCredentialSecret: `env:FDR_${tag}_APP_SECRET` }
+      : { type: 'password', username: sim.admin.username, password: `env:FDR_${tag}_OS_PASSWORD`, projectName: sim.admin.projectName };
+  const raw: Record<string, any> = {
+    cloud: { from: 'inline', authUrl: vpn.authUrl, regionName: sim.regionName, auth, requestTimeoutSeconds: 5 },
+    monitor: { intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
+    fencing: { hosts, powerTimeoutSeconds: 2, pollIntervalSeconds: 0.05, requestTimeoutSeconds: 2 },
+    evacuation: { concurrency: 3, instanceTimeoutSeconds: 15, checkIntervalSeconds: 1 },
+    notification: {
+      admins: ['ops@example.org'],
+      channels: [{ driver: 'email', from: 'freezer-dr@example.org', transport: { type: 'smtp', host: '127.0.0.1', port: smtp.port, security: 'none', username: 'freezer-dr', password: `env:FDR_${tag}_SMTP` } }],
+    },
+    store: { driver: 'sqlite', path: storePath },
+  };
+  opts.configPatch?.(raw);
+  const config = parseConfig(raw, 'reliability config');
+  const configPath = join(dir, 'freezer-dr.yaml');
+  writeFileSync(configPath, stringify(raw));
+
+  const logs: string[] = [];
+  const log = createLogger({ level: 'debug', write: (l) => logs.push(l) });
+  setLogger(log);
+  const rt = await createRuntime(config, { log, ...opts.runtime?.(config) });
+  setRuntime(rt);
+  const before = sim.snapshot();
+  let markAt = 0;
+  let collected = false;
+  let smtpStopped = false;
+  let stopped = false;
+
+  async function storeDump(): Promise<{ incidents: Incident[]; records: Awaited<ReturnType<Runtime['store']['listInstances']>>; events: unknown[] }> {
+    const incidents = await rt.store.listIncidents({ limit: 1000 });
+    const records = (await Promise.all(incidents.map((i) => rt.store.listInstances(i.id)))).flat();
+    const events = (await Promise.all(incidents.map((i) => rt.store.listEvents(i.id)))).flat();
+    return { incidents, records, events };
+  }
+
+  async function collectAll(): Promise<void> {
+    if (collected) return;
+    collected = true;
+    const dump = await storeDump().catch(() => undefined);
+    if (dump) collect(`incident records:${tag}`, dump);
+    collect(`log:${tag}`, logs.join('\n'));
+    for (const [i, m] of smtp.messages.entries()) collect(`mail:${tag}#${i}`, m.raw);
+  }
+
+  const env: RelEnv = {
+    sim, smtp, vpn, config, raw, rt, logs, configPath, storePath, dir, before,
+    async recover(host, extra = {}, timing = FAST) {
+      const incidentId = extra.incidentId ?? incidentIdFor(host, new Date());
+      const input: ExecutionInputRaw = { incidentId, host, reason: 'reliability case', detectedAt: new Date().toISOString(), requestedBy: 'test', ...extra };
+      const r = await env.execute(incidentId, input, timing);
+      return { ...r, incidentId };
+    },
+    async execute(name, input, timing = FAST) {
+      collect('execution input', input);
+      const r = await runLocalExecution(name, input, { handlers: taskHandlers, waitMs: timing.waitMs, retryMs: timing.retryMs });
+      collect('execution output', r);
+      return r;
+    },
+    async cli(...argv) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+      setRuntime(rt);
+      const res = { code, out: out.join('\n'), err: err.join('\n') };
+      collect(`cli:${argv[0] ?? ''}`, `${res.out}\n${res.err}`);
+      return res;
+    },
+    mark() {
+      markAt = sim.requestLog.length;
+    },
+    async figures(fo = {}) {
+      const snap = sim.snapshot();
+      const logEntries = sim.requestLog;
+      const unsafe: Unsafe = noUnsafe();
+      const lost: Lost = noLost();
+
+      const resets = new Map<string, number>();
+      const firstReset = new Map<string, number>();
+      logEntries.forEach((r, i) => {
+        if (!isResetPost(r) || !ok(r.status)) return;
+        resets.set(r.host!, (resets.get(r.host!) ?? 0) + 1);
+        if (!firstReset.has(r.host!)) firstReset.set(r.host!, i);
+      });
+      for (const n of resets.values()) unsafe.doubleFences += Math.max(0, n - 1);
+      for (const h of fo.noFence ?? []) unsafe.gatedFences += resets.get(h) ?? 0;
+
+      const known = new Set(before.migrations.map((m) => m.id));
+      const migrations = snap.migrations.filter((m) => !known.has(m.id) && m.migrationType === 'evacuation');
+      const perInstance = new Map<string, number>();
+      for (const m of migrations) perInstance.set(m.instanceUuid, (perInstance.get(m.instanceUuid) ?? 0) + 1);
+      const posts = new Map<string, number>();
+      const firstPost = new Map<string, number>();
+      logEntries.forEach((r, i) => {
+        if (!isEvacuatePost(r) || !ok(r.status)) return;
+        posts.set(r.path, (posts.get(r.path) ?? 0) + 1);
+        if (!firstPost.has(r.path)) firstPost.set(r.path, i);
+      });
+      const doubles = (m: Map<string, number>) => [...m.values()].reduce((a, n) => a + Math.max(0, n - 1), 0);
+      unsafe.doubleEvacuations = Math.max(doubles(perInstance), doubles(posts));
+
+      const incidents = await rt.store.listIncidents({ limit: 1000 });
+      const power = new Map(snap.services.filter((s) => s.binary === 'nova-compute').map((s) => [s.host, s.power]));
+      for (const m of migrations) {
+        const host = m.sourceCompute;
+        const fenced = incidents.filter((i) => i.host === host && i.fence?.fenced);
+        const confirmed = fenced.some((i) => i.fence!.method === 'operator' || (i.fence!.method === 'redfish' ? power.get(host) === 'Off' : true));
+        const post = [...firstPost.entries()].find(([p]) => p.includes(`/servers/${m.instanceUuid}/action`))?.[1];
+        const reset = firstReset.get(host);
+        const operator = fenced.some((i) => i.fence!.method === 'operator');
+        const inOrder = operator || post === undefined || (reset !== undefined && reset < post) || fenced.some((i) => i.fence!.method !== 'redfish');
+        if (!confirmed || !inOrder) unsafe.unconfirmedEvacuations++;
+      }
+      if (fo.rejected) unsafe.changesFromRejectedInput = logEntries.slice(markAt).filter((r) => r.service !== 'keystone' && r.method !== 'GET').length;
+
+      lost.openIncidents = incidents.filter((i) => !TERMINAL_STATUSES.has(i.status)).length;
+      const byHost = new Map<string, Incident[]>();
+      for (const i of incidents) if (!i.dryRun && i.plan) byHost.set(i.host, [...(byHost.get(i.host) ?? []), i]);
+      for (const [host, list] of byHost) {
+        const records = (await Promise.all(list.map((i) => rt.store.listInstances(i.id)))).flat();
+        const expected = new Set([...before.servers.filter((s) => s.host === host).map((s) => s.id), ...list.flatMap((i) => [...i.plan!.items.map((x) => x.id), ...i.plan!.skipped.map((x) => x.id)])]);
+        for (const id of expected) if (!records.some((r) => r.instanceId === id && FINAL.has(r.outcome))) lost.instancesWithoutFinalRecord++;
+        for (const r of records.filter((x) => x.outcome === 'evacuated')) {
+          const s = snap.servers.find((x) => x.id === r.instanceId);
+          if (!s || s.host !== r.targetHost || s.host === r.sourceHost || !['ACTIVE', 'SHUTOFF'].includes(s.status)) lost.wrongRecords++;
+        }
+      }
+      return { unsafe, lost, leaks: 0 };
+    },
+    async finish(fo = {}) {
+      const f = await env.figures(fo);
+      recordCase({ unsafe: f.unsafe, lost: f.lost, note: fo.note });
+      await collectAll();
+      expect({ unsafe: f.unsafe, lost: f.lost }).toEqual({ unsafe: noUnsafe(), lost: noLost() });
+      return f;
+    },
+    async stopSmtp() {
+      if (smtpStopped) return;
+      smtpStopped = true;
+      await smtp.stop();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await collectAll().catch(() => undefined);
+      setRuntime(undefined);
+      await rt.store.close();
+      await env.stopSmtp();
+      await vpn.stop();
+      await sim.stop();
+    },
+  };
+  return env;
+}
+
+/** The host with the most instances (ties: by name). */
+export function busiestHost(sim: SimCloud): string {
+  const count = new Map<string, number>();
+  for (const s of sim.snapshot().servers) if (s.host) count.set(s.host, (count.get(s.host) ?? 0) + 1);
+  return [...count.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+}
+
+/** Poll until `cond` holds; throws with `what` at the deadline. */
+export async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000, every = 20): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/** A stack trace in user-facing output ("    at fn (file:line)"). */
+export const STACK = /\n\s+at [^\n]*(\(|:\d+)/;
