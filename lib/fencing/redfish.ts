@@ -54,7 +54,9 @@ export const createRedfishFencer: FencerFactory = (bmc) => {
     } catch (err) {
       if (err instanceof BmcAuthError || err instanceof BmcPrivilegeError) throw err;
       const e = err as { code?: string; message?: string };
-      throw new BmcUnreachableError(`BMC ${base} did not answer ${method} ${path}: ${e.code ?? e.message ?? 'network error'}`, { cause: err });
+      // axios reports its own timeout as ECONNABORTED: say what happened.
+      const reason = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' ? `timed out after ${bmc.requestTimeoutMs} ms` : (e.code ?? e.message ?? 'network error');
+      throw new BmcUnreachableError(`BMC ${base} did not answer ${method} ${path}: ${reason}`, { cause: err });
     }
   }
 

@@ -89,7 +89,7 @@ describe('fault: the BMC', () => {
     env.sim.faults.latencyMs = 600;
     const r = await env.recover(host);
     env.sim.faults.latencyMs = 0;
-    await expectFenceFailed(env, r, 'BmcUnreachableError', /did not answer GET .*timeout/i);
+    await expectFenceFailed(env, r, 'BmcUnreachableError', /did not answer GET \S+: timed out after 300 ms/);
     expect(env.sim.powerState(host)).toBe('On');
     await env.finish();
   });

@@ -88,7 +88,7 @@ export function scanCorpus(): ScanResult {
     items: items.length,
     bytes: items.reduce((n, i) => n + i.text.length, 0),
     secrets: all.size,
-    secretKinds: [...new Set(all.values())].map((l) => l.replace(/\s*\(.*\)$/, '')).sort(),
+    secretKinds: [...new Set([...all.values()].map((l) => l.replace(/\s*\(.*\)$/, '')))].sort(),
     hits: scanTexts(items, all),
   };
 }
