@@ -56,6 +56,11 @@ export const InstanceRecordSchema = z.object({
 });
 export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
 
+/** The record of an instance the incident has not acted on yet. */
+export function newInstanceRecord(incidentId: string, sourceHost: string, instance: { id: string; name: string; projectId: string }): InstanceRecord {
+  return { incidentId, instanceId: instance.id, name: instance.name, projectId: instance.projectId, sourceHost, targetHost: null, outcome: 'pending', reason: null, requests: 0, migrationId: null, startedAt: null, finishedAt: null };
+}
+
 export const NotificationRecordSchema = z.object({
   channel: z.string(),
   recipient: z.string(),

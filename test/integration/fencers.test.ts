@@ -78,7 +78,7 @@ describe('redfish hardening', () => {
   test('wrong credentials: BmcAuthError naming the user and BMC, never the password', async () => {
     const s = await sim();
     const a = s.bmc('compute-1');
-    const err = await createRedfishFencer(bmcOf({ address: a.url, username: a.username, password: 'not-the-password' })).getPower().catch((e: unknown) => e as Error);
+    const err = (await createRedfishFencer(bmcOf({ address: a.url, username: a.username, password: "not-the-password" })).getPower().catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(BmcAuthError);
     expect(err.message).toContain(a.username);
     expect(err.message).not.toContain('not-the-password');

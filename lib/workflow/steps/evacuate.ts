@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { assessEvacuation } from '../../evacuation/assess.js';
-import type { InstanceRecord } from '../../incidents/schemas.js';
+import { newInstanceRecord, type InstanceRecord } from '../../incidents/schemas.js';
 import { NotFoundError, ConflictError } from '../../openstack/errors.js';
 import { listEvacuationMigrations } from '../../openstack/nova/migrations.js';
 import { MICROVERSION } from '../../openstack/nova/microversions.js';
@@ -11,26 +11,20 @@ import type { CheckStepInputSchema, EvacuateStepInputSchema, EvacuationState } f
 type Item = z.infer<typeof EvacuateStepInputSchema>;
 
 async function loadRecord(rt: Runtime, input: Item): Promise<InstanceRecord> {
-  return (
-    (await rt.store.getInstance(input.incidentId, input.instance.id)) ?? {
-      incidentId: input.incidentId,
-      instanceId: input.instance.id,
-      name: input.instance.name,
-      projectId: input.instance.projectId,
-      sourceHost: input.host,
-      targetHost: null,
-      outcome: 'pending',
-      reason: null,
-      requests: 0,
-      migrationId: null,
-      startedAt: null,
-      finishedAt: null,
-    }
-  );
+  return (await rt.store.getInstance(input.incidentId, input.instance.id)) ?? newInstanceRecord(input.incidentId, input.host, input.instance);
+}
+
+const FINAL = new Set(['evacuated', 'failed', 'timeout', 'skipped'] as const);
+type FinalOutcome = 'evacuated' | 'failed' | 'timeout' | 'skipped';
+const isFinal = (o: InstanceRecord['outcome']): o is FinalOutcome => FINAL.has(o as FinalOutcome);
+
+/** The state of an instance this incident has already finished with: reported again, never redone. */
+function settled(rec: InstanceRecord & { outcome: FinalOutcome }, startedAt: string): EvacuationState {
+  return { instanceId: rec.instanceId, status: rec.outcome, targetHost: rec.targetHost, reason: rec.reason, startedAt: rec.startedAt ?? startedAt };
 }
 
 /** `migrationId` doubles as "how many evacuation migrations existed before ours" (see assessEvacuation). */
-async function finish(rt: Runtime, rec: InstanceRecord, outcome: 'evacuated' | 'failed' | 'timeout' | 'skipped', targetHost: string | null, reason: string | null): Promise<EvacuationState> {
+async function finish(rt: Runtime, rec: InstanceRecord, outcome: FinalOutcome, targetHost: string | null, reason: string | null): Promise<EvacuationState> {
   const now = rt.now().toISOString();
   await rt.store.putInstance({ ...rec, outcome, targetHost, reason, finishedAt: now, startedAt: rec.startedAt ?? now });
   const label = outcome === 'evacuated' ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified` : `${rec.name} ${outcome}: ${reason}`;
@@ -45,9 +39,7 @@ async function finish(rt: Runtime, rec: InstanceRecord, outcome: 'evacuated' | '
  */
 export async function evacuateStep(rt: Runtime, input: Item): Promise<EvacuationState> {
   const rec = await loadRecord(rt, input);
-  if (rec.outcome === 'evacuated' || rec.outcome === 'failed' || rec.outcome === 'timeout' || rec.outcome === 'skipped') {
-    return { instanceId: rec.instanceId, status: rec.outcome, targetHost: rec.targetHost, reason: rec.reason, startedAt: rec.startedAt ?? rt.now().toISOString() };
-  }
+  if (isFinal(rec.outcome)) return settled({ ...rec, outcome: rec.outcome }, rt.now().toISOString());
   let server;
   try {
     server = await getServer(rt.session, rec.instanceId);
@@ -85,9 +77,7 @@ export async function evacuateStep(rt: Runtime, input: Item): Promise<Evacuation
 /** One check of an evacuation in flight: done only when the instance is settled on another host. */
 export async function checkStep(rt: Runtime, input: z.infer<typeof CheckStepInputSchema>): Promise<EvacuationState> {
   const rec = await loadRecord(rt, input);
-  if (rec.outcome !== 'evacuating' && rec.outcome !== 'pending') {
-    return { instanceId: rec.instanceId, status: rec.outcome === 'evacuated' || rec.outcome === 'failed' || rec.outcome === 'timeout' || rec.outcome === 'skipped' ? rec.outcome : 'failed', targetHost: rec.targetHost, reason: rec.reason, startedAt: input.evac.startedAt };
-  }
+  if (isFinal(rec.outcome)) return settled({ ...rec, outcome: rec.outcome }, input.evac.startedAt);
   const server = await getServer(rt.session, rec.instanceId);
   const migrations = await listEvacuationMigrations(rt.session, rec.instanceId);
   const state = assessEvacuation(server, input.host, migrations, rec.migrationId ?? 0, rec.requests > 0);

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { planEvacuation } from '../../evacuation/plan.js';
-import type { Plan } from '../../incidents/schemas.js';
+import { newInstanceRecord, type Plan } from '../../incidents/schemas.js';
 import { getImageProperties } from '../../openstack/images.js';
 import { listServersOnHost } from '../../openstack/nova/servers.js';
 import { recordEvent, type Runtime } from '../runtime.js';
@@ -27,13 +27,9 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
     plan = { host: input.host, items, skipped, plannedAt: rt.now().toISOString() };
     if (!input.dryRun) {
       for (const item of items) {
-        if (!(await rt.store.getInstance(input.incidentId, item.id))) {
-          await rt.store.putInstance({ incidentId: input.incidentId, instanceId: item.id, name: item.name, projectId: item.projectId, sourceHost: input.host, targetHost: null, outcome: 'pending', reason: null, requests: 0, migrationId: null, startedAt: null, finishedAt: null });
-        }
+        if (!(await rt.store.getInstance(input.incidentId, item.id))) await rt.store.putInstance(newInstanceRecord(input.incidentId, input.host, item));
       }
-      for (const s of skipped) {
-        await rt.store.putInstance({ incidentId: input.incidentId, instanceId: s.id, name: s.name, projectId: s.projectId, sourceHost: input.host, targetHost: null, outcome: 'skipped', reason: s.reason, requests: 0, migrationId: null, startedAt: null, finishedAt: null });
-      }
+      for (const s of skipped) await rt.store.putInstance({ ...newInstanceRecord(input.incidentId, input.host, s), outcome: 'skipped', reason: s.reason });
     }
     await rt.store.updateIncident(input.incidentId, input.dryRun ? { plan, status: 'dry-run' } : { plan, status: 'evacuating' });
     await recordEvent(rt, input.incidentId, 'plan', `${input.dryRun ? '[dry run] would evacuate' : 'evacuating'} ${items.length} instance(s) from ${input.host}${skipped.length ? `; skipping ${skipped.length}` : ''}`);
