@@ -7,6 +7,7 @@ import { FENCE_HELP, fenceCommand } from './commands/fence.js';
 import { INCIDENTS_HELP, incidentsCommand } from './commands/incidents.js';
 import { PAUSE_HELP, pauseCommand } from './commands/pause.js';
 import { RECOVER_HELP, recoverCommand } from './commands/recover.js';
+import { RETURN_HELP, returnCommand } from './commands/return.js';
 import { START_HELP, startCommand } from './commands/start.js';
 import { EXIT } from './exit-codes.js';
 
@@ -18,6 +19,7 @@ Commands:
   start       watch the cloud and recover failed hosts (no config: run the demo)
   check       one monitor pass, acting on nothing: services, decisions, gates
   recover     run the recovery for one host (--host X; --dry-run first)
+  return      put a recovered host back in service (power on → cleanup → un-force → up → enable)
   incidents   list incidents, or show one (timeline, instances, mails)
   fence       BMC power status / off / on for one host
   pause       stop starting recoveries (monitor-only mode)
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, { run: (argv: string[], out: Out) => Promise<numb
   start: { run: startCommand, help: START_HELP },
   check: { run: checkCommand, help: CHECK_HELP },
   recover: { run: recoverCommand, help: RECOVER_HELP },
+  return: { run: returnCommand, help: RETURN_HELP },
   incidents: { run: incidentsCommand, help: INCIDENTS_HELP },
   fence: { run: fenceCommand, help: FENCE_HELP },
   pause: { run: (a, o) => pauseCommand(true, a, o), help: PAUSE_HELP },

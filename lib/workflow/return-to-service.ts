@@ -1,0 +1,102 @@
+import { FreezerError } from '../errors.js';
+import { powerOn } from '../fencing/fence.js';
+import { IncidentExistsError } from '../incidents/errors.js';
+import { BadRequestError } from '../openstack/errors.js';
+import { sleep } from '../openstack/http.js';
+import { enableService, listComputeServices, listHostEvacuations, unforceDownService, type ComputeService } from '../openstack/nova/index.js';
+import { UnknownHostError } from './errors.js';
+import type { Runtime } from './runtime.js';
+
+export class ReturnToServiceError extends FreezerError {
+  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+    super(message, options);
+    this.name = 'ReturnToServiceError';
+  }
+}
+
+export interface ReturnOptions {
+  /** Give up on any one wait after this long. */
+  timeoutMs: number;
+  pollMs: number;
+  /** Also enable a service disabled by someone other than freezer-dr. */
+  enableAnyway?: boolean;
+  progress: (line: string) => void;
+}
+
+/**
+ * Bring a recovered host back, only when an operator asks, and only in the order Nova needs
+ * (S2): power on → nova-compute starts while still forced down and cleans up the instances that
+ * were evacuated away (migrations done → completed) → un-force (Nova refuses it until then) →
+ * wait for state up → enable (enabling while down leaves the scheduler ignoring the host).
+ */
+export async function returnToService(rt: Runtime, host: string, opts: ReturnOptions): Promise<ComputeService> {
+  const open = await rt.store.findOpenIncident(host);
+  if (open) throw new IncidentExistsError(open);
+  const service = await findService(rt, host);
+  if (!service.forcedDown && service.status === 'enabled') {
+    opts.progress(`${host} is already in service (up: ${service.state})`);
+    return service;
+  }
+
+  const fencer = await rt.fencerFor(host);
+  opts.progress(`powering on ${host} via ${fencer.target}`);
+  await powerOn(fencer, { powerTimeoutMs: rt.config.fencing.powerTimeoutSeconds * 1000, pollIntervalMs: rt.config.fencing.pollIntervalSeconds * 1000 });
+  opts.progress(`${host} confirmed powered on`);
+
+  await waitUntil(opts, `evacuation migrations from ${host} to be cleaned up (done → completed)`, async () => {
+    const pending = (await listHostEvacuations(rt.session, host)).filter((m) => m.status === 'done');
+    return pending.length === 0 ? true : `${pending.length} still "done"`;
+  });
+  opts.progress(`nova-compute on ${host} cleaned up the evacuated instances`);
+
+  if (service.forcedDown) {
+    await waitUntil(opts, `Nova to accept forced_down=false for ${host}`, async () => {
+      try {
+        await unforceDownService(rt.session, service.id);
+        return true;
+      } catch (err) {
+        // Nova answers 400 while evacuations from the host are not completed yet.
+        if (err instanceof BadRequestError) return err.message;
+        throw err;
+      }
+    });
+    opts.progress(`${host} no longer forced down`);
+  }
+
+  await waitUntil(opts, `nova-compute on ${host} to report up`, async () => {
+    const s = await findService(rt, host);
+    return s.state === 'up' ? true : `state ${s.state}`;
+  });
+  opts.progress(`nova-compute on ${host} is up`);
+
+  const current = await findService(rt, host);
+  if (current.status === 'disabled') {
+    const ours = current.disabledReason?.startsWith('freezer-dr ') ?? false;
+    if (!ours && !opts.enableAnyway) {
+      opts.progress(`left disabled: it was disabled by someone else ("${current.disabledReason ?? ''}"); pass --enable-anyway to enable it`);
+      return current;
+    }
+    await enableService(rt.session, current.id);
+    opts.progress(`${host} enabled: the scheduler may place instances on it again`);
+  }
+  return findService(rt, host);
+}
+
+async function findService(rt: Runtime, host: string): Promise<ComputeService> {
+  const { services } = await listComputeServices(rt.session);
+  const s = services.find((x) => x.host === host);
+  if (!s) throw new UnknownHostError(host, services.map((x) => x.host));
+  return s;
+}
+
+async function waitUntil(opts: ReturnOptions, what: string, check: () => Promise<true | string>): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let last = '';
+  for (;;) {
+    const r = await check();
+    if (r === true) return;
+    last = r;
+    if (Date.now() > deadline) throw new ReturnToServiceError(`gave up waiting for ${what} after ${Math.round(opts.timeoutMs / 1000)} s (${last})`, { hint: 'nothing further was changed; check nova-compute on the host, then run the command again' });
+    await sleep(opts.pollMs);
+  }
+}
