@@ -52,7 +52,7 @@ export function projectMessage(ctx: ComposeContext, report: ReportView, audience
   const data = {
     subject,
     report,
-    project: { id: audience.projectId, instances, counts, headline: headline.charAt(0).toUpperCase() + headline.slice(1) },
+    project: { id: audience.projectId, name: audience.projectName, instances, counts, headline: headline.charAt(0).toUpperCase() + headline.slice(1) },
     audience: { fallback: audience.fallback, why },
     contact: ctx.contact,
     footer: footer(ctx, report.incidentId),
@@ -62,7 +62,7 @@ export function projectMessage(ctx: ComposeContext, report: ReportView, audience
     title: subject.replace(`${SUBJECT_PREFIX} `, ''),
     severity: down === 0 ? 'ok' : urgent ? 'critical' : 'warning',
     facts: [
-      ['Project', audience.projectId],
+      ['Project', audience.projectName === audience.projectId ? audience.projectId : `${audience.projectName} (${audience.projectId})`],
       ['Host', report.host],
       ['Instances', outcomeSummary(counts)],
     ],

@@ -1,12 +1,14 @@
 import type { NotificationConfig } from '../config/schemas.js';
 import { errorMessage } from '../errors.js';
 import { redactText } from '../log/index.js';
-import { getUser, listProjectMembers, type OpenStackSession, type User } from '../openstack/index.js';
+import { getProject, getUser, listProjectMembers, type OpenStackSession, type User } from '../openstack/index.js';
 import { KEYSTONE_CONCURRENCY } from './constants.js';
 
 /** Who hears about one project's instances, and why. */
 export interface ProjectAudience {
   projectId: string;
+  /** The project's name from Keystone; the id when it cannot be read. */
+  projectName: string;
   /** Final envelope recipients, deduplicated case-insensitively. */
   recipients: string[];
   /** Members found through role assignments (after the role filter). */
@@ -70,7 +72,10 @@ export async function resolveProjectAudiences(
       let recipients = dedupe([...found, ...extra]);
       const fallback = recipients.length === 0;
       if (fallback) recipients = dedupe(config.admins);
-      return { projectId, recipients, members, filteredOut, withoutEmail, extra, fallback, lookupError };
+      const projectName = await limit(() => getProject(session, projectId, signal))
+        .then((p) => p.name)
+        .catch(() => projectId);
+      return { projectId, projectName, recipients, members, filteredOut, withoutEmail, extra, fallback, lookupError };
     }),
   );
 }

@@ -4,4 +4,5 @@ export { createSession, type OpenStackSession, type ServiceRequest, type Service
 export * from './nova/index.js';
 export { listProjectMembers, type ProjectMember } from './keystone/role-assignments.js';
 export { getUser, type User } from './keystone/users.js';
+export { getProject, type Project } from './keystone/projects.js';
 export { getImageProperties } from './images.js';

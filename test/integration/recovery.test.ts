@@ -58,6 +58,10 @@ describe('the real state machine against the simulated cloud', () => {
     const parsed = await simpleParser(admin.raw);
     expect(parsed.text).toContain(host);
     expect(parsed.html).toBeTruthy();
+    // Project mails name the project as people know it, not only by id.
+    const projectMails = await Promise.all(env.smtp.messages.filter((m) => /X-Freezer-Dr-Kind: project/i.test(m.raw)).map((m) => simpleParser(m.raw)));
+    expect(projectMails.length).toBeGreaterThan(0);
+    expect(projectMails.some((m) => /YOUR INSTANCES IN PROJECT (shop-frontend|data-platform|ci-runners|research) \(/.test(m.text ?? ''))).toBe(true);
   });
 
   test('S1: a BMC that accepts power-off but stays on stops the run before any change in Nova', async () => {

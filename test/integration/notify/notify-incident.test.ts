@@ -104,7 +104,7 @@ describe('notifyIncident over a real SMTP server', () => {
     expect(ra.map((c) => c.query?.['scope.project.id']).sort()).toEqual(['p-db', 'p-web']);
     for (const c of ra) expect(c.query).toMatchObject({ effective: true, include_names: true });
     expect(session.calls.some((c) => c.path === '/users/u-mallory')).toBe(false);
-    expect(session.calls.every((c) => c.path === '/role_assignments' || c.path.startsWith('/users/'))).toBe(true);
+    expect(session.calls.every((c) => c.path === '/role_assignments' || c.path.startsWith('/users/') || c.path.startsWith('/projects/'))).toBe(true);
 
     // Records: one per delivery, all ok, stored in the incident.
     expect(records).toHaveLength(8);

@@ -10,7 +10,7 @@ import { templateRenderer } from '../../../lib/notify/templates.js';
 import { webhookPayload } from '../../../lib/notify/webhook-payloads.js';
 import { at, instance, sampleEvents, sampleIncident } from './fixtures.js';
 
-const audience = { projectId: 'p-web', recipients: ['a@x.org'], members: 1, filteredOut: 0, withoutEmail: 0, extra: [], fallback: false, lookupError: null };
+const audience = { projectId: 'p-web', projectName: 'web-shop', recipients: ['a@x.org'], members: 1, filteredOut: 0, withoutEmail: 0, extra: [], fallback: false, lookupError: null };
 const warnings: string[] = [];
 const log = createLogger({ level: 'warn', write: (l) => warnings.push(l) });
 const ctx = (overrideDir?: string): ComposeContext => ({ renderer: templateRenderer({ overrideDir }), timeZone: 'UTC', admins: ['ops@example.org'], contact: 'ops@example.org', now: new Date(at(120)), log });
@@ -32,7 +32,7 @@ describe('templates', () => {
     const m = projectMessage(ctx(dir2), report, audience);
     expect(m.html).toMatch(/^<html><body class="ours">/);
     expect(m.html).toContain('What this means for you');
-    expect(m.text).toContain('YOUR INSTANCES IN PROJECT p-web');
+    expect(m.text).toContain('YOUR INSTANCES IN PROJECT web-shop (p-web)');
   });
 
   test('a broken override falls back to the built-in template', () => {
@@ -41,7 +41,7 @@ describe('templates', () => {
     const report = buildReport({ incident: sampleIncident(), instances: [instance('i-web-1')], events: sampleEvents() });
     warnings.length = 0;
     const m = projectMessage(ctx(dir), report, audience);
-    expect(m.text).toContain('YOUR INSTANCES IN PROJECT p-web');
+    expect(m.text).toContain('YOUR INSTANCES IN PROJECT web-shop (p-web)');
     expect(warnings.join('\n')).toContain('operator template failed; using the built-in one');
   });
 
