@@ -51,6 +51,9 @@ describe('freezer-dr CLI', () => {
       [['recover', '--hots', 'compute-1'], /Unknown option '--hots'/],
       [['fence', 'reboot', '--host', 'compute-1'], /expected "status", "off" or "on"/],
       [['check', '--config', join(dir, 'missing.yaml')], /config file not found/],
+      [['incidents', '--remote'], /FREEZER_DR_STORE_TABLE is not set/],
+      [['recover', '--host', 'compute-1', '--remote'], /FREEZER_DR_STATE_MACHINE_ARN is not set/],
+      [['return', '--host', 'compute-1', '--timeout=-5', '--config', 'x'], /--timeout "-5": expected a positive number/],
     ];
     for (const [argv, message] of cases) {
       const r = await run(...argv);

@@ -1,11 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { parse } from '../args.js';
 import { requireConfig } from '../context.js';
+import { UserInputError } from '../../errors.js';
+import type { StoreConfig } from '../../config/schemas.js';
+import { redact } from '../../log/index.js';
 import { EXIT } from '../exit-codes.js';
 import { incidentSummary, table, timelineLine } from '../format.js';
 import { IncidentNotFoundError } from '../../incidents/errors.js';
 
-export const INCIDENTS_HELP = `Usage: freezer-dr incidents [ID] [--open] [--json] [--html FILE] [--config FILE]
+export const INCIDENTS_HELP = `Usage: freezer-dr incidents [ID] [--open] [--json] [--html FILE] [--remote] [--config FILE]
 
 Without ID: the incidents in the store, newest first.
 With ID: one incident — host, fence, isolation, every instance (old host, new
@@ -14,14 +17,26 @@ host, outcome, time), notifications, and the timeline.
   --open        only incidents still open
   --json        machine-readable output
   --html FILE   (with ID) write the admin report page, timeline chart included
+  --remote      read the deployed stack: the DynamoDB table in FREEZER_DR_STORE_TABLE and,
+                with ID, the Step Functions execution of that name (FREEZER_DR_STATE_MACHINE_ARN)
   --config FILE config file (default ./freezer-dr.yaml)`;
 
 export async function incidentsCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { values, positionals } = parse('incidents', argv, { open: { type: 'boolean' }, json: { type: 'boolean' }, html: { type: 'string' }, config: { type: 'string' } }, true);
+  const { values, positionals } = parse('incidents', argv, { open: { type: 'boolean' }, json: { type: 'boolean' }, html: { type: 'string' }, remote: { type: 'boolean' }, config: { type: 'string' } }, true);
   if (values.help) return out(INCIDENTS_HELP), EXIT.ok;
-  const config = await requireConfig(values.config);
+  let storeConfig: StoreConfig;
+  let timeZone = 'UTC';
+  if (values.remote) {
+    const table = process.env.FREEZER_DR_STORE_TABLE;
+    if (!table) throw new UserInputError('incidents --remote: FREEZER_DR_STORE_TABLE is not set (the stack output IncidentsTableName)');
+    storeConfig = { driver: 'dynamodb', table, region: process.env.AWS_REGION };
+  } else {
+    const config = await requireConfig(values.config);
+    storeConfig = config.store;
+    timeZone = config.notification.timeZone;
+  }
   const { createStore } = await import('../../incidents/registry.js');
-  const store = await createStore(config.store);
+  const store = await createStore(storeConfig);
   try {
     const id = positionals[0];
     if (!id) {
@@ -30,13 +45,14 @@ export async function incidentsCommand(argv: string[], out: (s: string) => void)
       else out(list.length ? table(['id', 'host', 'status', 'created', 'closed', 'requested by'], list.map((i) => [i.id, i.host, i.status, i.createdAt, i.closedAt, i.requestedBy])) : 'no incidents');
       return EXIT.ok;
     }
+    if (values.remote) await printExecution(id, out);
     const incident = await store.getIncident(id);
     if (!incident) throw new IncidentNotFoundError(id);
     const instances = await store.listInstances(id);
     const events = await store.listEvents(id);
     if (values.html) {
       const { renderIncidentHtml } = await import('../../notify/index.js');
-      await writeFile(values.html, renderIncidentHtml({ incident, instances, events }, { timeZone: config.notification.timeZone }));
+      await writeFile(values.html, renderIncidentHtml({ incident, instances, events }, { timeZone }));
       out(`wrote ${values.html}`);
       return EXIT.ok;
     }
@@ -51,4 +67,15 @@ export async function incidentsCommand(argv: string[], out: (s: string) => void)
   } finally {
     await store.close();
   }
+}
+
+/** The Step Functions execution named after the incident (its status is the truth for a deployed run). */
+async function printExecution(id: string, out: (s: string) => void): Promise<void> {
+  const arn = process.env.FREEZER_DR_STATE_MACHINE_ARN;
+  if (!arn) throw new UserInputError('incidents --remote ID: FREEZER_DR_STATE_MACHINE_ARN is not set (the stack output RecoveryStateMachineArn)');
+  const { describeRecoveryExecution } = await import('../../aws/start-execution.js');
+  const exec = await describeRecoveryExecution({ stateMachineArn: arn, name: id });
+  if (!exec) return out(`execution ${id}: none in ${arn}`);
+  out(`execution ${exec.name}: ${exec.status} (started ${exec.startDate ?? '-'}, stopped ${exec.stopDate ?? '-'})`);
+  if (exec.error) out(`  ${exec.error}: ${redact(exec.cause ?? '')}`);
 }
