@@ -115,7 +115,7 @@ export const BmcSchema = z
     /** Redfish: `session` (X-Auth-Token) or `basic`. Defaults to basic. */
     authMode: z.enum(['basic', 'session']).default('basic'),
     /** IPMI cipher suites to try, in order. Only suites with authentication + integrity are accepted (S8). */
-    cipherSuites: z.array(z.union([z.literal(3), z.literal(17)])).optional(),
+    cipherSuites: z.array(z.union([z.literal(3), z.literal(17)], { message: 'expected cipher suite 3 or 17 (suite 0 and the other suites without authentication and integrity are never used, S8)' })).optional(),
     /** IPMI privilege level for the session. Defaults to administrator. */
     privilege: z.enum(['administrator', 'operator']).default('administrator'),
     caBundle: z.string().optional(),

@@ -119,7 +119,8 @@ describe('fault: Nova', () => {
   });
 
   test('Nova processes an evacuate but the answer is lost (timeout): the retry finds it in flight and does not send again', async () => {
-    env = await startRelEnv({ configPatch: (c) => (c.cloud.requestTimeoutSeconds = 1), sim: { rebuildMs: 300 } });
+    // The evacuation takes longer than the client's timeout: the retry happens while it is in flight.
+    env = await startRelEnv({ configPatch: (c) => ((c.cloud.requestTimeoutSeconds = 1), (c.evacuation.concurrency = 10)), sim: { rebuildMs: 3000 } });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
     Object.assign(env.sim.faults.nova, { loseResponseNext: 1, failPaths: /\/servers\/[^/]+\/action$/ });
@@ -198,7 +199,8 @@ describe('fault: Nova', () => {
 
 describe('fault: the VPN', () => {
   test('VPN cut for 1.5 s mid-evacuation (every cloud call fails, then recovers): no instance lost or evacuated twice', async () => {
-    env = await startRelEnv({ sim: { rebuildMs: 600 } });
+    // Evacuations are still in flight when the tunnel comes back.
+    env = await startRelEnv({ sim: { rebuildMs: 3000 }, configPatch: (c) => (c.evacuation.concurrency = 10) });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
     const slow = { waitMs: FAST.waitMs, retryMs: { ...FAST.retryMs, EvacuateInstance: 300, CheckEvacuation: 300, Notify: 300 } };
@@ -213,6 +215,30 @@ describe('fault: the VPN', () => {
     expect(r.status).toBe('SUCCEEDED');
     expect((await env.rt.store.getIncident(r.incidentId))?.status).toBe('resolved');
     expect(env.sim.requestLog.length).toBeGreaterThan(cutAt);
+    await expectAllMoved(env, host);
+    await env.finish();
+  });
+  test('VPN cut for 6 s just after the monitor opened the incident (longer than Validate\'s retries): the incident is not left open; the recovery completes', async () => {
+    env = await startRelEnv({ sim: { rebuildMs: 200 } });
+    const host = busiestHost(env.sim);
+    env.sim.crashHost(host);
+    await until(`${host} reported down`, () => env!.sim.snapshot().services.some((s) => s.host === host && s.state === 'down'));
+    // Isolate (the first step that needs Nova after Validate) retries longer than the cut lasts.
+    const timing = { waitMs: FAST.waitMs, retryMs: { ...FAST.retryMs, Isolate: 2000 } };
+    let run: ReturnType<RelEnv['recover']> | undefined;
+    const pass = await runMonitorPass(env.rt, async (input) => {
+      // The tunnel drops between the monitor's pass and the execution's first state.
+      env!.vpn.cut();
+      run = env!.recover(input.host, input, timing);
+      return { started: true, detail: 'in-process' };
+    });
+    expect(pass.started.map((s) => s.host)).toEqual([host]);
+    await new Promise((r) => setTimeout(r, 6000));
+    env.vpn.restore();
+    const r = await run!;
+    expect(env.vpn.dropped).toBeGreaterThan(0);
+    expect(r.status).toBe('SUCCEEDED');
+    expect((await env.rt.store.getIncident(pass.started[0]!.incidentId))?.status).toBe('resolved');
     await expectAllMoved(env, host);
     await env.finish();
   });

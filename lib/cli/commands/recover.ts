@@ -4,7 +4,6 @@ import { EXIT } from '../exit-codes.js';
 import { incidentSummary, table, timelineLine } from '../format.js';
 import { UserInputError } from '../../errors.js';
 import { incidentIdFor } from '../../incidents/ids.js';
-import { IncidentExistsError } from '../../incidents/errors.js';
 import { isPaused } from '../../monitor/pass.js';
 import { parseExecutionInput } from '../../workflow/steps/validate.js';
 import type { Runtime } from '../../workflow/runtime.js';
@@ -71,10 +70,12 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
       out('recoveries are paused (freezer-dr resume, or --force-while-paused)');
       return EXIT.refused;
     }
+    // The host must exist before anything is opened: an unknown host is a usage error (exit 2),
+    // an unreachable cloud an observer problem (exit 3), and neither leaves an incident behind.
+    const { services } = await listComputeServices(rt.session);
+    if (!services.some((s) => s.host === input.host)) throw new UnknownHostError(input.host, services.map((s) => s.host));
     if (dryRun) {
       // A dry run reads only: it never opens an incident, so it can run beside a live one.
-      const { services } = await listComputeServices(rt.session);
-      if (!services.some((s) => s.host === input.host)) throw new UnknownHostError(input.host, services.map((s) => s.host));
       const open = await rt.store.findOpenIncident(input.host);
       const plan = await planStepReadOnly(rt, input.host);
       out(`[dry run] recovery plan for ${input.host}${open ? ` (note: incident ${open.id} is already open for it)` : ''}`);
@@ -83,8 +84,15 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
       out(`\nnothing was changed. To run it: freezer-dr recover --host ${input.host}`);
       return EXIT.ok;
     }
-    const open = await rt.store.findOpenIncident(input.host);
-    if (open) throw new IncidentExistsError(open);
+    // S4: open the incident with the store's conditional write before starting, as the monitor
+    // does. Two operators running this in the same second compute the same incident id: the
+    // second is refused here (IncidentExistsError, exit 4) instead of running the same
+    // incident twice in parallel (double fence, double evacuation).
+    const at = rt.now().toISOString();
+    await rt.store.createIncident({
+      id: input.incidentId, host: input.host, status: 'open', reason: input.reason, requestedBy: input.requestedBy, detectedAt: input.detectedAt,
+      createdAt: at, updatedAt: at, closedAt: null, dryRun: false, fence: null, isolation: null, plan: null, error: null, notifications: [],
+    });
     const result = await runRecoveryLocally(input);
     const incident = await rt.store.getIncident(input.incidentId);
     if (incident) out('\n' + incidentSummary(incident, await rt.store.listInstances(incident.id)));

@@ -22,9 +22,11 @@ export function parseExecutionInput(raw: unknown): ExecutionInput {
  */
 export async function validateStep(rt: Runtime, raw: unknown): Promise<ExecutionInput> {
   const input = parseExecutionInput(raw);
-  const { services } = await listComputeServices(rt.session);
-  if (!services.some((s) => s.host === input.host)) throw new UnknownHostError(input.host, services.map((s) => s.host));
-
+  // An incident already opened under this id (by the monitor or the CLI, each right after
+  // reading the host in Nova's service list) is joined without asking Nova again: a cloud outage
+  // just after the monitor's pass must not fail this state and leave that incident open for good
+  // (the monitor reads its host as in flight while it is open). The steps that need Nova retry,
+  // and close the incident with the reason when they give up.
   const existing = await rt.store.getIncident(input.incidentId);
   if (existing) {
     if (existing.host !== input.host) throw new InvalidExecutionInputError([`incidentId ${input.incidentId} belongs to host ${existing.host}, not ${input.host}`]);
@@ -32,6 +34,8 @@ export async function validateStep(rt: Runtime, raw: unknown): Promise<Execution
     await recordEvent(rt, input.incidentId, 'detect', `execution started for ${input.host} (${input.dryRun ? 'dry run' : 'recovery'}, requested by ${input.requestedBy})`);
     return input;
   }
+  const { services } = await listComputeServices(rt.session);
+  if (!services.some((s) => s.host === input.host)) throw new UnknownHostError(input.host, services.map((s) => s.host));
   const now = rt.now().toISOString();
   const incident: Incident = {
     id: input.incidentId,

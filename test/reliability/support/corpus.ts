@@ -25,6 +25,17 @@ export function addSecretSource(label: string, values: () => Iterable<string>): 
   dynamicSecrets.push({ label, values });
 }
 
+const flushers: Array<() => Promise<void>> = [];
+
+/** Something that adds its collected output late (an environment still running): called before a scan. */
+export function onScan(flush: () => Promise<void>): void {
+  flushers.push(flush);
+}
+
+export async function flushForScan(): Promise<void> {
+  for (const f of flushers.splice(0)) await f();
+}
+
 /** Add produced text (or any JSON-able value) to the corpus. */
 export function collect(source: string, value: unknown): void {
   let text: string;

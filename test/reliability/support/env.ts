@@ -20,7 +20,7 @@ import { startSimCloud, startSimSmtp, type SimCloud, type SimOptions, type SimSn
 import { runLocalExecution, type LocalExecutionResult } from '../../../lib/workflow/local-runner.js';
 import { createRuntime, setRuntime, type Runtime } from '../../../lib/workflow/runtime.js';
 import type { ExecutionInputRaw } from '../../../lib/workflow/schemas.js';
-import { addSecret, addSecretSource, collect } from './corpus.js';
+import { addSecret, addSecretSource, collect, onScan } from './corpus.js';
 import { noLost, noUnsafe, recordCase, type CaseFigures, type Lost, type Unsafe } from './results.js';
 import { startVpn, type Vpn } from './vpn.js';
 
@@ -146,8 +146,25 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
   const rt = await createRuntime(config, { log, ...opts.runtime?.(config) });
   setRuntime(rt);
   const before = sim.snapshot();
+  // S1 as it happens: the power state of the source host at the moment each evacuate request
+  // reached Nova (a host still PoweringOff, or On, is not confirmed off).
+  const hostOf = new Map(before.servers.map((s) => [s.id, s.host]));
+  const powerAtEvacuation: Array<{ instanceId: string; host: string; power: string }> = [];
+  let sampled = 0;
+  const sampler = setInterval(() => {
+    for (; sampled < sim.requestLog.length; sampled++) {
+      const r = sim.requestLog[sampled]!;
+      if (!isEvacuatePost(r)) continue;
+      const id = /\/servers\/([^/]+)\/action$/.exec(r.path)?.[1] ?? '';
+      const host = hostOf.get(id);
+      if (host) powerAtEvacuation.push({ instanceId: id, host, power: sim.powerState(host) });
+    }
+  }, 2);
   let markAt = 0;
   let collected = false;
+  let finished = false;
+  // The case this environment belongs to (none for an environment shared by a whole file).
+  const createdIn = expect.getState().currentTestName;
   let smtpStopped = false;
   let stopped = false;
 
@@ -166,6 +183,8 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
     collect(`log:${tag}`, logs.join('\n'));
     for (const [i, m] of smtp.messages.entries()) collect(`mail:${tag}#${i}`, m.raw);
   }
+
+  onScan(collectAll);
 
   const env: RelEnv = {
     sim, smtp, vpn, config, raw, rt, logs, configPath, storePath, dir, before,
@@ -225,6 +244,10 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
 
       const incidents = await rt.store.listIncidents({ limit: 1000 });
       const power = new Map(snap.services.filter((s) => s.binary === 'nova-compute').map((s) => [s.host, s.power]));
+      const redfish = (host: string) => (config.fencing.hosts[host]?.driver ?? 'redfish') === 'redfish';
+      const byOperator = (host: string) => incidents.some((i) => i.host === host && i.fence?.method === 'operator');
+      const unconfirmed = new Set<string>();
+      for (const e of powerAtEvacuation) if (redfish(e.host) && !byOperator(e.host) && e.power !== 'Off') unconfirmed.add(e.instanceId);
       for (const m of migrations) {
         const host = m.sourceCompute;
         const fenced = incidents.filter((i) => i.host === host && i.fence?.fenced);
@@ -232,9 +255,11 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
         const post = [...firstPost.entries()].find(([p]) => p.includes(`/servers/${m.instanceUuid}/action`))?.[1];
         const reset = firstReset.get(host);
         const operator = fenced.some((i) => i.fence!.method === 'operator');
-        const inOrder = operator || post === undefined || (reset !== undefined && reset < post) || fenced.some((i) => i.fence!.method !== 'redfish');
-        if (!confirmed || !inOrder) unsafe.unconfirmedEvacuations++;
+        // The power-off request came before the evacuation (or the host was found already off).
+        const inOrder = operator || post === undefined || (reset === undefined ? fenced.some((i) => i.fence!.alreadyOff) : reset < post) || fenced.some((i) => i.fence!.method !== 'redfish');
+        if (!confirmed || !inOrder) unconfirmed.add(m.instanceUuid);
       }
+      unsafe.unconfirmedEvacuations = unconfirmed.size;
       if (fo.rejected) unsafe.changesFromRejectedInput = logEntries.slice(markAt).filter((r) => r.service !== 'keystone' && r.method !== 'GET').length;
 
       lost.openIncidents = incidents.filter((i) => !TERMINAL_STATUSES.has(i.status)).length;
@@ -252,6 +277,7 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
       return { unsafe, lost, leaks: 0 };
     },
     async finish(fo = {}) {
+      finished = true;
       const f = await env.figures(fo);
       recordCase({ unsafe: f.unsafe, lost: f.lost, note: fo.note });
       await collectAll();
@@ -266,7 +292,13 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      // A case that failed before finish(): its figures still count in the summary.
+      if (!finished && createdIn && expect.getState().currentTestName === createdIn) {
+        const f = await env.figures().catch(() => undefined);
+        if (f) recordCase({ unsafe: f.unsafe, lost: f.lost, note: 'measured after the case failed' });
+      }
       await collectAll().catch(() => undefined);
+      clearInterval(sampler);
       setRuntime(undefined);
       await rt.store.close();
       await env.stopSmtp();

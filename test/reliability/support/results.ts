@@ -68,7 +68,14 @@ export function suite(category: Category, title: string): void {
 }
 
 /** Record the figures of the current case (call before asserting on them, so a failure still counts). */
-export function recordCase(figures: Partial<CaseFigures> & { note?: string; category?: Category }): void {
+export interface ScanFigures {
+  items: number;
+  bytes: number;
+  secrets: number;
+  kinds: string[];
+}
+
+export function recordCase(figures: Partial<CaseFigures> & { note?: string; category?: Category; scan?: ScanFigures }): void {
   const state = expect.getState();
   write({
     kind: 'case',
@@ -79,6 +86,7 @@ export function recordCase(figures: Partial<CaseFigures> & { note?: string; cate
     lost: { ...noLost(), ...figures.lost },
     leaks: figures.leaks ?? 0,
     note: figures.note,
+    scan: figures.scan,
   });
 }
 

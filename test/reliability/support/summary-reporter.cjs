@@ -102,7 +102,7 @@ class ReliabilitySummaryReporter {
         row.leaks += Number(rec.leaks) || 0;
         for (const [k] of UNSAFE_KINDS) unsafeKinds[k] += Number(rec.unsafe && rec.unsafe[k]) || 0;
         for (const [k] of LOST_KINDS) lostKinds[k] += Number(rec.lost && rec.lost[k]) || 0;
-        if (rec.category === 'secret-scan') scans.push(`${basename(file.testFilePath)}: ${rec.note || ''}`);
+        if (rec.category === 'secret-scan' && rec.scan) scans.push(rec.scan);
       }
     }
 
@@ -112,6 +112,11 @@ class ReliabilitySummaryReporter {
     const body = CATEGORIES.map(([key, label]) => [label, ...['cases', 'passed', 'unsafe', 'lost', 'leaks'].map((k) => String(rows.get(key)[k]))]);
     const totalRow = ['Total', ...['cases', 'passed', 'unsafe', 'lost', 'leaks'].map((k) => String(total[k]))];
     const seconds = ((Date.now() - this.started) / 1000).toFixed(0);
+    const kinds = [...new Set(scans.flatMap((x) => x.kinds || []))].sort();
+    const scanTotal = scans.reduce((a, x) => ({ items: a.items + x.items, bytes: a.bytes + x.bytes, secrets: a.secrets + x.secrets }), { items: 0, bytes: 0, secrets: 0 });
+    const scanLine = scans.length
+      ? `${scans.length} file(s): ${scanTotal.items} outputs (${(scanTotal.bytes / 1e6).toFixed(1)} MB of logs, CLI and child-process output, execution input/output, mails, incident records) searched for ${scanTotal.secrets} secret values — ${kinds.join(', ')}`
+      : 'none ran';
 
     const widths = header.map((h, i) => Math.max(h.length, ...[...body, totalRow].map((r) => r[i].length)));
     const line = (r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
@@ -126,7 +131,7 @@ class ReliabilitySummaryReporter {
       '',
       `unsafe actions: ${UNSAFE_KINDS.map(([k, l]) => `${l} ${unsafeKinds[k]}`).join(' · ')}`,
       `records lost:   ${LOST_KINDS.map(([k, l]) => `${l} ${lostKinds[k]}`).join(' · ')}`,
-      `secret scans:   ${scans.length} file(s); ${scans.join('; ') || 'none ran'}`,
+      `secret scans:   ${scanLine}`,
       ...(unrecorded.length ? [`cases without figures: ${unrecorded.join('; ')}`] : []),
       ...(failures.length ? ['FAILED:', ...failures.map((f) => `  ${f}`)] : []),
       `(${seconds} s)`,
@@ -141,7 +146,7 @@ class ReliabilitySummaryReporter {
       '',
       `Unsafe actions counted: ${UNSAFE_KINDS.map(([k, l]) => `${l} (${unsafeKinds[k]})`).join(', ')}.`,
       `Records lost counted: ${LOST_KINDS.map(([k, l]) => `${l} (${lostKinds[k]})`).join(', ')}.`,
-      `Leaks: hits of a configured secret (OpenStack password, application-credential secret, Keystone tokens, BMC passwords, SMTP password) in the log lines, CLI output, execution input/output, mails and incident records of the run.`,
+      `Leaks: hits of a configured secret in everything the suite made freezer-dr produce. Secret scan: ${scanLine}.`,
       '',
       `_${new Date().toISOString().slice(0, 10)}, \`npm run test:reliability\`, ${seconds} s${failures.length ? `, ${failures.length} FAILED` : ''}._`,
       '',
