@@ -8,6 +8,8 @@ import { loadMonitorDriver } from './registry.js';
 import type { MonitorDecision } from './schemas.js';
 
 export const PAUSE_SETTING = 'paused';
+/** An incident still 'open' (no execution picked it up) this long after it was written is restarted. */
+const ABANDONED_AFTER_MS = 120_000;
 /** The gates already reported to the admins, so each episode is mailed once, not every minute. */
 const ALERTED_GATES_SETTING = 'alerted-gates';
 
@@ -57,9 +59,16 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
     try {
       await rt.store.createIncident(incident);
     } catch (err) {
-      // Our own incident, created by a pass that died before StartExecution: starting again is
-      // safe because the execution name is the incident id. Anything else is in flight: skip.
-      if (!(err instanceof IncidentExistsError) || err.existing.id !== r.incidentId || err.existing.status !== 'open') {
+      // Our own incident, still 'open' long after it was written: the pass that wrote it died
+      // before StartExecution. Starting again is safe in AWS (the execution name is the incident
+      // id) and locally (an execution moves it past 'open' within a second, so another watcher
+      // on the same store never restarts a live one). Anything else is in flight: skip.
+      const abandoned =
+        err instanceof IncidentExistsError &&
+        err.existing.id === r.incidentId &&
+        err.existing.status === 'open' &&
+        rt.now().getTime() - new Date(err.existing.updatedAt).getTime() > ABANDONED_AFTER_MS;
+      if (!abandoned) {
         started.push({ host: r.host, incidentId: r.incidentId, started: false, detail: err instanceof IncidentExistsError ? `in flight as ${err.existing.id}` : String(err) });
         continue;
       }
