@@ -231,6 +231,8 @@ export const NotificationSchema = z
     /** Time zone for dates in messages. Defaults to UTC. */
     timeZone: z.string().default('UTC'),
     channels: z.array(z.discriminatedUnion('driver', [EmailNotifierSchema, WebhookNotifierSchema, SnsNotifierSchema])).default([]),
+    /** Also mail the admins when a recovery starts (host fenced, what will be evacuated). Defaults to false. */
+    sendStartedMail: z.boolean().default(false),
     /** Directory with operator templates; a `<name>.eta` there replaces the built-in one. Defaults to none. */
     templatesDir: z.string().min(1).optional(),
     /** Who project members should contact (address or URL). Defaults to the admins' addresses. */

@@ -84,6 +84,17 @@ describe('the real state machine against the simulated cloud', () => {
     expect((await simpleParser(admin!.raw)).text).toMatch(/not confirmed|NOT confirmed/i);
   });
 
+  test('the optional "recovery started" mail reaches the admins before the summary', async () => {
+    env = await startRecoveryEnv({ configPatch: (c) => { (c.notification as Record<string, unknown>).sendStartedMail = true; } });
+    const host = busiestHost(env.sim);
+    env.sim.crashHost(host);
+    expect((await env.recover(host)).status).toBe('SUCCEEDED');
+    const subjects = await Promise.all(env.smtp.messages.filter((m) => m.envelopeTo.includes('ops@example.org')).map(async (m) => (await simpleParser(m.raw)).subject ?? ''));
+    const started = subjects.findIndex((s) => s.includes(`recovering ${host}`));
+    expect(started).toBeGreaterThanOrEqual(0);
+    expect(started).toBe(0);
+  });
+
   test('S1: an unreachable BMC evacuates nothing', async () => {
     env = await startRecoveryEnv();
     const host = busiestHost(env.sim);

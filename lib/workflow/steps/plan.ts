@@ -3,6 +3,7 @@ import { planEvacuation } from '../../evacuation/plan.js';
 import { newInstanceRecord, type Plan } from '../../incidents/schemas.js';
 import { getImageProperties } from '../../openstack/images.js';
 import { listServersOnHost } from '../../openstack/nova/servers.js';
+import { notifyAdmins } from '../../notify/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import type { PlanStepInputSchema, PlanStepOutput } from '../schemas.js';
 
@@ -33,10 +34,30 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
     }
     await rt.store.updateIncident(input.incidentId, input.dryRun ? { plan, status: 'dry-run' } : { plan, status: 'evacuating' });
     await recordEvent(rt, input.incidentId, 'plan', `${input.dryRun ? '[dry run] would evacuate' : 'evacuating'} ${items.length} instance(s) from ${input.host}${skipped.length ? `; skipping ${skipped.length}` : ''}`);
+    if (!input.dryRun && rt.config.notification.sendStartedMail) await mailStarted(rt, input.incidentId, plan);
   }
   return {
     ...plan,
     concurrency: rt.config.evacuation.concurrency,
     waitSeconds: Math.max(1, Math.round(rt.config.evacuation.checkIntervalSeconds)),
   };
+}
+
+/** The optional "recovery started" mail: the admins learn of the incident before it ends. Never blocks. */
+async function mailStarted(rt: Runtime, incidentId: string, plan: Plan): Promise<void> {
+  const incident = await rt.store.getIncident(incidentId);
+  const lines = [
+    `freezer-dr is recovering compute host ${plan.host} (incident ${incidentId}).`,
+    '',
+    `Why: ${incident?.reason ?? 'unknown'}`,
+    `Fenced: ${incident?.fence ? `powered off and confirmed at ${incident.fence.confirmedAt} (${incident.fence.target})` : 'not recorded'}`,
+    `Isolated: nova-compute forced down and disabled`,
+    `To evacuate (${plan.items.length}): ${plan.items.map((i) => i.name).join(', ') || 'none'}`,
+    ...(plan.skipped.length ? [`Skipped (${plan.skipped.length}): ${plan.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`] : []),
+    '',
+    `A summary follows when it is done. Follow it with: freezer-dr incidents ${incidentId}`,
+  ];
+  await notifyAdmins({ config: rt.config.notification, store: rt.store, log: rt.log, now: rt.now }, { subject: `freezer-dr: recovering ${plan.host} — ${plan.items.length} instance(s) to evacuate`, text: lines.join('\n'), host: plan.host }).catch((err: unknown) =>
+    rt.log.error('the recovery-started mail could not be sent', { incidentId, error: String(err) }),
+  );
 }
