@@ -4,10 +4,9 @@
  * rest refused (exit code 4 for the CLI), zero double evacuations.
  */
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { runMonitorPass, type StartRecovery } from '../../lib/monitor/index.js';
-import type { LocalExecutionResult } from '../../lib/workflow/local-runner.js';
+import { runMonitorPass } from '../../lib/monitor/index.js';
 import { spawnCli, type CliProcess } from './support/child.js';
-import { busiestHost, isEvacuatePost, isResetPost, startRelEnv, until, type RelEnv } from './support/env.js';
+import { busiestHost, isEvacuatePost, isResetPost, startRelEnv, until, type RelEnv, executor } from './support/env.js';
 import { recordFile, suite } from './support/results.js';
 import { secretScanCase } from './support/scan-case.js';
 
@@ -21,19 +20,6 @@ afterEach(async () => {
   await env?.stop();
   env = undefined;
 });
-
-/** Starts the real state machine in-process; like Step Functions, a name (= incident id) runs once. */
-function executor(e: RelEnv) {
-  const executions = new Map<string, Promise<LocalExecutionResult & { incidentId: string }>>();
-  let attempts = 0;
-  const start: StartRecovery = async (input) => {
-    attempts++;
-    if (executions.has(input.incidentId)) return { started: false, detail: 'ExecutionAlreadyExists' };
-    executions.set(input.incidentId, e.recover(input.host, input));
-    return { started: true, detail: 'in-process' };
-  };
-  return { start, executions, attempts: () => attempts };
-}
 
 const down = (e: RelEnv, host: string) => until(`${host} reported down`, () => e.sim.snapshot().services.some((s) => s.host === host && s.binary === 'nova-compute' && s.state === 'down'));
 const okPost = (r: { status: number }) => r.status >= 200 && r.status < 300;

@@ -4,9 +4,8 @@
  * and a cloud whose clock is ±10 minutes off ours (heartbeats are read against Nova's Date).
  */
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { runMonitorPass, type StartRecovery } from '../../lib/monitor/index.js';
-import type { LocalExecutionResult } from '../../lib/workflow/local-runner.js';
-import { isResetPost, startRelEnv, until, type RelEnv } from './support/env.js';
+import { runMonitorPass } from '../../lib/monitor/index.js';
+import { isResetPost, startRelEnv, until, type RelEnv, executor } from './support/env.js';
 import { recordFile, suite } from './support/results.js';
 import { secretScanCase } from './support/scan-case.js';
 
@@ -18,19 +17,6 @@ afterEach(async () => {
   await env?.stop();
   env = undefined;
 });
-
-/** A StartRecovery that runs the real state machine in-process, keyed by execution name like Step Functions. */
-function executor(e: RelEnv) {
-  const executions = new Map<string, Promise<LocalExecutionResult & { incidentId: string }>>();
-  let attempts = 0;
-  const start: StartRecovery = async (input) => {
-    attempts++;
-    if (executions.has(input.incidentId)) return { started: false, detail: 'ExecutionAlreadyExists' };
-    executions.set(input.incidentId, e.recover(input.host, input));
-    return { started: true, detail: 'in-process' };
-  };
-  return { start, executions, attempts: () => attempts };
-}
 
 const down = (e: RelEnv, hosts: string[]) => until(`${hosts.join(', ')} reported down`, () => hosts.every((h) => e.sim.snapshot().services.some((s) => s.host === h && s.binary === 'nova-compute' && s.state === 'down')));
 

@@ -20,6 +20,7 @@ import { startSimCloud, startSimSmtp, type SimCloud, type SimOptions, type SimSn
 import { runLocalExecution, type LocalExecutionResult } from '../../../lib/workflow/local-runner.js';
 import { createRuntime, setRuntime, type Runtime } from '../../../lib/workflow/runtime.js';
 import type { ExecutionInputRaw } from '../../../lib/workflow/schemas.js';
+import type { StartRecovery } from '../../../lib/monitor/index.js';
 import { addSecret, addSecretSource, collect, onScan } from './corpus.js';
 import { noLost, noUnsafe, recordCase, type CaseFigures, type Lost, type Unsafe } from './results.js';
 import { startVpn, type Vpn } from './vpn.js';
@@ -327,3 +328,16 @@ export async function until(what: string, cond: () => boolean | Promise<boolean>
 
 /** A stack trace in user-facing output ("    at fn (file:line)"). */
 export const STACK = /\n\s+at [^\n]*(\(|:\d+)/;
+
+/** Starts the real state machine in-process; like Step Functions, a name (= incident id) runs once. */
+export function executor(e: RelEnv) {
+  const executions = new Map<string, Promise<LocalExecutionResult & { incidentId: string }>>();
+  let attempts = 0;
+  const start: StartRecovery = async (input) => {
+    attempts++;
+    if (executions.has(input.incidentId)) return { started: false, detail: 'ExecutionAlreadyExists' };
+    executions.set(input.incidentId, e.recover(input.host, input));
+    return { started: true, detail: 'in-process' };
+  };
+  return { start, executions, attempts: () => attempts };
+}
