@@ -27,8 +27,9 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['GET', /^\/flavors$/, (ctx) => listFlavors(ctx, false)],
   ['GET', /^\/flavors\/detail$/, (ctx) => listFlavors(ctx, true)],
   ['GET', /^\/flavors\/([^/]+)$/, (ctx, [id]) => showFlavor(ctx, id!)],
-  ['GET', /^\/flavors\/([^/]+)\/os-extra-specs$/, (ctx, [id]) => flavorExtraSpecs(ctx, id!)],
-  ['GET', /^\/flavors\/([^/]+)\/os-extra-specs\/([^/]+)$/, (ctx, [id, key]) => flavorExtraSpecs(ctx, id!, key!)],
+  // Nova's path is os-extra_specs (underscore). The hyphenated form is kept only for older sim tests.
+  ['GET', /^\/flavors\/([^/]+)\/os-extra[_-]specs$/, (ctx, [id]) => flavorExtraSpecs(ctx, id!)],
+  ['GET', /^\/flavors\/([^/]+)\/os-extra[_-]specs\/([^/]+)$/, (ctx, [id, key]) => flavorExtraSpecs(ctx, id!, key!)],
   ['GET', /^\/os-hypervisors$/, (ctx) => listHypervisors(ctx, false)],
   ['GET', /^\/os-hypervisors\/detail$/, (ctx) => listHypervisors(ctx, true)],
 ];
@@ -46,7 +47,17 @@ export function novaHandler(state: CloudState) {
 
     if (req.path === '/' && req.method === 'GET') return json(300, rootVersions(state));
     if (req.path !== '/v2.1' && !req.path.startsWith('/v2.1/')) return novaFault(404, 'The resource could not be found.');
-    if (req.path === '/v2.1' && req.method === 'GET') return json(200, { version: v21Doc(state) });
+    if (req.path === '/v2.1' && req.method === 'GET') {
+      // No token needed, but the microversion is negotiated (406 beyond the maximum) and echoed.
+      let minor: number;
+      try {
+        minor = negotiateMicroversion(req, maxMinor);
+      } catch (err) {
+        if (err instanceof NovaHttpError) return novaFault(err.status, err.message);
+        throw err;
+      }
+      return json(200, { version: v21Doc(state) }, microversionHeaders(minor));
+    }
 
     const token = authenticate(state, req);
     if (!token) return unauthorized(state);

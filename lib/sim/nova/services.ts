@@ -75,7 +75,7 @@ export async function updateService(ctx: NovaCtx, id: string): Promise<HttpReply
   const body = validateBody(UpdateV253, parseBody(ctx.req.body));
   requireAdmin(ctx, 'os_compute_api:os-services:update');
   const svc = ctx.state.services.find((s) => s.uuid === id.toLowerCase());
-  if (!svc) throw new NovaHttpError(404, `Service ${id} not found.`);
+  if (!svc) throw new NovaHttpError(404, `Service ${id} could not be found.`);
   if (svc.binary !== 'nova-compute') {
     throw new NovaHttpError(400, `Updating a ${svc.binary} service is not supported. Only nova-compute services can be updated.`);
   }

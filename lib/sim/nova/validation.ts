@@ -42,5 +42,17 @@ export function validateBody<S extends z.ZodType>(schema: S, body: unknown, root
     path = path.slice(0, -1);
   }
   const field = path.length > 0 ? String(path.at(-1)) : root;
-  throw new NovaHttpError(400, `Invalid input for field/attribute ${field}. Value: ${JSON.stringify(valueAt(body, path) ?? null)}. ${reason}`);
+  throw new NovaHttpError(400, `Invalid input for field/attribute ${field}. Value: ${pythonRepr(valueAt(body, path) ?? null)}. ${reason}`);
+}
+
+/** How Nova (Python) prints the offending value: {'force': True}, ['a'], None, 'text'. */
+export function pythonRepr(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
+  if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(', ')}}`;
+  return String(v);
 }

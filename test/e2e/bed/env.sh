@@ -147,3 +147,21 @@ http_ok() { curl -fsS -o /dev/null --max-time 3 "$1"; }
 http_any() { curl -sS -o /dev/null --max-time 3 "$1"; } # any HTTP answer
 
 compute_names() { local i; for ((i = 1; i <= COMPUTES; i++)); do echo "compute-$i"; done; }
+
+# ---------------------------------------------------------------------------------------
+# nova-compute processes: one per compute host, each with its own host= file. Started by
+# start.sh and by the BMC's power-on (bmc-power.sh); the power flag is run/compute-N.power.
+
+start_compute() { # compute-N
+  local h=$1
+  is_running "$h" && return 0
+  spawn "$h" "$LOG/$h.out" "$BED_DIR/bin/nova-compute" \
+    --config-file "$ETC/nova/nova.conf" --config-file "$ETC/nova/$h.conf"
+}
+
+kill_compute() { # compute-N: SIGKILL, as a power cut does
+  local h=$1 pid i
+  pid=$(pid_of "$h") || return 0
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do proc_starttime "$pid" >/dev/null || break; sleep 0.05; done
+}
