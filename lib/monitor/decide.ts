@@ -91,7 +91,10 @@ export function decide(input: DecideInput): DecideOutput {
   const staleOrDown = considered.filter((h) => h.verdict !== 'healthy');
   const stalePercent = considered.length ? (100 * staleOrDown.length) / considered.length : 0;
   const fenced = hosts.filter((h) => h.verdict === 'fenced');
-  const affected = failed.length + fenced.length + inFlight.length;
+  // Suspects count too: hosts dying together go stale a heartbeat apart, and the first must not
+  // be fenced alone just because the second is still inside its grace period.
+  const suspects = hosts.filter((h) => h.verdict === 'suspect');
+  const affected = failed.length + suspects.length + fenced.length + inFlight.length;
   const affectedPercent = considered.length ? (100 * affected) / considered.length : 0;
 
   if (failed.length && considered.length >= 2 && stalePercent >= config.gates.allStalePercent) {
@@ -103,7 +106,7 @@ export function decide(input: DecideInput): DecideOutput {
   } else if (failed.length && (affected > config.gates.maxFailedHosts || affectedPercent > config.gates.maxFailedPercent)) {
     gates.push({
       gate: 'storm',
-      reason: `${failed.length} new failure(s) + ${fenced.length} fenced + ${inFlight.length} in recovery = ${affected} of ${considered.length} hosts (${affectedPercent.toFixed(0)}%), beyond the limit of ${config.gates.maxFailedHosts} host(s) / ${config.gates.maxFailedPercent}%; fencing nothing new`,
+      reason: `${failed.length} new failure(s) + ${suspects.length} suspect + ${fenced.length} fenced + ${inFlight.length} in recovery = ${affected} of ${considered.length} hosts (${affectedPercent.toFixed(0)}%), beyond the limit of ${config.gates.maxFailedHosts} host(s) / ${config.gates.maxFailedPercent}%; fencing nothing new`,
       hosts: failed.map((h) => h.host),
     });
   } else if (failed.length && input.paused) {

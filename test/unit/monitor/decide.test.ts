@@ -93,6 +93,16 @@ describe('monitor decisions', () => {
     expect(decision.recover).toEqual([]);
   });
 
+  test('storm gate counts suspects: a second host going stale inside its grace stops the first from being fenced alone', () => {
+    const signals = six();
+    signals[0] = host('compute-1', { state: 'down', updatedAt: ago(120) });
+    signals[1] = host('compute-2', { updatedAt: ago(40) });
+    const { decision } = run(signals, [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }]);
+    expect(decision.hosts[1]!.verdict).toBe('suspect');
+    expect(decision.gates.map((g) => g.gate)).toEqual(['storm']);
+    expect(decision.recover).toEqual([]);
+  });
+
   test('in-flight gate: a host with an open incident is not started twice (S4)', () => {
     const signals = six();
     signals[0] = host('compute-1', { state: 'down', updatedAt: ago(120) });
