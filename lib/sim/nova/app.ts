@@ -45,29 +45,29 @@ export function novaHandler(state: CloudState) {
     if (fault === 'fail') return upstreamFailure(state.faults.nova.status);
     if (fault === 'hang') return { hang: true };
 
-    if (req.path === '/' && req.method === 'GET') return json(300, rootVersions(state));
-    if (req.path !== '/v2.1' && !req.path.startsWith('/v2.1/')) return novaFault(404, 'The resource could not be found.');
-    if (req.path === '/v2.1' && req.method === 'GET') {
-      // No token needed, but the microversion is negotiated (406 beyond the maximum) and echoed.
-      let minor: number;
+    /** The negotiated minor version, or the 406/400 fault to answer with. */
+    const negotiate = () => {
       try {
-        minor = negotiateMicroversion(req, maxMinor);
+        return negotiateMicroversion(req, maxMinor);
       } catch (err) {
         if (err instanceof NovaHttpError) return novaFault(err.status, err.message);
         throw err;
       }
+    };
+
+    if (req.path === '/' && req.method === 'GET') return json(300, rootVersions(state));
+    if (req.path !== '/v2.1' && !req.path.startsWith('/v2.1/')) return novaFault(404, 'The resource could not be found.');
+    if (req.path === '/v2.1' && req.method === 'GET') {
+      // No token needed, but the microversion is negotiated (406 beyond the maximum) and echoed.
+      const minor = negotiate();
+      if (typeof minor !== 'number') return minor;
       return json(200, { version: v21Doc(state) }, microversionHeaders(minor));
     }
 
     const token = authenticate(state, req);
     if (!token) return unauthorized(state);
-    let minor: number;
-    try {
-      minor = negotiateMicroversion(req, maxMinor);
-    } catch (err) {
-      if (err instanceof NovaHttpError) return novaFault(err.status, err.message);
-      throw err;
-    }
+    const minor = negotiate();
+    if (typeof minor !== 'number') return minor;
     const ctx: NovaCtx = { state, req, minor, token, admin: isAdminToken(state, token) };
     const reply = await dispatch(ctx, req.path.slice('/v2.1'.length));
     const withHeaders: HttpReply = { ...reply, headers: { ...microversionHeaders(minor), ...(reply.headers ?? {}) }, microversion: formatMinor(minor) };
