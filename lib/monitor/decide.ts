@@ -104,10 +104,12 @@ export function decide(input: DecideInput): DecideOutput {
       hosts: failed.map((h) => h.host),
     });
   } else if (failed.length && (affected > config.gates.maxFailedHosts || affectedPercent > config.gates.maxFailedPercent)) {
+    const named = (label: string, list: HostDecision[]) => `${list.length} ${label}${list.length ? ` (${list.map((h) => h.host).join(', ')})` : ''}`;
     gates.push({
       gate: 'storm',
-      reason: `${failed.length} new failure(s) + ${suspects.length} suspect + ${fenced.length} fenced + ${inFlight.length} in recovery = ${affected} of ${considered.length} hosts (${affectedPercent.toFixed(0)}%), beyond the limit of ${config.gates.maxFailedHosts} host(s) / ${config.gates.maxFailedPercent}%; fencing nothing new`,
-      hosts: failed.map((h) => h.host),
+      reason: `${named('new failure(s)', failed)} + ${named('suspect', suspects)} + ${named('fenced', fenced)} + ${named('in recovery', inFlight)} = ${affected} of ${considered.length} hosts (${affectedPercent.toFixed(0)}%), beyond the limit of ${config.gates.maxFailedHosts} host(s) / ${config.gates.maxFailedPercent}%; fencing nothing new`,
+      // The suspects are held back too: the admins must see every host the gate is about.
+      hosts: [...failed, ...suspects].map((h) => h.host),
     });
   } else if (failed.length && input.paused) {
     gates.push({ gate: 'paused', reason: 'recoveries are paused (freezer-dr resume to lift); reporting only', hosts: failed.map((h) => h.host) });

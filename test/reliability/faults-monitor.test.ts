@@ -49,7 +49,7 @@ describe('fault: the monitor\'s view', () => {
     for (let i = 0; i < 3; i++) {
       const pass = await runMonitorPass(env.rt, x.start);
       expect(pass.decision.gates.map((g) => g.gate)).toEqual(['storm']);
-      expect(pass.decision.gates[0]!.reason).toMatch(/2 new failure\(s\) \+ 0 suspect \+ 0 fenced \+ 0 in recovery = 2 of 6 hosts \(33%\), beyond the limit of 1 host\(s\)/);
+      expect(pass.decision.gates[0]!.reason).toMatch(/2 new failure\(s\) \(compute-1, compute-2\) \+ 0 suspect \+ 0 fenced \+ 0 in recovery = 2 of 6 hosts \(33%\), beyond the limit of 1 host\(s\)/);
     }
     expect(x.attempts()).toBe(0);
     expect(env.sim.requestLog.filter(isResetPost)).toEqual([]);

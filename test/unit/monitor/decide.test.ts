@@ -100,6 +100,8 @@ describe('monitor decisions', () => {
     const { decision } = run(signals, [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }]);
     expect(decision.hosts[1]!.verdict).toBe('suspect');
     expect(decision.gates.map((g) => g.gate)).toEqual(['storm']);
+    expect(decision.gates[0]!.hosts).toEqual(['compute-1', 'compute-2']);
+    expect(decision.gates[0]!.reason).toMatch(/^1 new failure\(s\) \(compute-1\) \+ 1 suspect \(compute-2\) \+ 0 fenced \+ 0 in recovery = 2 of 6 hosts/);
     expect(decision.recover).toEqual([]);
   });
 
