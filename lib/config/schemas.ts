@@ -92,6 +92,13 @@ export const MonitorSchema = z
     intervalSeconds: Seconds(60),
     /** A heartbeat older than this (read against Nova's Date header) makes a host a suspect. Defaults to 60. */
     staleAfterSeconds: Seconds(60),
+    /**
+     * When Nova's answer has no Date header (Debian serves nova-api from uwsgi without one), read
+     * heartbeat ages against the freshest heartbeat Nova lists (`freshest-heartbeat`: a drifting
+     * watchdog clock cannot invent failures; detection can be up to a report interval later) or
+     * against this machine's clock (`local-clock`: needs NTP on both sides). Defaults to freshest-heartbeat.
+     */
+    withoutDateHeader: z.enum(['freshest-heartbeat', 'local-clock']).default('freshest-heartbeat'),
     /** A suspect becomes a failure after staying a suspect this long. Defaults to 30. */
     graceSeconds: z.number().min(0).default(30),
     gates: GatesSchema.default(GatesSchema.parse({})),

@@ -1,11 +1,12 @@
 import type { MonitorConfig } from '../config/schemas.js';
 import { incidentIdFor } from '../incidents/ids.js';
+import { referenceClock } from './clock.js';
 import type { Observation } from '../incidents/schemas.js';
 import type { Gate, HostDecision, MonitorDecision, Observed, RecoveryRequest } from './schemas.js';
 
 export interface DecideInput {
   observed: Observed;
-  /** Our own clock: used only when the API gave no Date header. */
+  /** Our own clock: grace periods when the API gave no Date header; ages too with `local-clock`. */
   localNow: Date;
   observations: Observation[];
   /** Hosts that already have an open incident. */
@@ -22,7 +23,8 @@ export interface DecideOutput {
 /**
  * The monitor's whole judgement, with no I/O: signals → suspects → failures (after grace) →
  * gates → who to recover. Heartbeat ages are read against the API's own clock (its Date
- * header), so a watchdog whose clock drifts, or a VPN that delays answers, cannot invent failures.
+ * header, or without one the freshest heartbeat: clock.ts), so a watchdog whose clock drifts, or
+ * a VPN that delays answers, cannot invent failures.
  */
 export function decide(input: DecideInput): DecideOutput {
   const { observed, config } = input;
@@ -41,7 +43,9 @@ export function decide(input: DecideInput): DecideOutput {
     };
   }
 
-  const now = observed.serverDate ?? input.localNow;
+  const clock = referenceClock(observed.signals, observed.serverDate, input.localNow, config.withoutDateHeader);
+  const ageReference = clock.ageReference.getTime();
+  const now = clock.at;
   const at = now.toISOString();
   const previous = new Map(input.observations.map((o) => [o.host, o]));
   const excluded = new Set(config.excludeHosts);
@@ -50,7 +54,7 @@ export function decide(input: DecideInput): DecideOutput {
 
   for (const s of observed.signals) {
     const heartbeat = s.updatedAt ? new Date(s.updatedAt) : null;
-    const age = heartbeat && !Number.isNaN(heartbeat.getTime()) ? Math.max(0, (now.getTime() - heartbeat.getTime()) / 1000) : null;
+    const age = heartbeat && !Number.isNaN(heartbeat.getTime()) ? Math.max(0, (ageReference - heartbeat.getTime()) / 1000) : null;
     const stale = age === null || age > config.staleAfterSeconds;
     const looksDown = s.state === 'down' || stale;
     const base = { host: s.host, state: s.state, status: s.status, forcedDown: s.forcedDown, heartbeatAgeSeconds: age === null ? null : Math.round(age * 10) / 10 };
@@ -120,5 +124,5 @@ export function decide(input: DecideInput): DecideOutput {
     ? []
     : failed.map((h) => ({ host: h.host, incidentId: incidentIdFor(h.host, h.suspectSince!), reason: `nova-compute on ${h.host}: ${h.reason}`, detectedAt: at }));
 
-  return { decision: { at, clock: observed.serverDate ? 'server' : 'local', hosts, gates, recover }, observations };
+  return { decision: { at, clock: clock.source, hosts, gates, recover }, observations };
 }

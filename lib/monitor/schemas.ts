@@ -50,7 +50,8 @@ export type RecoveryRequest = z.infer<typeof RecoveryRequestSchema>;
 
 export const MonitorDecisionSchema = z.object({
   at: z.string(),
-  clock: z.enum(['server', 'local']),
+  /** What heartbeat ages were read against: Nova's Date header, the freshest heartbeat, or our clock. */
+  clock: z.enum(['server', 'heartbeat', 'local']),
   hosts: z.array(HostDecisionSchema),
   gates: z.array(GateSchema),
   recover: z.array(RecoveryRequestSchema),

@@ -136,7 +136,7 @@ export async function startHttpService(o: HttpServiceOptions): Promise<RunningHt
       log(reply.microversion ? { method, path: rawUrl, status: 0, microversion: reply.microversion } : { method, path: rawUrl, status: 0 });
       return;
     }
-    const out: Record<string, string> = { Date: httpDate(state.clock.now()), ...(o.commonHeaders?.() ?? {}), ...(reply.headers ?? {}) };
+    const out: Record<string, string> = { ...(state.opts.dateHeader ? { Date: httpDate(state.clock.now()) } : {}), ...(o.commonHeaders?.() ?? {}), ...(reply.headers ?? {}) };
     let payload = '';
     if (reply.json !== undefined) {
       payload = JSON.stringify(reply.json);
@@ -146,6 +146,8 @@ export async function startHttpService(o: HttpServiceOptions): Promise<RunningHt
     }
     out['Content-Length'] = String(Buffer.byteLength(payload));
     if (!res.destroyed) {
+      // Node adds a Date of its own (our clock) unless told not to: the sim's is the cloud's clock, or none.
+      res.sendDate = false;
       res.writeHead(reply.status, out);
       res.end(method === 'HEAD' ? undefined : payload);
     }

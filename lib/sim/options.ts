@@ -9,6 +9,7 @@ export interface ResolvedOptions {
   evacuationFinishLagMs: number;
   tokenTtlMs: number;
   clockSkewMs: number;
+  dateHeader: boolean;
   maxMicroversion: string;
   maxInstancesPerHost: number;
   sharedStorage: boolean;
@@ -32,6 +33,7 @@ export function resolveOptions(opts: SimOptions = {}): ResolvedOptions {
     evacuationFinishLagMs: nonNegative('evacuationFinishLagMs', opts.evacuationFinishLagMs ?? 0),
     tokenTtlMs: positive('tokenTtlMs', opts.tokenTtlMs ?? 3_600_000),
     clockSkewMs: opts.clockSkewMs ?? 0,
+    dateHeader: opts.dateHeader ?? true,
     maxMicroversion: opts.maxMicroversion ?? ZED_MAX_MICROVERSION,
     maxInstancesPerHost: positive('maxInstancesPerHost', opts.maxInstancesPerHost ?? 10),
     sharedStorage: opts.sharedStorage ?? false,

@@ -81,6 +81,8 @@ export interface SimOptions {
   tokenTtlMs?: number;
   /** The cloud's clock minus ours: Date headers and every timestamp follow the sim clock. Default 0. */
   clockSkewMs?: number;
+  /** Send a Date header (Glance does; Debian's uwsgi-served nova-api, Keystone and Placement do not). Default true. */
+  dateHeader?: boolean;
   /** Highest compute microversion. Default "2.93" (Nova 26, Zed). */
   maxMicroversion?: string;
   /** Scheduler capacity: most instances one host takes. Default 10. */

@@ -3,7 +3,7 @@ import { powerOn } from '../fencing/fence.js';
 import { IncidentExistsError } from '../incidents/errors.js';
 import { BadRequestError } from '../openstack/errors.js';
 import { sleep } from '../openstack/http.js';
-import { enableService, listComputeServices, listHostEvacuations, unforceDownService, type ComputeService } from '../openstack/nova/index.js';
+import { enableService, listComputeServices, listHostEvacuations, parseNovaTime, unforceDownService, type ComputeService } from '../openstack/nova/index.js';
 import { UnknownHostError } from './errors.js';
 import type { Runtime } from './runtime.js';
 
@@ -49,10 +49,14 @@ export async function returnToService(rt: Runtime, host: string, opts: ReturnOpt
   });
   opts.progress(`nova-compute on ${host} cleaned up the evacuated instances`);
 
+  // Nova reads a service up on any heartbeat younger than service_down_time: the one from before
+  // the crash, or the timestamp the un-force itself writes. Only a report after the un-force
+  // shows a nova-compute that really runs (the scheduler drops the host otherwise).
+  let heartbeatBefore = (await findService(rt, host)).updatedAt;
   if (service.forcedDown) {
     await waitUntil(opts, `Nova to accept forced_down=false for ${host}`, async () => {
       try {
-        await unforceDownService(rt.session, service.id);
+        heartbeatBefore = (await unforceDownService(rt.session, service.id)).updatedAt ?? heartbeatBefore;
         return true;
       } catch (err) {
         // Nova answers 400 while evacuations from the host are not completed yet.
@@ -65,7 +69,8 @@ export async function returnToService(rt: Runtime, host: string, opts: ReturnOpt
 
   await waitUntil(opts, `nova-compute on ${host} to report up`, async () => {
     const s = await findService(rt, host);
-    return s.state === 'up' ? true : `state ${s.state}`;
+    if (s.state !== 'up') return `state ${s.state}`;
+    return isLater(s.updatedAt, heartbeatBefore) ? true : `up, but no heartbeat since ${heartbeatBefore ?? 'ever'}`;
   });
   opts.progress(`nova-compute on ${host} is up`);
 
@@ -80,6 +85,12 @@ export async function returnToService(rt: Runtime, host: string, opts: ReturnOpt
     opts.progress(`${host} enabled: the scheduler may place instances on it again`);
   }
   return findService(rt, host);
+}
+
+function isLater(heartbeat: string | null, than: string | null): boolean {
+  const a = parseNovaTime(heartbeat);
+  const b = parseNovaTime(than);
+  return a !== null && (b === null || a.getTime() > b.getTime());
 }
 
 async function findService(rt: Runtime, host: string): Promise<ComputeService> {

@@ -43,7 +43,12 @@ const faultMessage = (body: unknown) => Object.values((body ?? {}) as Record<str
  * evacuations wait for the source's clean-up: retried), up, then enabled — FACTS' safe order.
  */
 export async function healComputes(cloud: RawCloud, target: ContractTarget, timeoutMs = 120_000): Promise<void> {
-  for (const h of target.hosts) if (!(await target.computeRunning(h))) await target.startCompute(h);
+  const restarted: string[] = [];
+  for (const h of target.hosts) {
+    if (await target.computeRunning(h)) continue;
+    await target.startCompute(h);
+    restarted.push(h);
+  }
   await waitUntil('every compute un-forced, up and enabled', timeoutMs, async () => {
     let healthy = true;
     for (const s of await cloud.computeServices()) {
@@ -60,6 +65,18 @@ export async function healComputes(cloud: RawCloud, target: ContractTarget, time
       if (s.status === 'disabled') await cloud.nova('PUT', `/os-services/${s.id}`, { mv: MICROVERSION.services, body: { status: 'enabled' } });
     }
     return healthy;
+  });
+  // Right after the un-force Nova reads a restarted compute up on its old heartbeat; the scheduler
+  // drops it ("not heard from in a while") once that ages out, unless the new process has
+  // reported. Seen on the bed: a boot pinned to such a host failed with NoValidHost.
+  if (restarted.length === 0) return;
+  const seen = new Map((await cloud.computeServices()).map((s) => [s.host, s.updated_at]));
+  await waitUntil(`a fresh heartbeat from ${restarted.join(', ')}`, timeoutMs, async () => {
+    const now = await cloud.computeServices();
+    return restarted.every((h) => {
+      const s = now.find((x) => x.host === h);
+      return s !== undefined && s.state === 'up' && s.updated_at !== null && s.updated_at !== seen.get(h);
+    });
   });
 }
 

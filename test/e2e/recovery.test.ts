@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/g
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtp-sink.js';
 import { waitUntil, type NovaServer, type RawCloud } from '../contract/openstack-http.js';
 import { adminCloud, bedIsUp, bmcEvents, bmcPower, ctl, killProcess, resetBed, serversOf, type BedInfo } from './support/bed.js';
-import { runCli, startWatchdog, type Watchdog } from './support/watchdog.js';
+import { runCli, startWatchdog, writeWatchdogConfig, type Watchdog } from './support/watchdog.js';
 
 if (!bedIsUp()) throw new Error('the e2e test bed is not running: test/e2e/bed/install.sh && test/e2e/bed/start.sh (see test/e2e/README.md)');
 
@@ -48,6 +48,12 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
     const before = serversOf(bed, victim);
     expect(before.length).toBeGreaterThanOrEqual(3);
     const others = bed.servers.filter((s) => s.host !== victim);
+    // Healthy before the kill, as `check` reads it: Debian's uwsgi nova-api sends no Date header,
+    // so heartbeat ages are read against the freshest heartbeat, never this machine's clock.
+    const check = await runCli(['check', '--json', '--config', writeWatchdogConfig(bed, { smtpPort: smtp.port })]);
+    expect(check.code).toBe(0);
+    const healthy = JSON.parse(check.output) as { clock: string; hosts: Array<{ verdict: string }>; gates: unknown[] };
+    expect({ clock: healthy.clock, verdicts: healthy.hosts.map((h) => h.verdict), gates: healthy.gates }).toEqual({ clock: 'heartbeat', verdicts: ['healthy', 'healthy', 'healthy'], gates: [] });
     wd = await startWatchdog(bed, { smtpPort: smtp.port, logName: 's1' });
     const since = new Date().toISOString();
 

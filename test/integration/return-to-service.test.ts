@@ -32,6 +32,23 @@ describe('return to service (S2: only on request, only in order)', () => {
     expect(text.indexOf('is up')).toBeLessThan(text.indexOf('enabled'));
   });
 
+  test('a nova-compute that dies right after its clean-up is not taken for up: nothing is enabled', async () => {
+    // Nova still reads the service up on its last heartbeat (younger than service_down_time);
+    // only a heartbeat after the un-force counts.
+    env = await startRecoveryEnv({ sim: { hostBootMs: 200, reportIntervalMs: 500, serviceDownTimeMs: 10_000 } });
+    const host = busiestHost(env.sim);
+    env.sim.crashHost(host);
+    expect((await env.recover(host)).status).toBe('SUCCEEDED');
+    const mark = env.sim.requestLog.length;
+    const progress = (line: string) => {
+      if (line.includes('cleaned up the evacuated instances')) env!.sim.crashHost(host);
+    };
+    await expect(returnToService(env.rt, host, { timeoutMs: 2500, pollMs: 100, progress })).rejects.toThrow(/nova-compute on .* to report up .*no heartbeat since/);
+    const puts = env.sim.requestLog.slice(mark).filter((x) => x.service === 'nova' && x.method === 'PUT' && x.status === 200);
+    expect(puts).toHaveLength(1); // the un-force; never the enable
+    expect(env.sim.snapshot().services.find((x) => x.host === host && x.binary === 'nova-compute')).toMatchObject({ status: 'disabled' });
+  });
+
   test('refused while the host still has an open incident', async () => {
     env = await startRecoveryEnv();
     const host = busiestHost(env.sim);

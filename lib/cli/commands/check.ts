@@ -15,6 +15,12 @@ and the safety gates that would fire.
 
 Exit: 0 all healthy, 1 some host suspect or failed, 3 the cloud could not be observed.`;
 
+const CLOCK_NOTE = {
+  server: "heartbeats read against Nova's clock",
+  heartbeat: 'Nova sent no Date header: heartbeats read against the freshest one',
+  local: 'Nova sent no Date header: heartbeats read against the local clock',
+} as const;
+
 export async function checkCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values } = parse('check', argv, { config: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return out(CHECK_HELP), EXIT.ok;
@@ -23,7 +29,7 @@ export async function checkCommand(argv: string[], out: (s: string) => void): Pr
     const { decision } = await runMonitorPass(rt, null);
     if (values.json) out(JSON.stringify(decision, null, 2));
     else {
-      out(`Compute services at ${decision.at} (${decision.clock === 'server' ? "Nova's clock" : 'local clock: Nova sent no Date header'})`);
+      out(`Compute services at ${decision.at} (${CLOCK_NOTE[decision.clock]})`);
       out(table(['host', 'state', 'status', 'forced', 'heartbeat', 'decision', 'why'], decision.hosts.map((h) => [h.host, h.state, h.status, h.forcedDown ? 'yes' : 'no', h.heartbeatAgeSeconds === null ? 'never' : `${h.heartbeatAgeSeconds}s`, h.verdict, h.reason])));
       for (const g of decision.gates) out(`GATE ${g.gate}: ${g.reason}`);
       for (const r of decision.recover) out(`would recover ${r.host} as incident ${r.incidentId}`);

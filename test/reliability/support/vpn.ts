@@ -78,6 +78,8 @@ export async function startVpn(sim: SimCloud): Promise<Vpn> {
             const headers = strip(ur.headers);
             headers['content-length'] = String(buf.length);
             if (!res.destroyed) {
+              // A tunnel adds no headers: a Date here would be our clock posing as the cloud's.
+              res.sendDate = false;
               res.writeHead(ur.statusCode ?? 502, headers);
               res.end(buf);
             }

@@ -121,3 +121,49 @@ describe('monitor decisions', () => {
     expect(decision.recover).toEqual([]);
   });
 });
+
+describe('monitor decisions without a Date header (Debian uwsgi nova-api)', () => {
+  const noDate = (signals: HostSignal[], localNow: Date, observations: Observation[] = [], mode: 'freshest-heartbeat' | 'local-clock' = 'freshest-heartbeat') =>
+    decide({ observed: { ok: true, signals }, localNow, observations, openIncidents: new Set(), paused: false, config: { ...config, withoutDateHeader: mode } });
+
+  test('ages are read against the freshest heartbeat: our clock 10 min ahead invents no failure', () => {
+    const signals = six().map((s, i) => ({ ...s, updatedAt: ago(i) }));
+    const { decision } = noDate(signals, new Date(T.getTime() + 600_000));
+    expect(decision.clock).toBe('heartbeat');
+    expect(decision.hosts.map((h) => h.heartbeatAgeSeconds)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(decision.hosts.every((h) => h.verdict === 'healthy')).toBe(true);
+    expect(decision.gates).toEqual([]);
+  });
+
+  test('our clock 10 min behind still detects a dead host, and grace runs on our clock', () => {
+    const signals = six();
+    signals[0] = host('compute-1', { updatedAt: ago(45) });
+    const behind = new Date(T.getTime() - 600_000);
+    const first = noDate(signals, behind);
+    expect(first.decision.hosts[0]).toMatchObject({ verdict: 'suspect', heartbeatAgeSeconds: 40 });
+    const later = noDate(signals, new Date(behind.getTime() + 21_000), first.observations);
+    expect(later.decision.hosts[0]!.verdict).toBe('failed');
+    expect(later.decision.recover.map((r) => r.host)).toEqual(['compute-1']);
+  });
+
+  test('when every heartbeat stops, grace still runs out: Nova\'s "down" reaches the all-stale gate', () => {
+    const signals = six().map((s) => ({ ...s, state: 'down' as const, updatedAt: ago(100) }));
+    const first = noDate(signals, T);
+    expect(first.decision.hosts.every((h) => h.verdict === 'suspect')).toBe(true);
+    const later = noDate(signals, new Date(T.getTime() + 30_000), first.observations);
+    expect(later.decision.gates.map((g) => g.gate)).toEqual(['all-stale']);
+    expect(later.decision.recover).toEqual([]);
+  });
+
+  test('local-clock reads ages against our clock, as asked', () => {
+    const { decision } = noDate(six(), new Date(T.getTime() + 600_000), [], 'local-clock');
+    expect(decision.clock).toBe('local');
+    expect(decision.hosts.every((h) => h.heartbeatAgeSeconds! > 600)).toBe(true);
+  });
+
+  test('no heartbeat at all: the local clock, said so', () => {
+    const { decision } = noDate(six().map((s) => ({ ...s, updatedAt: null })), T);
+    expect(decision.clock).toBe('local');
+    expect(decision.hosts.every((h) => h.heartbeatAgeSeconds === null)).toBe(true);
+  });
+});
