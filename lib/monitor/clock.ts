@@ -1,7 +1,5 @@
 import type { MonitorConfig } from '../config/schemas.js';
-import type { HostSignal } from './schemas.js';
-
-export type ClockSource = 'server' | 'heartbeat' | 'local';
+import type { ClockSource, HostSignal } from './schemas.js';
 
 export interface ReferenceClock {
   /** What heartbeat ages are measured against. */

@@ -48,10 +48,13 @@ export const RecoveryRequestSchema = z.object({
 });
 export type RecoveryRequest = z.infer<typeof RecoveryRequestSchema>;
 
+/** What heartbeat ages were read against: Nova's Date header, the freshest heartbeat, or our clock. */
+export const ClockSourceSchema = z.enum(['server', 'heartbeat', 'local']);
+export type ClockSource = z.infer<typeof ClockSourceSchema>;
+
 export const MonitorDecisionSchema = z.object({
   at: z.string(),
-  /** What heartbeat ages were read against: Nova's Date header, the freshest heartbeat, or our clock. */
-  clock: z.enum(['server', 'heartbeat', 'local']),
+  clock: ClockSourceSchema,
   hosts: z.array(HostDecisionSchema),
   gates: z.array(GateSchema),
   recover: z.array(RecoveryRequestSchema),
