@@ -40,7 +40,11 @@ export function measureBundles(dir = join(ROOT, '.serverless')): BundleFigure[] 
   return readdirSync(dir)
     .filter((f) => f.endsWith('.zip'))
     .sort()
-    .map((f) => ({ name: f.replace(/\.zip$/, ''), zippedBytes: statSync(join(dir, f)).size, unzippedBytes: unzippedSize(join(dir, f)) }));
+    .map((f) => ({
+      name: f.replace(/\.zip$/, ''),
+      zippedBytes: statSync(join(dir, f)).size,
+      unzippedBytes: unzippedSize(join(dir, f)),
+    }));
 }
 
 const kib = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
@@ -48,11 +52,15 @@ const kib = (bytes: number) => Math.round((bytes / 1024) * 10) / 10;
 function main(argv: string[]): number {
   const json = argv.includes('--json');
   if (argv.includes('--package')) {
-    const run = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', 'ci'], {
-      cwd: ROOT,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
-      stdio: json ? ['ignore', 'ignore', 'inherit'] : 'inherit',
-    });
+    const run = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js'), 'package', '--stage', 'ci'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, SLS_TELEMETRY_DISABLED: '1' },
+        stdio: json ? ['ignore', 'ignore', 'inherit'] : 'inherit',
+      },
+    );
     if (run.status !== 0) return run.status ?? 1;
   }
   const figures = measureBundles();
@@ -65,14 +73,30 @@ function main(argv: string[]): number {
   const width = Math.max(...figures.map((f) => f.name.length));
   for (const f of figures) {
     const flag = f.zippedBytes > MAX_KIB * 1024 ? '  OVER' : '';
-    console.log(`${f.name.padEnd(width)}  ${kib(f.zippedBytes).toFixed(1).padStart(7)} KiB zipped  ${kib(f.unzippedBytes).toFixed(1).padStart(8)} KiB unzipped${flag}`);
+    console.log(
+      `${f.name.padEnd(width)}  ${kib(f.zippedBytes).toFixed(1).padStart(7)} KiB zipped  ${kib(f.unzippedBytes).toFixed(1).padStart(8)} KiB unzipped${flag}`,
+    );
   }
-  console.log(`largest ${kib(largest).toFixed(1)} KiB zipped; target ≤ ${MAX_KIB} KiB each: ${met ? 'met' : 'NOT met'}`);
+  console.log(
+    `largest ${kib(largest).toFixed(1)} KiB zipped; target ≤ ${MAX_KIB} KiB each: ${met ? 'met' : 'NOT met'}`,
+  );
   if (json) {
     const perFunction = Object.fromEntries(figures.map((f) => [`${f.name}KiB`, kib(f.zippedBytes)]));
-    console.log(JSON.stringify({ name: 'bundle', figures: { ...perFunction, largestKiB: kib(largest), totalKiB: kib(figures.reduce((n, f) => n + f.zippedBytes, 0)) }, targets: { maxKiB: MAX_KIB }, met }));
+    console.log(
+      JSON.stringify({
+        name: 'bundle',
+        figures: {
+          ...perFunction,
+          largestKiB: kib(largest),
+          totalKiB: kib(figures.reduce((n, f) => n + f.zippedBytes, 0)),
+        },
+        targets: { maxKiB: MAX_KIB },
+        met,
+      }),
+    );
   }
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.exitCode = main(process.argv.slice(2));

@@ -48,7 +48,8 @@ async function pollUntil(fencer: Fencer, want: PowerState): Promise<void> {
   const started = performance.now();
   for (;;) {
     if ((await fencer.getPower()) === want) return;
-    if (performance.now() - started > POWER_TIMEOUT_MS) throw new Error(`BMC did not report ${want} within ${POWER_TIMEOUT_MS} ms`);
+    if (performance.now() - started > POWER_TIMEOUT_MS)
+      throw new Error(`BMC did not report ${want} within ${POWER_TIMEOUT_MS} ms`);
     await sleep(POLL_MS);
   }
 }
@@ -84,7 +85,21 @@ function fenceIpmilanOff(sim: IpmiSim): Promise<number> {
     const t0 = performance.now();
     const child = spawn(
       'fence_ipmilan',
-      ['--lanplus', '-C', '3', '-a', '127.0.0.1', '-u', String(sim.port), '-l', sim.username, '-p', sim.password, '-o', 'off'],
+      [
+        '--lanplus',
+        '-C',
+        '3',
+        '-a',
+        '127.0.0.1',
+        '-u',
+        String(sim.port),
+        '-l',
+        sim.username,
+        '-p',
+        sim.password,
+        '-o',
+        'off',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -113,8 +128,19 @@ function fmt(ms: number): string {
 
 async function main(): Promise<void> {
   if (!hasIpmiSim() || !hasIpmitool()) {
-    say('bench fence: ipmi_sim or ipmitool is not installed (apt-get install openipmi ipmitool fence-agents); skipped.');
-    if (json) say(JSON.stringify({ name: 'fence', skipped: 'ipmi_sim not installed', figures: {}, targets: { ratio_max: RATIO_MAX }, met: false }));
+    say(
+      'bench fence: ipmi_sim or ipmitool is not installed (apt-get install openipmi ipmitool fence-agents); skipped.',
+    );
+    if (json)
+      say(
+        JSON.stringify({
+          name: 'fence',
+          skipped: 'ipmi_sim not installed',
+          figures: {},
+          targets: { ratio_max: RATIO_MAX },
+          met: false,
+        }),
+      );
     return;
   }
   const haveFenceAgent = onPath('fence_ipmilan');
@@ -168,14 +194,21 @@ async function main(): Promise<void> {
     const met = haveFenceAgent && ratio <= RATIO_MAX;
 
     say('');
-    say(`Confirmed power-off on ipmi_sim 127.0.0.1:${sim.port}, cipher suite 3, ${runs} runs each (poll every ${POLL_MS} ms, random start phase)`);
+    say(
+      `Confirmed power-off on ipmi_sim 127.0.0.1:${sim.port}, cipher suite 3, ${runs} runs each (poll every ${POLL_MS} ms, random start phase)`,
+    );
     say('');
     say('  run   freezer-dr ipmi   fence_ipmilan');
-    for (let i = 0; i < runs; i++) say(`  ${String(i + 1).padStart(3)}   ${fmt(ours[i] ?? NaN).padStart(15)}   ${fmt(theirs[i] ?? NaN).padStart(13)}`);
+    for (let i = 0; i < runs; i++)
+      say(
+        `  ${String(i + 1).padStart(3)}   ${fmt(ours[i] ?? NaN).padStart(15)}   ${fmt(theirs[i] ?? NaN).padStart(13)}`,
+      );
     say(`  ${'med'.padStart(3)}   ${fmt(oursMedian).padStart(15)}   ${fmt(theirsMedian).padStart(13)}`);
     say('');
     say(`  of ours: ${fmt(hostOffMedian)} until ipmi_sim actually killed the host (its 1 s power-off tick),`);
-    say(`           ${fmt(overheadMedian)} from the host's death to our confirmed off (polling every ${POLL_MS} ms + sessions)`);
+    say(
+      `           ${fmt(overheadMedian)} from the host's death to our confirmed off (polling every ${POLL_MS} ms + sessions)`,
+    );
     say(
       haveFenceAgent
         ? `  ratio ours/fence_ipmilan = ${ratio.toFixed(3)} (target <= ${RATIO_MAX}): ${met ? 'met' : 'NOT met'}`

@@ -28,16 +28,44 @@ async function once(i: number) {
   const sim = await startSimCloud({ reportIntervalMs: 500, serviceDownTimeMs: 6000, rebuildMs: 1500 });
   const smtp = await startSimSmtp({});
   process.env[`BENCH_PW_${i}`] = sim.admin.password;
-  const hosts = Object.fromEntries(sim.hosts.map((h, n) => {
-    process.env[`BENCH_BMC_${i}_${n}`] = sim.bmc(h).password;
-    return [h, { driver: 'redfish', address: sim.bmc(h).url, username: sim.bmc(h).username, password: `env:BENCH_BMC_${i}_${n}` }];
-  }));
+  const hosts = Object.fromEntries(
+    sim.hosts.map((h, n) => {
+      process.env[`BENCH_BMC_${i}_${n}`] = sim.bmc(h).password;
+      return [
+        h,
+        {
+          driver: 'redfish',
+          address: sim.bmc(h).url,
+          username: sim.bmc(h).username,
+          password: `env:BENCH_BMC_${i}_${n}`,
+        },
+      ];
+    }),
+  );
   const config = parseConfig({
-    cloud: { from: 'inline', authUrl: sim.authUrl, auth: { type: 'password', username: sim.admin.username, password: `env:BENCH_PW_${i}`, projectName: sim.admin.projectName } },
+    cloud: {
+      from: 'inline',
+      authUrl: sim.authUrl,
+      auth: {
+        type: 'password',
+        username: sim.admin.username,
+        password: `env:BENCH_PW_${i}`,
+        projectName: sim.admin.projectName,
+      },
+    },
     monitor: { staleAfterSeconds: 2, graceSeconds: 1 },
     fencing: { hosts, pollIntervalSeconds: 0.1 },
     evacuation: { concurrency: 8, checkIntervalSeconds: 1 },
-    notification: { admins: ['ops@example.org'], channels: [{ driver: 'email', from: 'fdr@example.org', transport: { type: 'smtp', host: '127.0.0.1', port: smtp.port, security: 'none' } }] },
+    notification: {
+      admins: ['ops@example.org'],
+      channels: [
+        {
+          driver: 'email',
+          from: 'fdr@example.org',
+          transport: { type: 'smtp', host: '127.0.0.1', port: smtp.port, security: 'none' },
+        },
+      ],
+    },
     store: { driver: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'fdr-bench-')), 'db.sqlite') },
   });
   const rt = await createRuntime(config, { log: createLogger({ level: 'silent' }) });
@@ -65,7 +93,8 @@ async function once(i: number) {
   await rt.store.close();
   await smtp.stop();
   await sim.stop();
-  if (!TERMINAL_STATUSES.has(incident.status) || incident.status !== 'resolved') throw new Error(`run ${i}: incident ${incident.status}`);
+  if (!TERMINAL_STATUSES.has(incident.status) || incident.status !== 'resolved')
+    throw new Error(`run ${i}: incident ${incident.status}`);
   return {
     detectS: (detectedAt - t0) / 1000,
     fenceS: (fenced - detectedAt) / 1000,

@@ -14,7 +14,19 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { startSimSmtp } from '../lib/sim/index.js';
-import { ADMIN_PASSWORD, BED_SRC, BMC_PASSWORD, BMC_USER, adminCloud, bedIsUp, bmcOf, killProcess, resetBed, serversOf, type BedInfo } from '../test/e2e/support/bed.js';
+import {
+  ADMIN_PASSWORD,
+  BED_SRC,
+  BMC_PASSWORD,
+  BMC_USER,
+  adminCloud,
+  bedIsUp,
+  bmcOf,
+  killProcess,
+  resetBed,
+  serversOf,
+  type BedInfo,
+} from '../test/e2e/support/bed.js';
 import { startWatchdog } from '../test/e2e/support/watchdog.js';
 import type { RawCloud } from '../test/contract/openstack-http.js';
 
@@ -47,10 +59,19 @@ const randomPhase = () => sleep(Math.random() * 5000);
 function run(file: string, argv: string[]): Promise<{ code: number; ms: number; out: string }> {
   const t = Date.now();
   return new Promise((resolve) => {
-    execFile(file, argv, { timeout: 120_000, env: { ...process.env, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, ms: Date.now() - t, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      file,
+      argv,
+      { timeout: 120_000, env: { ...process.env, PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } },
+      (err, stdout, stderr) => {
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
+        resolve({ code, ms: Date.now() - t, out: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
@@ -77,7 +98,11 @@ interface Sample {
 async function freezerDr(bed: BedInfo, smtpPort: number): Promise<Sample> {
   const cloud = adminCloud(bed);
   const ids = serversOf(bed, VICTIM).map((s) => s.id);
-  const wd = await startWatchdog(bed, { smtpPort, logName: 'bench-rto', patch: (c) => void (c.monitor!.withoutDateHeader = clockArg) });
+  const wd = await startWatchdog(bed, {
+    smtpPort,
+    logName: 'bench-rto',
+    patch: (c) => void (c.monitor!.withoutDateHeader = clockArg),
+  });
   try {
     await sleep(2000); // a few monitor passes on a healthy cloud first, as a running daemon would have done
     await randomPhase();
@@ -89,7 +114,11 @@ async function freezerDr(bed: BedInfo, smtpPort: number): Promise<Sample> {
     return {
       totalS: (t1 - t0) / 1000,
       detectS: at(/\] fence +powering off/) / 1000,
-      phases: { fenced: at(/\] fence +\S+ confirmed powered off/) / 1000, isolated: at(/\] isolate .* disabled/) / 1000, lastVerified: at(/closed: /) / 1000 },
+      phases: {
+        fenced: at(/\] fence +\S+ confirmed powered off/) / 1000,
+        isolated: at(/\] isolate .* disabled/) / 1000,
+        lastVerified: at(/closed: /) / 1000,
+      },
     };
   } finally {
     await wd.stop();
@@ -101,8 +130,26 @@ async function fenceAgents(bed: BedInfo): Promise<Sample> {
   const ids = serversOf(bed, VICTIM).map((s) => s.id);
   const { host, port } = bmcOf(bed, VICTIM);
   const shim = join(BED_SRC, 'fence-py311.py');
-  const auth = ['--auth-url', bed.authUrl, '--username', bed.admin.username, '--password', ADMIN_PASSWORD, '--tenant-name', bed.admin.projectName,
-    '--user-domain', 'Default', '--project-domain', 'Default', '--region-name', bed.regionName, '--endpoint-type', 'publicURL', '--plug', VICTIM];
+  const auth = [
+    '--auth-url',
+    bed.authUrl,
+    '--username',
+    bed.admin.username,
+    '--password',
+    ADMIN_PASSWORD,
+    '--tenant-name',
+    bed.admin.projectName,
+    '--user-domain',
+    'Default',
+    '--project-domain',
+    'Default',
+    '--region-name',
+    bed.regionName,
+    '--endpoint-type',
+    'publicURL',
+    '--plug',
+    VICTIM,
+  ];
   await randomPhase();
   const t0 = Date.now();
   await killProcess(VICTIM);
@@ -114,24 +161,53 @@ async function fenceAgents(bed: BedInfo): Promise<Sample> {
     await sleep(POLL_MS);
   }
   const td = Date.now();
-  const ipmi = await run('/usr/sbin/fence_ipmilan', ['--lanplus', '-C', '3', '-a', host, '-u', String(port), '-l', BMC_USER, '-p', BMC_PASSWORD, '-o', 'off']);
+  const ipmi = await run('/usr/sbin/fence_ipmilan', [
+    '--lanplus',
+    '-C',
+    '3',
+    '-a',
+    host,
+    '-u',
+    String(port),
+    '-l',
+    BMC_USER,
+    '-p',
+    BMC_PASSWORD,
+    '-o',
+    'off',
+  ]);
   if (ipmi.code !== 0) throw new Error(`fence_ipmilan failed (${ipmi.code}): ${ipmi.out}`);
   // rc 1 is expected: it forces down + disables in Nova, then fails on Pacemaker's attrd_updater.
   const compute = await run('/usr/bin/python3', [shim, '/usr/sbin/fence_compute', ...auth, '-o', 'off']);
   const svc = await cloud.service(VICTIM);
-  if (!svc.forced_down || svc.status !== 'disabled') throw new Error(`fence_compute did not fence ${VICTIM} in Nova (rc ${compute.code}): ${compute.out}`);
-  const evac = await run('/usr/bin/python3', [shim, '/usr/sbin/fence_evacuate', ...auth, '-o', 'off', '--no-shared-storage']);
+  if (!svc.forced_down || svc.status !== 'disabled')
+    throw new Error(`fence_compute did not fence ${VICTIM} in Nova (rc ${compute.code}): ${compute.out}`);
+  const evac = await run('/usr/bin/python3', [
+    shim,
+    '/usr/sbin/fence_evacuate',
+    ...auth,
+    '-o',
+    'off',
+    '--no-shared-storage',
+  ]);
   if (evac.code !== 0) throw new Error(`fence_evacuate failed (${evac.code}): ${evac.out}`);
   const t1 = await allRecovered(cloud, ids, t0 + TIMEOUT_MS);
   return {
     totalS: (t1 - t0) / 1000,
     detectS: (td - t0) / 1000,
-    phases: { fence_ipmilan: ipmi.ms / 1000, fence_compute: compute.ms / 1000, fence_evacuate: evac.ms / 1000, afterEvacuate: (t1 - td - ipmi.ms - compute.ms - evac.ms) / 1000 },
+    phases: {
+      fence_ipmilan: ipmi.ms / 1000,
+      fence_compute: compute.ms / 1000,
+      fence_evacuate: evac.ms / 1000,
+      afterEvacuate: (t1 - td - ipmi.ms - compute.ms - evac.ms) / 1000,
+    },
   };
 }
 
 if (!bedIsUp()) {
-  process.stderr.write('bench:rto needs the e2e test bed: test/e2e/bed/install.sh && test/e2e/bed/start.sh (test/e2e/README.md)\n');
+  process.stderr.write(
+    'bench:rto needs the e2e test bed: test/e2e/bed/install.sh && test/e2e/bed/start.sh (test/e2e/README.md)\n',
+  );
   process.exit(2);
 }
 const smtp = await startSimSmtp({});
@@ -142,11 +218,23 @@ try {
     let bed = await resetBed();
     const fa = await freezerDr(bed, smtp.port);
     a.push(fa);
-    say(`run ${i}/${runs} freezer-dr:   ${fa.totalS.toFixed(1)} s (detected + fence started at ${fa.detectS.toFixed(1)} s; ${Object.entries(fa.phases).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`);
+    say(
+      `run ${i}/${runs} freezer-dr:   ${fa.totalS.toFixed(1)} s (detected + fence started at ${fa.detectS.toFixed(1)} s; ${Object.entries(
+        fa.phases,
+      )
+        .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+        .join(', ')})`,
+    );
     bed = await resetBed();
     const fb = await fenceAgents(bed);
     b.push(fb);
-    say(`run ${i}/${runs} fence-agents: ${fb.totalS.toFixed(1)} s (Nova said down at ${fb.detectS.toFixed(1)} s; ${Object.entries(fb.phases).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`);
+    say(
+      `run ${i}/${runs} fence-agents: ${fb.totalS.toFixed(1)} s (Nova said down at ${fb.detectS.toFixed(1)} s; ${Object.entries(
+        fb.phases,
+      )
+        .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+        .join(', ')})`,
+    );
   }
 } finally {
   await resetBed().catch((err: unknown) => say(`reset after the benchmark failed: ${String(err)}`));
@@ -170,7 +258,9 @@ const figures = {
 };
 const met = ratio <= RATIO_MAX;
 say('');
-say(`kill -9 → all ${figures.instances} instances ACTIVE elsewhere, median of ${runs} (freezer-dr without a Date header: ${clockArg}):`);
+say(
+  `kill -9 → all ${figures.instances} instances ACTIVE elsewhere, median of ${runs} (freezer-dr without a Date header: ${clockArg}):`,
+);
 say(`  freezer-dr    ${figures.freezer_dr_median_s} s   (runs: ${figures.freezer_dr_s.join(', ')})`);
 say(`  fence-agents  ${figures.fence_agents_median_s} s   (runs: ${figures.fence_agents_s.join(', ')})`);
 say(`  ratio         ${figures.ratio}   (target ≤ ${RATIO_MAX}: ${met ? 'met' : 'NOT met'})`);

@@ -15,7 +15,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const summary: Record<string, unknown> = {};
 for (const [name, argv] of BENCHES) {
   console.log(`\n=== ${name} ===`);
-  const r = spawnSync(process.execPath, ['bin/run-ts.js', ...argv, '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(process.execPath, ['bin/run-ts.js', ...argv, '--json'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = (r.stdout ?? '').trimEnd().split('\n');
   const last = lines.pop() ?? '';
   console.log(lines.join('\n'));
@@ -26,4 +30,12 @@ for (const [name, argv] of BENCHES) {
     summary[name] = { name, error: `exit ${r.status}` };
   }
 }
-if (json) console.log(JSON.stringify({ name: 'all', figures: summary, targets: {}, met: Object.values(summary).every((s) => (s as { met?: boolean }).met === true) }));
+if (json)
+  console.log(
+    JSON.stringify({
+      name: 'all',
+      figures: summary,
+      targets: {},
+      met: Object.values(summary).every((s) => (s as { met?: boolean }).met === true),
+    }),
+  );

@@ -9,4 +9,13 @@ import { handler as validate } from './validate.js';
 import type { LambdaHandler } from '../lib/workflow/local-runner.js';
 
 /** The state machine's Task functions by serverless function key, for the in-process runner. */
-export const taskHandlers: Record<string, LambdaHandler> = { validate, fence, isolate, plan, evacuate, check, notify, notifyFenceFailed };
+export const taskHandlers: Record<string, LambdaHandler> = {
+  validate,
+  fence,
+  isolate,
+  plan,
+  evacuate,
+  check,
+  notify,
+  notifyFenceFailed,
+};

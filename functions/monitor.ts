@@ -12,5 +12,10 @@ export const handler = middy(async () => {
     const r = await startRecoveryExecution({ stateMachineArn, name: input.incidentId, input });
     return { started: r.outcome === 'started', detail: `${r.outcome}: ${r.executionArn}` };
   });
-  return { at: decision.at, gates: decision.gates, started, hosts: decision.hosts.map((h) => ({ host: h.host, verdict: h.verdict })) };
+  return {
+    at: decision.at,
+    gates: decision.gates,
+    started,
+    hosts: decision.hosts.map((h) => ({ host: h.host, verdict: h.verdict })),
+  };
 }).use(redactErrors());

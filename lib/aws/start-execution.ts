@@ -59,7 +59,8 @@ export interface RecoveryExecution {
 /** arn:aws:states:R:A:stateMachine:SM + name → arn:aws:states:R:A:execution:SM:name */
 export function executionArnFor(stateMachineArn: string, name: string): string {
   const parts = stateMachineArn.split(':');
-  if (parts.length !== 7 || parts[5] !== 'stateMachine') throw new UserInputError(`not a state machine ARN: ${stateMachineArn}`);
+  if (parts.length !== 7 || parts[5] !== 'stateMachine')
+    throw new UserInputError(`not a state machine ARN: ${stateMachineArn}`);
   parts[5] = 'execution';
   return `${parts.join(':')}:${name}`;
 }
@@ -75,10 +76,22 @@ const parseJson = (text: string | undefined): unknown => {
 };
 
 /** Start the recovery execution for one incident; an existing execution of that name is a result, not an error. */
-export async function startRecoveryExecution(args: StartRecoveryExecutionArgs, client: SFNClient = defaultClient()): Promise<StartRecoveryExecutionResult> {
-  if (!EXECUTION_NAME.test(args.name)) throw new UserInputError(`execution name must be 1–80 characters of A–Z, a–z, 0–9, "-" and "_": ${JSON.stringify(args.name)}`);
+export async function startRecoveryExecution(
+  args: StartRecoveryExecutionArgs,
+  client: SFNClient = defaultClient(),
+): Promise<StartRecoveryExecutionResult> {
+  if (!EXECUTION_NAME.test(args.name))
+    throw new UserInputError(
+      `execution name must be 1–80 characters of A–Z, a–z, 0–9, "-" and "_": ${JSON.stringify(args.name)}`,
+    );
   try {
-    const out = await client.send(new StartExecutionCommand({ stateMachineArn: args.stateMachineArn, name: args.name, input: JSON.stringify(args.input ?? {}) }));
+    const out = await client.send(
+      new StartExecutionCommand({
+        stateMachineArn: args.stateMachineArn,
+        name: args.name,
+        input: JSON.stringify(args.input ?? {}),
+      }),
+    );
     const executionArn = out.executionArn ?? executionArnFor(args.stateMachineArn, args.name);
     return { outcome: 'started', executionArn, startDate: (out.startDate ?? new Date()).toISOString() };
   } catch (err) {
@@ -91,7 +104,8 @@ export async function startRecoveryExecution(args: StartRecoveryExecutionArgs, c
   } catch {
     // Could not read it (throttled, no permission): the name is taken either way, so start nothing.
   }
-  if (status === 'UNKNOWN' || IN_FLIGHT.has(status)) return { outcome: 'already-running', executionArn, executionStatus: status };
+  if (status === 'UNKNOWN' || IN_FLIGHT.has(status))
+    return { outcome: 'already-running', executionArn, executionStatus: status };
   return { outcome: 'already-finished', executionArn, executionStatus: status };
 }
 

@@ -21,7 +21,11 @@ export const ResolvedCloudSchema = z.object({
       projectName: z.string().min(1),
       projectDomainName: z.string().default('Default'),
     }),
-    z.object({ type: z.literal('application-credential'), applicationCredentialId: z.string().min(1), applicationCredentialSecret: z.string().min(1) }),
+    z.object({
+      type: z.literal('application-credential'),
+      applicationCredentialId: z.string().min(1),
+      applicationCredentialSecret: z.string().min(1),
+    }),
   ]),
   regionName: z.string().optional(),
   interface: z.enum(['public', 'internal', 'admin']).default('public'),
@@ -31,7 +35,11 @@ export const ResolvedCloudSchema = z.object({
 });
 export type ResolvedCloud = z.infer<typeof ResolvedCloudSchema>;
 
-const CLOUDS_YAML_PATHS = () => ['clouds.yaml', join(homedir(), '.config/openstack/clouds.yaml'), '/etc/openstack/clouds.yaml'];
+const CLOUDS_YAML_PATHS = () => [
+  'clouds.yaml',
+  join(homedir(), '.config/openstack/clouds.yaml'),
+  '/etc/openstack/clouds.yaml',
+];
 
 /** Build the connection settings from clouds.yaml, the OS_* environment or the config file itself. */
 export async function resolveCloud(cloud: CloudConfig, env: NodeJS.ProcessEnv = process.env): Promise<ResolvedCloud> {
@@ -64,7 +72,11 @@ export async function resolveCloud(cloud: CloudConfig, env: NodeJS.ProcessEnv = 
     raw = { ...fromCloudsYaml(entry), ...definedOnly(common) };
   }
   const parsed = ResolvedCloudSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigInvalidError(source, formatIssues(parsed.error).map((l) => l.replace(/^auth\.password: .*/, 'auth.password: missing')));
+  if (!parsed.success)
+    throw new ConfigInvalidError(
+      source,
+      formatIssues(parsed.error).map((l) => l.replace(/^auth\.password: .*/, 'auth.password: missing')),
+    );
   const a = parsed.data.auth;
   registerSecret(a.type === 'password' ? a.password : a.applicationCredentialSecret);
   return parsed.data;
@@ -79,7 +91,11 @@ function fromOsEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return definedOnly({
     authUrl: env.OS_AUTH_URL,
     auth: appCred
-      ? { type: 'application-credential', applicationCredentialId: env.OS_APPLICATION_CREDENTIAL_ID, applicationCredentialSecret: env.OS_APPLICATION_CREDENTIAL_SECRET }
+      ? {
+          type: 'application-credential',
+          applicationCredentialId: env.OS_APPLICATION_CREDENTIAL_ID,
+          applicationCredentialSecret: env.OS_APPLICATION_CREDENTIAL_SECRET,
+        }
       : definedOnly({
           type: 'password',
           username: env.OS_USERNAME,
@@ -94,7 +110,10 @@ function fromOsEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   });
 }
 
-async function findCloudsYamlEntry(name: string, file?: string): Promise<{ path: string; entry: Record<string, unknown> }> {
+async function findCloudsYamlEntry(
+  name: string,
+  file?: string,
+): Promise<{ path: string; entry: Record<string, unknown> }> {
   const candidates = file ? [file] : CLOUDS_YAML_PATHS();
   for (const path of candidates) {
     let text: string;
@@ -122,7 +141,11 @@ function fromCloudsYaml(entry: Record<string, unknown>): Record<string, unknown>
   return definedOnly({
     authUrl: auth.auth_url,
     auth: appCred
-      ? { type: 'application-credential', applicationCredentialId: auth.application_credential_id, applicationCredentialSecret: auth.application_credential_secret }
+      ? {
+          type: 'application-credential',
+          applicationCredentialId: auth.application_credential_id,
+          applicationCredentialSecret: auth.application_credential_secret,
+        }
       : definedOnly({
           type: 'password',
           username: auth.username,

@@ -5,11 +5,10 @@ import { z } from 'zod';
  * `env:NAME` reads an environment variable; `secret:<arn or name>` (Secrets Manager,
  * optional `#jsonKey`) and `ssm:/path` (SSM Parameter Store, decrypted) are resolved in AWS.
  */
-export const SecretRefSchema = z
-  .string()
-  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|secret:[^\s]+|ssm:\/[^\s]*)$/, {
-    message: 'expected a secret reference like "env:NAME", "secret:<arn-or-name>[#key]" or "ssm:/path" — never the secret itself',
-  });
+export const SecretRefSchema = z.string().regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|secret:[^\s]+|ssm:\/[^\s]*)$/, {
+  message:
+    'expected a secret reference like "env:NAME", "secret:<arn-or-name>[#key]" or "ssm:/path" — never the secret itself',
+});
 export type SecretRef = z.infer<typeof SecretRefSchema>;
 
 const HttpUrl = z.url({ protocol: /^https?$/, message: 'expected an http(s) URL' });
@@ -59,7 +58,9 @@ const CloudCommon = {
 
 export const CloudSchema = z.discriminatedUnion('from', [
   /** A named cloud from clouds.yaml (searched in ./, ~/.config/openstack, /etc/openstack or `file`). */
-  z.object({ from: z.literal('clouds-yaml'), name: z.string().min(1), file: z.string().optional(), ...CloudCommon }).strict(),
+  z
+    .object({ from: z.literal('clouds-yaml'), name: z.string().min(1), file: z.string().optional(), ...CloudCommon })
+    .strict(),
   /** The usual OS_* environment variables (OS_AUTH_URL, OS_USERNAME, ...). */
   z.object({ from: z.literal('env'), ...CloudCommon }).strict(),
   /** Everything in this file; the secret part is a reference. */
@@ -122,7 +123,14 @@ export const BmcSchema = z
     /** Redfish: `session` (X-Auth-Token) or `basic`. Defaults to basic. */
     authMode: z.enum(['basic', 'session']).default('basic'),
     /** IPMI cipher suites to try, in order. Only suites with authentication + integrity are accepted (S8). */
-    cipherSuites: z.array(z.union([z.literal(3), z.literal(17)], { message: 'expected cipher suite 3 or 17 (suite 0 and the other suites without authentication and integrity are never used, S8)' })).optional(),
+    cipherSuites: z
+      .array(
+        z.union([z.literal(3), z.literal(17)], {
+          message:
+            'expected cipher suite 3 or 17 (suite 0 and the other suites without authentication and integrity are never used, S8)',
+        }),
+      )
+      .optional(),
     /** IPMI privilege level for the session. Defaults to administrator. */
     privilege: z.enum(['administrator', 'operator']).default('administrator'),
     caBundle: z.string().optional(),
@@ -153,11 +161,20 @@ export const EvacuableSchema = z
     /** `all`: every instance; `tagged`: only instances matching one of the markers below. */
     mode: z.enum(['all', 'tagged']).default('all'),
     /** Flavor extra spec key=value (e.g. "evacuable=true"). */
-    flavorExtraSpec: z.string().regex(/^[^=]+=.*$/).optional(),
+    flavorExtraSpec: z
+      .string()
+      .regex(/^[^=]+=.*$/)
+      .optional(),
     /** Image property key=value. */
-    imageProperty: z.string().regex(/^[^=]+=.*$/).optional(),
+    imageProperty: z
+      .string()
+      .regex(/^[^=]+=.*$/)
+      .optional(),
     /** Server metadata key=value. */
-    serverMetadata: z.string().regex(/^[^=]+=.*$/).optional(),
+    serverMetadata: z
+      .string()
+      .regex(/^[^=]+=.*$/)
+      .optional(),
     /** Server metadata key holding an integer priority: higher evacuates first. */
     priorityMetadataKey: z.string().default('freezer-dr:priority'),
   })
@@ -196,7 +213,9 @@ const SmtpSchema = z
   })
   .strict();
 
-const SesSchema = z.object({ type: z.literal('ses'), region: z.string().min(1), configurationSet: z.string().optional() }).strict();
+const SesSchema = z
+  .object({ type: z.literal('ses'), region: z.string().min(1), configurationSet: z.string().optional() })
+  .strict();
 
 export const EmailNotifierSchema = z
   .object({
@@ -221,7 +240,11 @@ export const WebhookNotifierSchema = z
 export const SnsNotifierSchema = z
   .object({
     driver: z.literal('sns'),
-    topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, { message: 'expected an SNS topic ARN' }),
+    topicArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, {
+        message: 'expected an SNS topic ARN',
+      }),
     /** Region of the topic; defaults to the region in the ARN. */
     region: z.string().optional(),
   })
@@ -237,7 +260,9 @@ export const NotificationSchema = z
     projectRecipients: z.record(z.string(), z.array(z.email())).default({}),
     /** Time zone for dates in messages. Defaults to UTC. */
     timeZone: z.string().default('UTC'),
-    channels: z.array(z.discriminatedUnion('driver', [EmailNotifierSchema, WebhookNotifierSchema, SnsNotifierSchema])).default([]),
+    channels: z
+      .array(z.discriminatedUnion('driver', [EmailNotifierSchema, WebhookNotifierSchema, SnsNotifierSchema]))
+      .default([]),
     /** Also mail the admins when a recovery starts (host fenced, what will be evacuated). Defaults to false. */
     sendStartedMail: z.boolean().default(false),
     /** Directory with operator templates; a `<name>.eta` there replaces the built-in one. Defaults to none. */
@@ -249,7 +274,14 @@ export const NotificationSchema = z
 
 export const StoreSchema = z.discriminatedUnion('driver', [
   z.object({ driver: z.literal('sqlite'), path: z.string().default('.freezer-dr/incidents.db') }).strict(),
-  z.object({ driver: z.literal('dynamodb'), table: z.string().min(3), region: z.string().optional(), endpoint: HttpUrl.optional() }).strict(),
+  z
+    .object({
+      driver: z.literal('dynamodb'),
+      table: z.string().min(3),
+      region: z.string().optional(),
+      endpoint: HttpUrl.optional(),
+    })
+    .strict(),
 ]);
 
 export const ConfigSchema = z

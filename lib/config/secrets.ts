@@ -20,7 +20,8 @@ async function lookup(ref: string, env: NodeJS.ProcessEnv): Promise<string> {
   if (ref.startsWith('env:')) {
     const name = ref.slice(4);
     const value = env[name];
-    if (value === undefined || value === '') throw new SecretUnavailableError(ref, `environment variable ${name} is not set`);
+    if (value === undefined || value === '')
+      throw new SecretUnavailableError(ref, `environment variable ${name} is not set`);
     return value;
   }
   const hit = cache.get(ref);

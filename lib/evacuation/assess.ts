@@ -18,17 +18,28 @@ export type Assessment =
  * migrations of older incidents never count). Nova accepts a second evacuate of an instance
  * in flight and corrupts its bookkeeping, so we only send when this says `ready`.
  */
-export function assessEvacuation(server: Server, sourceHost: string, migrations: Migration[], migrationsBefore: number, requested: boolean): Assessment {
+export function assessEvacuation(
+  server: Server,
+  sourceHost: string,
+  migrations: Migration[],
+  migrationsBefore: number,
+  requested: boolean,
+): Assessment {
   const ours = migrations.slice(migrationsBefore);
   const last = ours.at(-1);
   const settled = !server.taskState && (server.vmState === 'active' || server.vmState === 'stopped');
   // An instance can read ACTIVE with its old host for a moment: only a new host counts.
   if (server.host && server.host !== sourceHost && settled) return { kind: 'evacuated', targetHost: server.host };
-  if (last && SUCCEEDED.has(last.status) && server.host && server.host !== sourceHost) return { kind: 'evacuated', targetHost: server.host };
+  if (last && SUCCEEDED.has(last.status) && server.host && server.host !== sourceHost)
+    return { kind: 'evacuated', targetHost: server.host };
   if (server.taskState?.startsWith('rebuild')) return { kind: 'in-progress', detail: `task_state ${server.taskState}` };
-  if (last && !SUCCEEDED.has(last.status) && !FAILED.has(last.status)) return { kind: 'in-progress', detail: `migration ${last.id} ${last.status}` };
-  if (last && FAILED.has(last.status)) return { kind: 'failed', reason: server.fault ?? `evacuation migration ${last.id} ended ${last.status}` };
-  if (requested && last && SUCCEEDED.has(last.status)) return { kind: 'in-progress', detail: `migration ${last.id} ${last.status}, waiting for the new host to show` };
-  if (requested && ours.length === 0 && server.vmState === 'error') return { kind: 'failed', reason: server.fault ?? 'the instance went to ERROR' };
+  if (last && !SUCCEEDED.has(last.status) && !FAILED.has(last.status))
+    return { kind: 'in-progress', detail: `migration ${last.id} ${last.status}` };
+  if (last && FAILED.has(last.status))
+    return { kind: 'failed', reason: server.fault ?? `evacuation migration ${last.id} ended ${last.status}` };
+  if (requested && last && SUCCEEDED.has(last.status))
+    return { kind: 'in-progress', detail: `migration ${last.id} ${last.status}, waiting for the new host to show` };
+  if (requested && ours.length === 0 && server.vmState === 'error')
+    return { kind: 'failed', reason: server.fault ?? 'the instance went to ERROR' };
   return { kind: 'ready' };
 }

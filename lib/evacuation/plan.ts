@@ -15,7 +15,12 @@ export interface PlanResult {
  * Pure: the caller lists the servers (exact host match) and, when the image filter is on,
  * passes each image's properties.
  */
-export function planEvacuation(host: string, servers: Server[], evacuable: EvacuableConfig, imageProperties: ReadonlyMap<string, Record<string, string>> = new Map()): PlanResult {
+export function planEvacuation(
+  host: string,
+  servers: Server[],
+  evacuable: EvacuableConfig,
+  imageProperties: ReadonlyMap<string, Record<string, string>> = new Map(),
+): PlanResult {
   const items: PlanItem[] = [];
   const skipped: SkippedItem[] = [];
   for (const s of servers) {
@@ -38,7 +43,13 @@ export function planEvacuation(host: string, servers: Server[], evacuable: Evacu
       continue;
     }
     const priority = Number.parseInt(s.metadata[evacuable.priorityMetadataKey] ?? '', 10);
-    items.push({ id: s.id, name: s.name, projectId: s.projectId, vmState: s.vmState, priority: Number.isFinite(priority) ? priority : 0 });
+    items.push({
+      id: s.id,
+      name: s.name,
+      projectId: s.projectId,
+      vmState: s.vmState,
+      priority: Number.isFinite(priority) ? priority : 0,
+    });
   }
   items.sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   return { items, skipped };
@@ -50,5 +61,9 @@ function isTagged(s: Server, e: EvacuableConfig, images: ReadonlyMap<string, Rec
     const i = marker.indexOf('=');
     return bag[marker.slice(0, i)] === marker.slice(i + 1);
   };
-  return matches(e.flavorExtraSpec, s.flavorExtraSpecs) || matches(e.serverMetadata, s.metadata) || matches(e.imageProperty, s.imageId ? images.get(s.imageId) : undefined);
+  return (
+    matches(e.flavorExtraSpec, s.flavorExtraSpecs) ||
+    matches(e.serverMetadata, s.metadata) ||
+    matches(e.imageProperty, s.imageId ? images.get(s.imageId) : undefined)
+  );
 }

@@ -68,7 +68,9 @@ async function waitFor(fencer: Fencer, wanted: PowerState, timing: FenceTiming, 
     if (now() >= deadline) {
       throw new PowerOffTimeoutError(
         `${fencer.target} still reads power ${last} ${Math.round(timing.powerTimeoutMs / 1000)} s after the power-${wanted} request (${attempts} reads); the host is NOT confirmed ${wanted}`,
-        { hint: 'check the BMC and the host by hand; if the host is really off, re-run the recovery with fence: confirmed-by-operator' },
+        {
+          hint: 'check the BMC and the host by hand; if the host is really off, re-run the recovery with fence: confirmed-by-operator',
+        },
       );
     }
   }

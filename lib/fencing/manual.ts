@@ -8,9 +8,12 @@ import type { FencerFactory } from './fencer.js';
  */
 export const createManualFencer: FencerFactory = (bmc) => {
   const refuse = async (): Promise<never> => {
-    throw new FenceNeedsOperatorError(`host ${bmc.host} is fenced by hand and no operator has confirmed it is powered off`, {
-      hint: `power it off, then run: freezer-dr recover --host ${bmc.host} --confirm-fenced`,
-    });
+    throw new FenceNeedsOperatorError(
+      `host ${bmc.host} is fenced by hand and no operator has confirmed it is powered off`,
+      {
+        hint: `power it off, then run: freezer-dr recover --host ${bmc.host} --confirm-fenced`,
+      },
+    );
   };
   return { method: 'manual', target: `manual ${bmc.host}`, getPower: refuse, setPower: refuse };
 };

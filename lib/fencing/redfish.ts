@@ -2,14 +2,23 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { z } from 'zod';
-import { BmcAuthError, BmcPrivilegeError, BmcProtocolError, BmcUnreachableError, PowerStateUnknownError } from './errors.js';
+import {
+  BmcAuthError,
+  BmcPrivilegeError,
+  BmcProtocolError,
+  BmcUnreachableError,
+  PowerStateUnknownError,
+} from './errors.js';
 import type { Fencer, FencerFactory, PowerAction, PowerState } from './fencer.js';
 
 const CollectionSchema = z.object({ Members: z.array(z.object({ '@odata.id': z.string() })) });
 const SystemSchema = z.object({
   Id: z.string().optional(),
   PowerState: z.string().nullish(),
-  Actions: z.object({ '#ComputerSystem.Reset': z.object({ target: z.string() }).loose().optional() }).loose().optional(),
+  Actions: z
+    .object({ '#ComputerSystem.Reset': z.object({ target: z.string() }).loose().optional() })
+    .loose()
+    .optional(),
 });
 
 const RESET_TYPE: Record<PowerAction, string> = { off: 'ForceOff', on: 'On' };
@@ -27,7 +36,10 @@ export const createRedfishFencer: FencerFactory = (bmc) => {
   const http: AxiosInstance = axios.create({
     baseURL: base,
     timeout: bmc.requestTimeoutMs,
-    httpsAgent: new Agent({ ca: bmc.caBundle ? readFileSync(bmc.caBundle) : undefined, rejectUnauthorized: !bmc.insecure }),
+    httpsAgent: new Agent({
+      ca: bmc.caBundle ? readFileSync(bmc.caBundle) : undefined,
+      rejectUnauthorized: !bmc.insecure,
+    }),
     validateStatus: () => true,
     maxRedirects: 0,
     headers: { Accept: 'application/json', 'OData-Version': '4.0' },
@@ -36,9 +48,15 @@ export const createRedfishFencer: FencerFactory = (bmc) => {
   let sessionUrl: string | undefined;
   let systemPath: string | undefined;
 
-  async function send(method: 'GET' | 'POST' | 'DELETE', path: string, data?: unknown, signal?: AbortSignal): Promise<AxiosResponse> {
+  async function send(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    data?: unknown,
+    signal?: AbortSignal,
+  ): Promise<AxiosResponse> {
     const headers: Record<string, string> = {};
-    if (bmc.authMode === 'session' && path !== '/redfish/v1/SessionService/Sessions') headers['X-Auth-Token'] = await login(signal);
+    if (bmc.authMode === 'session' && path !== '/redfish/v1/SessionService/Sessions')
+      headers['X-Auth-Token'] = await login(signal);
     try {
       const res = await http.request({
         method,
@@ -46,25 +64,43 @@ export const createRedfishFencer: FencerFactory = (bmc) => {
         data,
         headers,
         signal,
-        auth: bmc.authMode === 'basic' && bmc.username ? { username: bmc.username, password: bmc.password ?? '' } : undefined,
+        auth:
+          bmc.authMode === 'basic' && bmc.username
+            ? { username: bmc.username, password: bmc.password ?? '' }
+            : undefined,
       });
-      if (res.status === 401) throw new BmcAuthError(`authentication failed for user ${bmc.username ?? '(none)'} at BMC ${base}`, { hint: 'check the BMC username and the password secret' });
-      if (res.status === 403) throw new BmcPrivilegeError(`user ${bmc.username ?? '(none)'} may not ${method} ${path} at BMC ${base}`, { hint: 'the account needs the ConfigureComponents privilege (Operator or Administrator role)' });
+      if (res.status === 401)
+        throw new BmcAuthError(`authentication failed for user ${bmc.username ?? '(none)'} at BMC ${base}`, {
+          hint: 'check the BMC username and the password secret',
+        });
+      if (res.status === 403)
+        throw new BmcPrivilegeError(`user ${bmc.username ?? '(none)'} may not ${method} ${path} at BMC ${base}`, {
+          hint: 'the account needs the ConfigureComponents privilege (Operator or Administrator role)',
+        });
       return res;
     } catch (err) {
       if (err instanceof BmcAuthError || err instanceof BmcPrivilegeError) throw err;
       const e = err as { code?: string; message?: string };
       // axios reports its own timeout as ECONNABORTED: say what happened.
-      const reason = e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT' ? `timed out after ${bmc.requestTimeoutMs} ms` : (e.code ?? e.message ?? 'network error');
+      const reason =
+        e.code === 'ECONNABORTED' || e.code === 'ETIMEDOUT'
+          ? `timed out after ${bmc.requestTimeoutMs} ms`
+          : (e.code ?? e.message ?? 'network error');
       throw new BmcUnreachableError(`BMC ${base} did not answer ${method} ${path}: ${reason}`, { cause: err });
     }
   }
 
   async function login(signal?: AbortSignal): Promise<string> {
     if (sessionToken) return sessionToken;
-    const res = await send('POST', '/redfish/v1/SessionService/Sessions', { UserName: bmc.username, Password: bmc.password }, signal);
+    const res = await send(
+      'POST',
+      '/redfish/v1/SessionService/Sessions',
+      { UserName: bmc.username, Password: bmc.password },
+      signal,
+    );
     const token = res.headers['x-auth-token'];
-    if (res.status >= 300 || typeof token !== 'string') throw new BmcProtocolError(`BMC ${base} refused to open a session (status ${res.status})`);
+    if (res.status >= 300 || typeof token !== 'string')
+      throw new BmcProtocolError(`BMC ${base} refused to open a session (status ${res.status})`);
     sessionToken = token;
     const loc = res.headers['location'];
     sessionUrl = typeof loc === 'string' ? new URL(loc, base + '/').pathname : undefined;
@@ -75,21 +111,31 @@ export const createRedfishFencer: FencerFactory = (bmc) => {
     const res = await send('GET', path, undefined, signal);
     if (res.status !== 200) throw new BmcProtocolError(`BMC ${base} answered ${res.status} to GET ${path}`);
     const parsed = schema.safeParse(typeof res.data === 'string' ? safeJson(res.data) : res.data);
-    if (!parsed.success) throw new BmcProtocolError(`BMC ${base} answered GET ${path} with JSON we cannot use: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+    if (!parsed.success)
+      throw new BmcProtocolError(
+        `BMC ${base} answered GET ${path} with JSON we cannot use: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      );
     return parsed.data;
   }
 
   async function discover(signal?: AbortSignal): Promise<string> {
     if (systemPath) return systemPath;
-    const members = (await json('/redfish/v1/Systems', CollectionSchema, signal)).Members.map((m) => m['@odata.id'].replace(/\/+$/, ''));
+    const members = (await json('/redfish/v1/Systems', CollectionSchema, signal)).Members.map((m) =>
+      m['@odata.id'].replace(/\/+$/, ''),
+    );
     if (bmc.systemId) {
       const want = members.find((m) => m.split('/').pop() === bmc.systemId);
-      if (!want) throw new BmcProtocolError(`BMC ${base} has no system "${bmc.systemId}" (it has: ${members.map((m) => m.split('/').pop()).join(', ') || 'none'})`);
+      if (!want)
+        throw new BmcProtocolError(
+          `BMC ${base} has no system "${bmc.systemId}" (it has: ${members.map((m) => m.split('/').pop()).join(', ') || 'none'})`,
+        );
       systemPath = want;
     } else if (members.length === 1) {
       systemPath = members[0]!;
     } else {
-      throw new BmcProtocolError(`BMC ${base} manages ${members.length} systems; set systemId for host ${bmc.host}`, { hint: `choose one of: ${members.map((m) => m.split('/').pop()).join(', ')}` });
+      throw new BmcProtocolError(`BMC ${base} manages ${members.length} systems; set systemId for host ${bmc.host}`, {
+        hint: `choose one of: ${members.map((m) => m.split('/').pop()).join(', ')}`,
+      });
     }
     return systemPath;
   }
@@ -101,8 +147,11 @@ export const createRedfishFencer: FencerFactory = (bmc) => {
       const system = await json(await discover(signal), SystemSchema, signal);
       if (system.PowerState === 'Off') return 'off';
       // "PoweringOff" is not off yet; only a clean Off fences (S1).
-      if (system.PowerState === 'On' || system.PowerState === 'PoweringOff' || system.PowerState === 'PoweringOn') return 'on';
-      throw new PowerStateUnknownError(`BMC ${base} reports PowerState ${JSON.stringify(system.PowerState ?? null)} for host ${bmc.host}`);
+      if (system.PowerState === 'On' || system.PowerState === 'PoweringOff' || system.PowerState === 'PoweringOn')
+        return 'on';
+      throw new PowerStateUnknownError(
+        `BMC ${base} reports PowerState ${JSON.stringify(system.PowerState ?? null)} for host ${bmc.host}`,
+      );
     },
     async setPower(action, signal) {
       const path = await discover(signal);

@@ -17,10 +17,16 @@ export function bmcConfigFor(fencing: FencingConfig, host: string): BmcConfig {
   for (const { match, ...bmc } of fencing.defaults) {
     if (globToRegExp(match).test(host)) return { ...bmc, address: bmc.address?.replaceAll('{host}', host) };
   }
-  throw new NoFencerConfiguredError(`no BMC is configured for host ${host}`, { hint: 'add it under fencing.hosts or a fencing.defaults pattern' });
+  throw new NoFencerConfiguredError(`no BMC is configured for host ${host}`, {
+    hint: 'add it under fencing.hosts or a fencing.defaults pattern',
+  });
 }
 
-export async function createFencer(fencing: FencingConfig, host: string, env: NodeJS.ProcessEnv = process.env): Promise<Fencer> {
+export async function createFencer(
+  fencing: FencingConfig,
+  host: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Fencer> {
   const bmc = bmcConfigFor(fencing, host);
   const resolved: ResolvedBmc = {
     ...bmc,
@@ -32,6 +38,9 @@ export async function createFencer(fencing: FencingConfig, host: string, env: No
 }
 
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = glob
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`);
 }

@@ -104,7 +104,18 @@ const LOCK = 'OPEN';
 const BY_CREATED = 'byCreated';
 const OPEN_INDEX = 'open';
 const MAX_ATTEMPTS = 8;
-const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'isOpen', 'version', 'ord', 'expiresAt'] as const;
+const KEY_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'isOpen',
+  'version',
+  'ord',
+  'expiresAt',
+] as const;
 
 const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: META });
 const lockKey = (host: string) => ({ pk: `HOST#${host}`, sk: LOCK });
@@ -146,13 +157,16 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
   const now = deps.now ?? (() => new Date());
   let ordCounter = 0;
 
-  const get = async (key: Item): Promise<Item | undefined> => (await doc.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }))).Item;
+  const get = async (key: Item): Promise<Item | undefined> =>
+    (await doc.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }))).Item;
 
   async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, max = Infinity): Promise<Item[]> {
     const items: Item[] = [];
     let ExclusiveStartKey: Item | undefined;
     do {
-      const page = await doc.send(new QueryCommand({ ...input, TableName, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
+      const page = await doc.send(
+        new QueryCommand({ ...input, TableName, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }),
+      );
       items.push(...(page.Items ?? []));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey && items.length < max);
@@ -162,13 +176,20 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
   async function readMeta(id: string): Promise<{ incident: Incident; version: number } | undefined> {
     const item = await get(incidentKey(id));
     if (!item) return undefined;
-    return { incident: IncidentSchema.parse(strip(item)), version: typeof item.version === 'number' ? item.version : 0 };
+    return {
+      incident: IncidentSchema.parse(strip(item)),
+      version: typeof item.version === 'number' ? item.version : 0,
+    };
   }
 
   async function readLock(host: string): Promise<Lock | undefined> {
     const item = await get(lockKey(host));
     if (!item) return undefined;
-    return { incidentId: String(item.incidentId), acquiredAt: String(item.acquiredAt), snapshot: IncidentSchema.parse(item.snapshot) };
+    return {
+      incidentId: String(item.incidentId),
+      acquiredAt: String(item.acquiredAt),
+      snapshot: IncidentSchema.parse(item.snapshot),
+    };
   }
 
   /** What a lock held by another incident means: that incident (still open or being created), or stale. */
@@ -202,7 +223,12 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
         await doc.send(
           new PutCommand({
             TableName,
-            Item: { ...lockKey(incident.host), incidentId: incident.id, acquiredAt: now().toISOString(), snapshot: incident },
+            Item: {
+              ...lockKey(incident.host),
+              incidentId: incident.id,
+              acquiredAt: now().toISOString(),
+              snapshot: incident,
+            },
             ConditionExpression: 'attribute_not_exists(pk) OR #iid = :id',
             ExpressionAttributeNames: { '#iid': 'incidentId' },
             ExpressionAttributeValues: { ':id': incident.id },
@@ -218,14 +244,24 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
       if ('live' in verdict) throw new IncidentExistsError(verdict.live);
       await releaseLock(incident.host, holder.incidentId);
     }
-    throw new StoreError(`could not take the open-incident lock for host ${incident.host} after ${MAX_ATTEMPTS} attempts`);
+    throw new StoreError(
+      `could not take the open-incident lock for host ${incident.host} after ${MAX_ATTEMPTS} attempts`,
+    );
   }
 
   const metaItem = (incident: Incident, version: number): Item => {
     const sortKey = `${incident.createdAt}#${incident.id}`;
     const open = isOpenStatus(incident);
     // PutItem replaces the whole item: closing drops gsi2pk/gsi2sk, which takes it out of the "open" index.
-    return { ...incident, ...incidentKey(incident.id), gsi1pk: 'INCIDENT', gsi1sk: sortKey, ...(open ? { gsi2pk: 'OPEN', gsi2sk: sortKey } : {}), isOpen: open, version };
+    return {
+      ...incident,
+      ...incidentKey(incident.id),
+      gsi1pk: 'INCIDENT',
+      gsi1sk: sortKey,
+      ...(open ? { gsi2pk: 'OPEN', gsi2sk: sortKey } : {}),
+      isOpen: open,
+      version,
+    };
   };
 
   return {
@@ -234,7 +270,9 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
       const open = isOpenStatus(valid);
       if (open) await acquireLock(valid);
       try {
-        await doc.send(new PutCommand({ TableName, Item: metaItem(valid, 1), ConditionExpression: 'attribute_not_exists(pk)' }));
+        await doc.send(
+          new PutCommand({ TableName, Item: metaItem(valid, 1), ConditionExpression: 'attribute_not_exists(pk)' }),
+        );
       } catch (err) {
         if (!isConditionFailed(err)) {
           if (open) await releaseLock(valid.host, valid.id);
@@ -242,7 +280,8 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
         }
         const existing = await readMeta(valid.id);
         // The lock stays only when it rightly belongs to the existing incident (same id, open, same host).
-        if (open && !(existing && isOpenStatus(existing.incident) && existing.incident.host === valid.host)) await releaseLock(valid.host, valid.id);
+        if (open && !(existing && isOpenStatus(existing.incident) && existing.incident.host === valid.host))
+          await releaseLock(valid.host, valid.id);
         if (existing) throw new IncidentExistsError(existing.incident);
         throw new StoreError(`incident ${valid.id} could not be written`, { cause: err });
       }
@@ -263,8 +302,20 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
       const limit = opts.limit ?? 1000;
       const items = await queryAll(
         opts.openOnly
-          ? { IndexName: OPEN_INDEX, KeyConditionExpression: 'gsi2pk = :g', ExpressionAttributeValues: { ':g': 'OPEN' }, ScanIndexForward: false, Limit: Math.min(limit, 1000) }
-          : { IndexName: BY_CREATED, KeyConditionExpression: 'gsi1pk = :g', ExpressionAttributeValues: { ':g': 'INCIDENT' }, ScanIndexForward: false, Limit: Math.min(limit, 1000) },
+          ? {
+              IndexName: OPEN_INDEX,
+              KeyConditionExpression: 'gsi2pk = :g',
+              ExpressionAttributeValues: { ':g': 'OPEN' },
+              ScanIndexForward: false,
+              Limit: Math.min(limit, 1000),
+            }
+          : {
+              IndexName: BY_CREATED,
+              KeyConditionExpression: 'gsi1pk = :g',
+              ExpressionAttributeValues: { ':g': 'INCIDENT' },
+              ScanIndexForward: false,
+              Limit: Math.min(limit, 1000),
+            },
         limit,
       );
       return items.map((i) => IncidentSchema.parse(strip(i)));
@@ -274,7 +325,11 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const current = await readMeta(id);
         if (!current) throw new IncidentNotFoundError(id);
-        const next = IncidentSchema.parse({ ...current.incident, ...patch, updatedAt: patch.updatedAt ?? now().toISOString() });
+        const next = IncidentSchema.parse({
+          ...current.incident,
+          ...patch,
+          updatedAt: patch.updatedAt ?? now().toISOString(),
+        });
         const wasOpen = isOpenStatus(current.incident);
         const closing = !isOpenStatus(next);
         if (closing && !next.closedAt) next.closedAt = next.updatedAt;
@@ -302,7 +357,9 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
     async putInstance(record) {
       const valid = InstanceRecordSchema.parse(record);
       const names: Record<string, string> = { '#ord': 'ord' };
-      const values: Record<string, unknown> = { ':ord': `${now().getTime().toString().padStart(15, '0')}-${(ordCounter++).toString().padStart(9, '0')}` };
+      const values: Record<string, unknown> = {
+        ':ord': `${now().getTime().toString().padStart(15, '0')}-${(ordCounter++).toString().padStart(9, '0')}`,
+      };
       const sets = Object.entries(valid).map(([k, v], i) => {
         names[`#a${i}`] = k;
         values[`:a${i}`] = v;
@@ -347,7 +404,12 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
         }),
       );
       const seq = Number(counter.Attributes?.n);
-      await doc.send(new PutCommand({ TableName, Item: { ...valid, pk: `INCIDENT#${incidentId}`, sk: `EVENT#${seq.toString().padStart(10, '0')}` } }));
+      await doc.send(
+        new PutCommand({
+          TableName,
+          Item: { ...valid, pk: `INCIDENT#${incidentId}`, sk: `EVENT#${seq.toString().padStart(10, '0')}` },
+        }),
+      );
     },
 
     async listEvents(incidentId): Promise<TimelineEvent[]> {
@@ -361,17 +423,26 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
 
     async getObservations(): Promise<Observation[]> {
       const nowSeconds = Math.floor(now().getTime() / 1000);
-      const items = await queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': 'OBS' }, ConsistentRead: true });
+      const items = await queryAll({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'OBS' },
+        ConsistentRead: true,
+      });
       // TTL deletion is lazy (hours to days): an expired item is already gone as far as we are concerned.
-      return items.filter((i) => typeof i.expiresAt !== 'number' || i.expiresAt > nowSeconds).map((i) => ObservationSchema.parse(strip(i)));
+      return items
+        .filter((i) => typeof i.expiresAt !== 'number' || i.expiresAt > nowSeconds)
+        .map((i) => ObservationSchema.parse(strip(i)));
     },
 
     async putObservations(observations) {
       const expiresAt = Math.floor(now().getTime() / 1000) + OBSERVATION_TTL_SECONDS;
       const byHost = new Map(observations.map((o) => [o.host, ObservationSchema.parse(o)])); // a batch may not name a key twice
-      let requests = [...byHost.values()].map((o) => ({ PutRequest: { Item: { ...o, pk: 'OBS', sk: `HOST#${o.host}`, expiresAt } } }));
+      let requests = [...byHost.values()].map((o) => ({
+        PutRequest: { Item: { ...o, pk: 'OBS', sk: `HOST#${o.host}`, expiresAt } },
+      }));
       for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt >= MAX_ATTEMPTS) throw new StoreError(`${requests.length} observations left unwritten after ${MAX_ATTEMPTS} attempts`);
+        if (attempt >= MAX_ATTEMPTS)
+          throw new StoreError(`${requests.length} observations left unwritten after ${MAX_ATTEMPTS} attempts`);
         if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
         const left: typeof requests = [];
         for (let i = 0; i < requests.length; i += 25) {

@@ -6,7 +6,10 @@ import { createHash } from 'node:crypto';
  * which is also the Step Functions execution name (≤ 80 chars of [A-Za-z0-9_-]).
  */
 export function incidentIdFor(host: string, episodeStart: Date | string): string {
-  const at = new Date(episodeStart).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const at = new Date(episodeStart)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const safe = host.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
   const tag = safe === host ? '' : `-${createHash('sha256').update(host).digest('hex').slice(0, 6)}`;
   return `inc-${safe}${tag}-${at}`;

@@ -29,10 +29,20 @@ export const PlanItemSchema = z.object({
 });
 export type PlanItem = z.infer<typeof PlanItemSchema>;
 
-export const SkippedItemSchema = z.object({ id: z.string(), name: z.string(), projectId: z.string(), reason: z.string() });
+export const SkippedItemSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  projectId: z.string(),
+  reason: z.string(),
+});
 export type SkippedItem = z.infer<typeof SkippedItemSchema>;
 
-export const PlanSchema = z.object({ host: z.string(), items: z.array(PlanItemSchema), skipped: z.array(SkippedItemSchema), plannedAt: z.string() });
+export const PlanSchema = z.object({
+  host: z.string(),
+  items: z.array(PlanItemSchema),
+  skipped: z.array(SkippedItemSchema),
+  plannedAt: z.string(),
+});
 export type Plan = z.infer<typeof PlanSchema>;
 
 export const InstanceOutcomeSchema = z.enum(['pending', 'evacuating', 'evacuated', 'failed', 'skipped', 'timeout']);
@@ -57,8 +67,25 @@ export const InstanceRecordSchema = z.object({
 export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
 
 /** The record of an instance the incident has not acted on yet. */
-export function newInstanceRecord(incidentId: string, sourceHost: string, instance: { id: string; name: string; projectId: string }): InstanceRecord {
-  return { incidentId, instanceId: instance.id, name: instance.name, projectId: instance.projectId, sourceHost, targetHost: null, outcome: 'pending', reason: null, requests: 0, migrationId: null, startedAt: null, finishedAt: null };
+export function newInstanceRecord(
+  incidentId: string,
+  sourceHost: string,
+  instance: { id: string; name: string; projectId: string },
+): InstanceRecord {
+  return {
+    incidentId,
+    instanceId: instance.id,
+    name: instance.name,
+    projectId: instance.projectId,
+    sourceHost,
+    targetHost: null,
+    outcome: 'pending',
+    reason: null,
+    requests: 0,
+    migrationId: null,
+    startedAt: null,
+    finishedAt: null,
+  };
 }
 
 export const NotificationRecordSchema = z.object({
@@ -91,7 +118,13 @@ export const IncidentStatusSchema = z.enum([
   'dry-run',
 ]);
 export type IncidentStatus = z.infer<typeof IncidentStatusSchema>;
-export const TERMINAL_STATUSES: ReadonlySet<IncidentStatus> = new Set(['resolved', 'partial', 'fence-failed', 'failed', 'dry-run']);
+export const TERMINAL_STATUSES: ReadonlySet<IncidentStatus> = new Set([
+  'resolved',
+  'partial',
+  'fence-failed',
+  'failed',
+  'dry-run',
+]);
 
 export const IncidentSchema = z.object({
   id: z.string(),

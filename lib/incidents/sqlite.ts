@@ -2,7 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { IncidentExistsError, IncidentNotFoundError } from './errors.js';
-import { IncidentSchema, InstanceRecordSchema, ObservationSchema, TERMINAL_STATUSES, TimelineEventSchema, type Incident } from './schemas.js';
+import {
+  IncidentSchema,
+  InstanceRecordSchema,
+  ObservationSchema,
+  TERMINAL_STATUSES,
+  TimelineEventSchema,
+  type Incident,
+} from './schemas.js';
 import type { IncidentStore } from './store.js';
 
 const SCHEMA = `
@@ -28,16 +35,24 @@ export function createSqliteStore(path: string): IncidentStore {
   db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
   db.exec(SCHEMA);
 
-  const readIncident = (row: unknown): Incident | undefined => (row ? IncidentSchema.parse(JSON.parse((row as { data: string }).data)) : undefined);
+  const readIncident = (row: unknown): Incident | undefined =>
+    row ? IncidentSchema.parse(JSON.parse((row as { data: string }).data)) : undefined;
   const getIncidentSync = (id: string) => readIncident(db.prepare('SELECT data FROM incidents WHERE id = ?').get(id));
-  const findOpenSync = (host: string) => readIncident(db.prepare('SELECT data FROM incidents WHERE open_host = ?').get(host));
+  const findOpenSync = (host: string) =>
+    readIncident(db.prepare('SELECT data FROM incidents WHERE open_host = ?').get(host));
 
   return {
     async createIncident(incident) {
       const valid = IncidentSchema.parse(incident);
       const open = TERMINAL_STATUSES.has(valid.status) ? null : valid.host;
       try {
-        db.prepare('INSERT INTO incidents (id, host, open_host, created_at, data) VALUES (?, ?, ?, ?, ?)').run(valid.id, valid.host, open, valid.createdAt, JSON.stringify(valid));
+        db.prepare('INSERT INTO incidents (id, host, open_host, created_at, data) VALUES (?, ?, ?, ?, ?)').run(
+          valid.id,
+          valid.host,
+          open,
+          valid.createdAt,
+          JSON.stringify(valid),
+        );
       } catch (err) {
         if (/UNIQUE|PRIMARY KEY/i.test((err as Error).message)) {
           const existing = getIncidentSync(valid.id) ?? findOpenSync(valid.host);
@@ -54,36 +69,57 @@ export function createSqliteStore(path: string): IncidentStore {
     },
     async listIncidents(opts = {}) {
       const rows = db
-        .prepare(`SELECT data FROM incidents ${opts.openOnly ? 'WHERE open_host IS NOT NULL' : ''} ORDER BY created_at DESC LIMIT ?`)
+        .prepare(
+          `SELECT data FROM incidents ${opts.openOnly ? 'WHERE open_host IS NOT NULL' : ''} ORDER BY created_at DESC LIMIT ?`,
+        )
         .all(opts.limit ?? 1000);
       return rows.map((r) => readIncident(r)!);
     },
     async updateIncident(id, patch) {
       const current = getIncidentSync(id);
       if (!current) throw new IncidentNotFoundError(id);
-      const next = IncidentSchema.parse({ ...current, ...patch, updatedAt: patch.updatedAt ?? new Date().toISOString() });
+      const next = IncidentSchema.parse({
+        ...current,
+        ...patch,
+        updatedAt: patch.updatedAt ?? new Date().toISOString(),
+      });
       const closing = TERMINAL_STATUSES.has(next.status);
       if (closing && !next.closedAt) next.closedAt = next.updatedAt;
-      db.prepare('UPDATE incidents SET data = ?, open_host = ? WHERE id = ?').run(JSON.stringify(next), closing ? null : next.host, id);
+      db.prepare('UPDATE incidents SET data = ?, open_host = ? WHERE id = ?').run(
+        JSON.stringify(next),
+        closing ? null : next.host,
+        id,
+      );
       return next;
     },
     async putInstance(record) {
       const valid = InstanceRecordSchema.parse(record);
-      db.prepare('INSERT INTO instances (incident_id, instance_id, data) VALUES (?, ?, ?) ON CONFLICT (incident_id, instance_id) DO UPDATE SET data = excluded.data').run(valid.incidentId, valid.instanceId, JSON.stringify(valid));
+      db.prepare(
+        'INSERT INTO instances (incident_id, instance_id, data) VALUES (?, ?, ?) ON CONFLICT (incident_id, instance_id) DO UPDATE SET data = excluded.data',
+      ).run(valid.incidentId, valid.instanceId, JSON.stringify(valid));
     },
     async getInstance(incidentId, instanceId) {
-      const row = db.prepare('SELECT data FROM instances WHERE incident_id = ? AND instance_id = ?').get(incidentId, instanceId) as { data: string } | undefined;
+      const row = db
+        .prepare('SELECT data FROM instances WHERE incident_id = ? AND instance_id = ?')
+        .get(incidentId, instanceId) as { data: string } | undefined;
       return row ? InstanceRecordSchema.parse(JSON.parse(row.data)) : undefined;
     },
     async listInstances(incidentId) {
-      const rows = db.prepare('SELECT data FROM instances WHERE incident_id = ? ORDER BY rowid').all(incidentId) as { data: string }[];
+      const rows = db.prepare('SELECT data FROM instances WHERE incident_id = ? ORDER BY rowid').all(incidentId) as {
+        data: string;
+      }[];
       return rows.map((r) => InstanceRecordSchema.parse(JSON.parse(r.data)));
     },
     async appendEvent(incidentId, event) {
-      db.prepare('INSERT INTO events (incident_id, data) VALUES (?, ?)').run(incidentId, JSON.stringify(TimelineEventSchema.parse(event)));
+      db.prepare('INSERT INTO events (incident_id, data) VALUES (?, ?)').run(
+        incidentId,
+        JSON.stringify(TimelineEventSchema.parse(event)),
+      );
     },
     async listEvents(incidentId) {
-      const rows = db.prepare('SELECT data FROM events WHERE incident_id = ? ORDER BY seq').all(incidentId) as { data: string }[];
+      const rows = db.prepare('SELECT data FROM events WHERE incident_id = ? ORDER BY seq').all(incidentId) as {
+        data: string;
+      }[];
       return rows.map((r) => TimelineEventSchema.parse(JSON.parse(r.data)));
     },
     async getObservations() {
@@ -91,7 +127,9 @@ export function createSqliteStore(path: string): IncidentStore {
       return rows.map((r) => ObservationSchema.parse(JSON.parse(r.data)));
     },
     async putObservations(observations) {
-      const stmt = db.prepare('INSERT INTO observations (host, data) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET data = excluded.data');
+      const stmt = db.prepare(
+        'INSERT INTO observations (host, data) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET data = excluded.data',
+      );
       db.exec('BEGIN');
       try {
         for (const o of observations) stmt.run(o.host, JSON.stringify(ObservationSchema.parse(o)));
@@ -107,7 +145,10 @@ export function createSqliteStore(path: string): IncidentStore {
     },
     async putSetting(key, value) {
       if (value === undefined) db.prepare('DELETE FROM settings WHERE key = ?').run(key);
-      else db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+      else
+        db.prepare(
+          'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        ).run(key, value);
     },
     async close() {
       db.close();

@@ -18,10 +18,17 @@ export interface ReferenceClock {
  * our clock: they are durations between our own passes, and must keep running when every
  * heartbeat stops (a stalled control plane still has to reach the all-stale gate and the admins).
  */
-export function referenceClock(signals: readonly HostSignal[], serverDate: Date | undefined, localNow: Date, mode: MonitorConfig['withoutDateHeader']): ReferenceClock {
+export function referenceClock(
+  signals: readonly HostSignal[],
+  serverDate: Date | undefined,
+  localNow: Date,
+  mode: MonitorConfig['withoutDateHeader'],
+): ReferenceClock {
   if (serverDate) return { ageReference: serverDate, at: serverDate, source: 'server' };
   if (mode === 'freshest-heartbeat') {
-    const freshest = Math.max(...signals.map((s) => (s.updatedAt ? Date.parse(s.updatedAt) : Number.NaN)).filter((t) => !Number.isNaN(t)));
+    const freshest = Math.max(
+      ...signals.map((s) => (s.updatedAt ? Date.parse(s.updatedAt) : Number.NaN)).filter((t) => !Number.isNaN(t)),
+    );
     if (Number.isFinite(freshest)) return { ageReference: new Date(freshest), at: localNow, source: 'heartbeat' };
   }
   return { ageReference: localNow, at: localNow, source: 'local' };

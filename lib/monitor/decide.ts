@@ -35,7 +35,13 @@ export function decide(input: DecideInput): DecideOutput {
         at,
         clock: 'local',
         hosts: [],
-        gates: [{ gate: 'observer', reason: `cannot observe the cloud (${observed.error.name}: ${observed.error.message}); fencing nothing`, hosts: [] }],
+        gates: [
+          {
+            gate: 'observer',
+            reason: `cannot observe the cloud (${observed.error.name}: ${observed.error.message}); fencing nothing`,
+            hosts: [],
+          },
+        ],
         recover: [],
       },
       // Keep what we knew: an outage of our view must not reset or advance grace periods.
@@ -54,19 +60,36 @@ export function decide(input: DecideInput): DecideOutput {
 
   for (const s of observed.signals) {
     const heartbeat = s.updatedAt ? new Date(s.updatedAt) : null;
-    const age = heartbeat && !Number.isNaN(heartbeat.getTime()) ? Math.max(0, (ageReference - heartbeat.getTime()) / 1000) : null;
+    const age =
+      heartbeat && !Number.isNaN(heartbeat.getTime()) ? Math.max(0, (ageReference - heartbeat.getTime()) / 1000) : null;
     const stale = age === null || age > config.staleAfterSeconds;
     const looksDown = s.state === 'down' || stale;
-    const base = { host: s.host, state: s.state, status: s.status, forcedDown: s.forcedDown, heartbeatAgeSeconds: age === null ? null : Math.round(age * 10) / 10 };
+    const base = {
+      host: s.host,
+      state: s.state,
+      status: s.status,
+      forcedDown: s.forcedDown,
+      heartbeatAgeSeconds: age === null ? null : Math.round(age * 10) / 10,
+    };
     let decision: HostDecision;
     let suspectSince: string | null = null;
 
     if (excluded.has(s.host)) {
       decision = { ...base, verdict: 'excluded', suspectSince: null, reason: 'listed in monitor.excludeHosts' };
     } else if (s.forcedDown) {
-      decision = { ...base, verdict: 'fenced', suspectSince: null, reason: `forced down${s.disabledReason ? ` (${s.disabledReason})` : ''}` };
+      decision = {
+        ...base,
+        verdict: 'fenced',
+        suspectSince: null,
+        reason: `forced down${s.disabledReason ? ` (${s.disabledReason})` : ''}`,
+      };
     } else if (s.status === 'disabled') {
-      decision = { ...base, verdict: 'disabled', suspectSince: null, reason: `disabled by an operator${s.disabledReason ? `: ${s.disabledReason}` : ''}; never acted on` };
+      decision = {
+        ...base,
+        verdict: 'disabled',
+        suspectSince: null,
+        reason: `disabled by an operator${s.disabledReason ? `: ${s.disabledReason}` : ''}; never acted on`,
+      };
     } else if (!looksDown) {
       decision = { ...base, verdict: 'healthy', suspectSince: null, reason: `heartbeat ${age?.toFixed(1)} s old` };
     } else {
@@ -89,7 +112,12 @@ export function decide(input: DecideInput): DecideOutput {
   const gates: Gate[] = [];
   const failed = hosts.filter((h) => h.verdict === 'failed');
   const inFlight = hosts.filter((h) => h.verdict === 'in-flight');
-  if (inFlight.length) gates.push({ gate: 'in-flight', reason: `recovery already running for ${inFlight.map((h) => h.host).join(', ')}`, hosts: inFlight.map((h) => h.host) });
+  if (inFlight.length)
+    gates.push({
+      gate: 'in-flight',
+      reason: `recovery already running for ${inFlight.map((h) => h.host).join(', ')}`,
+      hosts: inFlight.map((h) => h.host),
+    });
 
   const considered = hosts.filter((h) => h.verdict !== 'excluded');
   const staleOrDown = considered.filter((h) => h.verdict !== 'healthy');
@@ -107,8 +135,12 @@ export function decide(input: DecideInput): DecideOutput {
       reason: `${staleOrDown.length} of ${considered.length} compute services look down or stale at once (≥ ${config.gates.allStalePercent}%): a control-plane or network problem, not host failures; fencing nothing`,
       hosts: failed.map((h) => h.host),
     });
-  } else if (failed.length && (affected > config.gates.maxFailedHosts || affectedPercent > config.gates.maxFailedPercent)) {
-    const named = (label: string, list: HostDecision[]) => `${list.length} ${label}${list.length ? ` (${list.map((h) => h.host).join(', ')})` : ''}`;
+  } else if (
+    failed.length &&
+    (affected > config.gates.maxFailedHosts || affectedPercent > config.gates.maxFailedPercent)
+  ) {
+    const named = (label: string, list: HostDecision[]) =>
+      `${list.length} ${label}${list.length ? ` (${list.map((h) => h.host).join(', ')})` : ''}`;
     gates.push({
       gate: 'storm',
       reason: `${named('new failure(s)', failed)} + ${named('suspect', suspects)} + ${named('fenced', fenced)} + ${named('in recovery', inFlight)} = ${affected} of ${considered.length} hosts (${affectedPercent.toFixed(0)}%), beyond the limit of ${config.gates.maxFailedHosts} host(s) / ${config.gates.maxFailedPercent}%; fencing nothing new`,
@@ -116,13 +148,22 @@ export function decide(input: DecideInput): DecideOutput {
       hosts: [...failed, ...suspects].map((h) => h.host),
     });
   } else if (failed.length && input.paused) {
-    gates.push({ gate: 'paused', reason: 'recoveries are paused (freezer-dr resume to lift); reporting only', hosts: failed.map((h) => h.host) });
+    gates.push({
+      gate: 'paused',
+      reason: 'recoveries are paused (freezer-dr resume to lift); reporting only',
+      hosts: failed.map((h) => h.host),
+    });
   }
 
   const blocked = gates.some((g) => g.gate === 'all-stale' || g.gate === 'storm' || g.gate === 'paused');
   const recover: RecoveryRequest[] = blocked
     ? []
-    : failed.map((h) => ({ host: h.host, incidentId: incidentIdFor(h.host, h.suspectSince!), reason: `nova-compute on ${h.host}: ${h.reason}`, detectedAt: at }));
+    : failed.map((h) => ({
+        host: h.host,
+        incidentId: incidentIdFor(h.host, h.suspectSince!),
+        reason: `nova-compute on ${h.host}: ${h.reason}`,
+        detectedAt: at,
+      }));
 
   return { decision: { at, clock: clock.source, hosts, gates, recover }, observations };
 }

@@ -45,7 +45,8 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
     config: rt.config.monitor,
   });
   if (startRecovery) await rt.store.putObservations(observations);
-  for (const gate of decision.gates) rt.log.warn(`gate ${gate.gate}: ${gate.reason}`, { gate: gate.gate, hosts: gate.hosts });
+  for (const gate of decision.gates)
+    rt.log.warn(`gate ${gate.gate}: ${gate.reason}`, { gate: gate.gate, hosts: gate.hosts });
   if (startRecovery) await alertNewGates(rt, decision);
 
   const started: MonitorPassResult['started'] = [];
@@ -53,8 +54,21 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
   for (const r of decision.recover) {
     const now = rt.now().toISOString();
     const incident: Incident = {
-      id: r.incidentId, host: r.host, status: 'open', reason: r.reason, requestedBy: 'monitor', detectedAt: r.detectedAt,
-      createdAt: now, updatedAt: now, closedAt: null, dryRun: false, fence: null, isolation: null, plan: null, error: null, notifications: [],
+      id: r.incidentId,
+      host: r.host,
+      status: 'open',
+      reason: r.reason,
+      requestedBy: 'monitor',
+      detectedAt: r.detectedAt,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+      dryRun: false,
+      fence: null,
+      isolation: null,
+      plan: null,
+      error: null,
+      notifications: [],
     };
     try {
       await rt.store.createIncident(incident);
@@ -69,13 +83,29 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
         err.existing.status === 'open' &&
         rt.now().getTime() - new Date(err.existing.updatedAt).getTime() > ABANDONED_AFTER_MS;
       if (!abandoned) {
-        started.push({ host: r.host, incidentId: r.incidentId, started: false, detail: err instanceof IncidentExistsError ? `in flight as ${err.existing.id}` : String(err) });
+        started.push({
+          host: r.host,
+          incidentId: r.incidentId,
+          started: false,
+          detail: err instanceof IncidentExistsError ? `in flight as ${err.existing.id}` : String(err),
+        });
         continue;
       }
     }
-    const input: ExecutionInputRaw = { incidentId: r.incidentId, host: r.host, reason: r.reason, detectedAt: r.detectedAt, requestedBy: 'monitor', dryRun: false, fence: 'bmc' };
+    const input: ExecutionInputRaw = {
+      incidentId: r.incidentId,
+      host: r.host,
+      reason: r.reason,
+      detectedAt: r.detectedAt,
+      requestedBy: 'monitor',
+      dryRun: false,
+      fence: 'bmc',
+    };
     const result = await startRecovery(input);
-    rt.log.info(`recovery ${result.started ? 'started' : 'not started'} for ${r.host}`, { incidentId: r.incidentId, detail: result.detail });
+    rt.log.info(`recovery ${result.started ? 'started' : 'not started'} for ${r.host}`, {
+      incidentId: r.incidentId,
+      detail: result.detail,
+    });
     started.push({ host: r.host, incidentId: r.incidentId, ...result });
   }
   return { decision, started };
@@ -101,5 +131,6 @@ async function alertNewGates(rt: Runtime, decision: MonitorDecision): Promise<vo
       },
     ).catch((err: unknown) => rt.log.error('gate alert could not be sent', { gate: gate.gate, error: String(err) }));
   }
-  if ([...now].sort().join() !== [...before].sort().join()) await rt.store.putSetting(ALERTED_GATES_SETTING, JSON.stringify([...now]));
+  if ([...now].sort().join() !== [...before].sort().join())
+    await rt.store.putSetting(ALERTED_GATES_SETTING, JSON.stringify([...now]));
 }

@@ -12,7 +12,10 @@ import type { OutgoingMessage, RetryOptions } from './schemas.js';
  * same id, finds it recorded as delivered, and does not send again.
  */
 export function messageIdFor(message: Pick<OutgoingMessage, 'scope' | 'kind' | 'key'>, recipient: string): string {
-  const hash = createHash('sha256').update(`${message.kind}\n${message.key}\n${recipient.trim().toLowerCase()}`).digest('hex').slice(0, 20);
+  const hash = createHash('sha256')
+    .update(`${message.kind}\n${message.key}\n${recipient.trim().toLowerCase()}`)
+    .digest('hex')
+    .slice(0, 20);
   const scope = message.scope.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
   return `<${scope}.${message.kind}.${hash}@${MESSAGE_ID_DOMAIN}>`;
 }
@@ -42,7 +45,11 @@ export interface DeliverOptions {
  * person channels (the second email channel is tried when the first fails). Returns one record
  * per attempt chain and channel; never throws for a delivery failure.
  */
-export async function deliver(messages: readonly OutgoingMessage[], notifiers: readonly Notifier[], opts: DeliverOptions): Promise<NotificationRecord[]> {
+export async function deliver(
+  messages: readonly OutgoingMessage[],
+  notifiers: readonly Notifier[],
+  opts: DeliverOptions,
+): Promise<NotificationRecord[]> {
   const persons = notifiers.filter((n) => n.audience === 'person');
   const feeds = opts.feeds ?? notifiers.filter((n) => n.audience === 'feed');
   const down = new Map<Notifier, string>();
@@ -60,7 +67,17 @@ export async function deliver(messages: readonly OutgoingMessage[], notifiers: r
         for (const notifier of persons) {
           const blocked = down.get(notifier);
           if (blocked !== undefined) {
-            records.push(record(opts, notifier.channel, recipient, message, false, `not attempted: ${notifier.channel} was unreachable for an earlier recipient (${blocked})`, messageId));
+            records.push(
+              record(
+                opts,
+                notifier.channel,
+                recipient,
+                message,
+                false,
+                `not attempted: ${notifier.channel} was unreachable for an earlier recipient (${blocked})`,
+                messageId,
+              ),
+            );
             continue;
           }
           const result = await attempt(notifier, message, recipient, messageId, opts);
@@ -100,20 +117,45 @@ async function attempt(
     if (opts.signal?.aborted) break;
     try {
       const { providerId } = await notifier.send(message, recipient, messageId, opts.signal);
-      const parts = [message.note, i > 1 ? `delivered after ${i} attempts` : null, providerId ? `provider id ${providerId}` : null].filter(Boolean);
+      const parts = [
+        message.note,
+        i > 1 ? `delivered after ${i} attempts` : null,
+        providerId ? `provider id ${providerId}` : null,
+      ].filter(Boolean);
       return { ok: true, detail: parts.length ? parts.join('; ') : null, channelDown: false };
     } catch (err) {
-      last = err instanceof DeliveryError ? err : new DeliveryError(redactText(errorMessage(err)), { transient: true, cause: err });
-      opts.log.warn('notification attempt failed', { channel: notifier.channel, kind: message.kind, attempt: i, transient: last.transient, error: last.message });
+      last =
+        err instanceof DeliveryError
+          ? err
+          : new DeliveryError(redactText(errorMessage(err)), { transient: true, cause: err });
+      opts.log.warn('notification attempt failed', {
+        channel: notifier.channel,
+        kind: message.kind,
+        attempt: i,
+        transient: last.transient,
+        error: last.message,
+      });
       if (!last.transient || i === opts.retry.attempts) break;
       await sleep(backoff(opts.retry.baseDelayMs, i));
     }
   }
   const tries = last?.transient ? `after ${opts.retry.attempts} attempts: ` : '';
-  return { ok: false, detail: redactText(`${tries}${last?.message ?? 'aborted'}`), channelDown: last?.channelDown ?? false };
+  return {
+    ok: false,
+    detail: redactText(`${tries}${last?.message ?? 'aborted'}`),
+    channelDown: last?.channelDown ?? false,
+  };
 }
 
-function record(opts: DeliverOptions, channel: string, recipient: string, message: OutgoingMessage, ok: boolean, detail: string | null, messageId: string): NotificationRecord {
+function record(
+  opts: DeliverOptions,
+  channel: string,
+  recipient: string,
+  message: OutgoingMessage,
+  ok: boolean,
+  detail: string | null,
+  messageId: string,
+): NotificationRecord {
   return { channel, recipient, kind: message.kind, ok, detail, at: opts.now().toISOString(), messageId };
 }
 

@@ -31,7 +31,11 @@ export const createEmailNotifier: NotifierFactory<EmailNotifierConfig> = async (
     } catch (err) {
       throw new ChannelSetupError(channel, redactText(errorMessage(err)), { cause: err });
     }
-    if (t.security === 'none' && t.username) ctx.log.warn('SMTP credentials are sent without TLS (security: none); use tls or starttls outside tests', { channel, rule: 'S7' });
+    if (t.security === 'none' && t.username)
+      ctx.log.warn('SMTP credentials are sent without TLS (security: none); use tls or starttls outside tests', {
+        channel,
+        rule: 'S7',
+      });
     transporter = nodemailer.createTransport({
       host: t.host,
       port: t.port,
@@ -64,12 +68,21 @@ export const createEmailNotifier: NotifierFactory<EmailNotifierConfig> = async (
         text: message.text,
         html: message.html,
         messageId,
-        headers: { [HEADERS.autoSubmitted]: 'auto-generated', [HEADERS.incident]: message.scope, [HEADERS.kind]: message.kind },
+        headers: {
+          [HEADERS.autoSubmitted]: 'auto-generated',
+          [HEADERS.incident]: message.scope,
+          [HEADERS.kind]: message.kind,
+        },
       };
       if (ses) mail.ses = ses;
       try {
-        const info = (await transporter.sendMail(mail)) as { messageId?: string; response?: unknown; rejected?: unknown[] };
-        if (Array.isArray(info.rejected) && info.rejected.length > 0) throw Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE' });
+        const info = (await transporter.sendMail(mail)) as {
+          messageId?: string;
+          response?: unknown;
+          rejected?: unknown[];
+        };
+        if (Array.isArray(info.rejected) && info.rejected.length > 0)
+          throw Object.assign(new Error('recipient rejected'), { code: 'EENVELOPE' });
         return config.transport.type === 'ses' && info.messageId ? { providerId: info.messageId } : {};
       } catch (err) {
         throw toDeliveryError(err);
@@ -83,7 +96,16 @@ export const createEmailNotifier: NotifierFactory<EmailNotifierConfig> = async (
 };
 
 function toDeliveryError(err: unknown): DeliveryError {
-  const e = err as { code?: string; responseCode?: number; response?: string; permanent?: boolean; originalCode?: string; name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  const e = err as {
+    code?: string;
+    responseCode?: number;
+    response?: string;
+    permanent?: boolean;
+    originalCode?: string;
+    name?: string;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: unknown;
+  };
   const parts: string[] = [];
   if (e.responseCode) parts.push(`SMTP ${e.response ?? e.responseCode}`);
   else parts.push(errorMessage(err));
@@ -93,7 +115,8 @@ function toDeliveryError(err: unknown): DeliveryError {
   if (e.$metadata) {
     // SES through the AWS SDK: throttling and 5xx may pass, everything else will not.
     const status = e.$metadata.httpStatusCode ?? 0;
-    transient = Boolean(e.$retryable) || status >= 500 || status === 429 || /Throttl|TooManyRequests/.test(e.name ?? '');
+    transient =
+      Boolean(e.$retryable) || status >= 500 || status === 429 || /Throttl|TooManyRequests/.test(e.name ?? '');
   } else if (e.responseCode) {
     transient = e.permanent === undefined ? e.responseCode < 500 || e.responseCode === 503 : !e.permanent;
   } else {

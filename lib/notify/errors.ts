@@ -27,7 +27,11 @@ export class DeliveryError extends NotifyError {
 
 /** A channel could not be set up (unresolvable secret, unreadable CA bundle, invalid config). */
 export class ChannelSetupError extends NotifyError {
-  constructor(readonly channel: string, detail: string, options?: ErrorOptions) {
+  constructor(
+    readonly channel: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
     super(`notification channel ${channel} cannot be used: ${detail}`, options);
     this.name = 'ChannelSetupError';
   }
@@ -35,8 +39,15 @@ export class ChannelSetupError extends NotifyError {
 
 /** A template is missing or does not render. */
 export class TemplateError extends NotifyError {
-  constructor(readonly template: string, detail: string, options?: ErrorOptions) {
-    super(`notification template ${template} failed: ${detail}`, { ...options, hint: 'check the templates directory, or remove the override to use the built-in template' });
+  constructor(
+    readonly template: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(`notification template ${template} failed: ${detail}`, {
+      ...options,
+      hint: 'check the templates directory, or remove the override to use the built-in template',
+    });
     this.name = 'TemplateError';
   }
 }

@@ -52,17 +52,32 @@ export function projectMessage(ctx: ComposeContext, report: ReportView, audience
   const data = {
     subject,
     report,
-    project: { id: audience.projectId, name: audience.projectName, instances, counts, headline: headline.charAt(0).toUpperCase() + headline.slice(1) },
+    project: {
+      id: audience.projectId,
+      name: audience.projectName,
+      instances,
+      counts,
+      headline: headline.charAt(0).toUpperCase() + headline.slice(1),
+    },
     audience: { fallback: audience.fallback, why },
     contact: ctx.contact,
     footer: footer(ctx, report.incidentId),
-    banner: { colour: down === 0 ? COLOURS.ok : urgent ? COLOURS.critical : COLOURS.warning, kicker: `incident ${report.incidentId}`, title: down === 0 ? `Your instances are running again` : `Host ${report.host} failed` },
+    banner: {
+      colour: down === 0 ? COLOURS.ok : urgent ? COLOURS.critical : COLOURS.warning,
+      kicker: `incident ${report.incidentId}`,
+      title: down === 0 ? `Your instances are running again` : `Host ${report.host} failed`,
+    },
   };
   const digest: Digest = {
     title: subject.replace(`${SUBJECT_PREFIX} `, ''),
     severity: down === 0 ? 'ok' : urgent ? 'critical' : 'warning',
     facts: [
-      ['Project', audience.projectName === audience.projectId ? audience.projectId : `${audience.projectName} (${audience.projectId})`],
+      [
+        'Project',
+        audience.projectName === audience.projectId
+          ? audience.projectId
+          : `${audience.projectName} (${audience.projectId})`,
+      ],
       ['Host', report.host],
       ['Instances', outcomeSummary(counts)],
     ],
@@ -77,22 +92,38 @@ export function projectMessage(ctx: ComposeContext, report: ReportView, audience
     subject,
     ...render(ctx, 'project', data, digest),
     digest,
-    data: { incidentId: report.incidentId, projectId: audience.projectId, host: report.host, instances: instances.map(instanceData) },
-    note: audience.fallback ? `fallback to the admins: project ${audience.projectId} has no reachable member (${why})` : null,
+    data: {
+      incidentId: report.incidentId,
+      projectId: audience.projectId,
+      host: report.host,
+      instances: instances.map(instanceData),
+    },
+    note: audience.fallback
+      ? `fallback to the admins: project ${audience.projectId} has no reachable member (${why})`
+      : null,
   };
 }
 
 function fallbackWhy(a: ProjectAudience): string {
   if (a.lookupError) return `Keystone could not be asked: ${a.lookupError}`;
   const parts: string[] = [];
-  parts.push(a.members === 0 ? 'no member found through role assignments' : `${plural(a.members, 'member', 'members')} without an email address`);
+  parts.push(
+    a.members === 0
+      ? 'no member found through role assignments'
+      : `${plural(a.members, 'member', 'members')} without an email address`,
+  );
   if (a.filteredOut) parts.push(`${a.filteredOut} more without a notified role`);
   return parts.join(', ');
 }
 
 // ---------- admin summary / fence failed -----------------------------------------------
 
-export function adminSummaryMessage(ctx: ComposeContext, report: ReportView, notifications: NotificationsView, admins: readonly string[]): OutgoingMessage {
+export function adminSummaryMessage(
+  ctx: ComposeContext,
+  report: ReportView,
+  notifications: NotificationsView,
+  admins: readonly string[],
+): OutgoingMessage {
   const c = report.counts;
   const evacuable = c.total - c.skipped;
   const skipped = c.skipped ? `, ${c.skipped} skipped` : '';
@@ -123,7 +154,11 @@ export function adminSummaryMessage(ctx: ComposeContext, report: ReportView, not
     notifications,
     facts: incidentFacts(report),
     footer: footer(ctx, report.incidentId),
-    banner: { colour: report.colour, kicker: `incident ${report.incidentId}`, title: `${report.kindLabel} · ${report.host}` },
+    banner: {
+      colour: report.colour,
+      kicker: `incident ${report.incidentId}`,
+      title: `${report.kindLabel} · ${report.host}`,
+    },
   };
   const lines =
     report.kind === 'fence-failed'
@@ -132,8 +167,12 @@ export function adminSummaryMessage(ctx: ComposeContext, report: ReportView, not
           ...(report.error ? [`${report.error.name}: ${report.error.message}`] : []),
           `Check the BMC, or power the host off by hand and run: freezer-dr recover --host ${report.host} --confirm-fenced`,
         ]
-      : report.instances.filter((i) => i.outcome !== 'evacuated').slice(0, 15).map(instanceLine);
-  if (notifications.failures.length) lines.push(`${notifications.failures.length} notification(s) could not be delivered.`);
+      : report.instances
+          .filter((i) => i.outcome !== 'evacuated')
+          .slice(0, 15)
+          .map(instanceLine);
+  if (notifications.failures.length)
+    lines.push(`${notifications.failures.length} notification(s) could not be delivered.`);
   lines.push(`Details: freezer-dr incidents ${report.incidentId}`);
   const digest: Digest = {
     title: subject.replace(`${SUBJECT_PREFIX} `, '').replace(` (${report.incidentId})`, ''),
@@ -159,7 +198,16 @@ export function adminSummaryMessage(ctx: ComposeContext, report: ReportView, not
     ...render(ctx, template, data, digest),
     digest,
     data: {
-      incident: { id: report.incidentId, host: report.host, status: report.status, outcome: report.kind, reason: report.reason, requestedBy: report.requestedBy, detectedAt: report.detectedAt, error: report.error },
+      incident: {
+        id: report.incidentId,
+        host: report.host,
+        status: report.status,
+        outcome: report.kind,
+        reason: report.reason,
+        requestedBy: report.requestedBy,
+        detectedAt: report.detectedAt,
+        error: report.error,
+      },
       counts: c,
       instances: report.instances.map(instanceData),
       notificationFailures: notifications.failures.length,
@@ -169,14 +217,40 @@ export function adminSummaryMessage(ctx: ComposeContext, report: ReportView, not
 }
 
 /** A short follow-up through the channels that worked, naming the ones that did not. */
-export function failureReportMessage(ctx: ComposeContext, scope: string, host: string | null, failures: readonly NotificationRecord[], recipients: readonly string[]): OutgoingMessage {
+export function failureReportMessage(
+  ctx: ComposeContext,
+  scope: string,
+  host: string | null,
+  failures: readonly NotificationRecord[],
+  recipients: readonly string[],
+): OutgoingMessage {
   const subject = `${SUBJECT_PREFIX} Notification failure${host ? ` for ${host}` : ''} (${scope})`;
   const lines = failures.map((f) => `${f.channel} to ${f.recipient} (${f.kind}): ${f.detail ?? 'failed'}`);
   const text = `Some notifications about ${scope} could not be delivered; this message goes through the channels that worked.\n\n${lines.map((l) => `- ${l}`).join('\n')}\n\nSee: freezer-dr incidents ${scope}\n`;
-  const digest: Digest = { title: subject.replace(`${SUBJECT_PREFIX} `, ''), severity: 'warning', facts: [['Failed deliveries', String(failures.length)]], lines };
+  const digest: Digest = {
+    title: subject.replace(`${SUBJECT_PREFIX} `, ''),
+    severity: 'warning',
+    facts: [['Failed deliveries', String(failures.length)]],
+    lines,
+  };
   const key = `failures:${createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 12)}`;
   const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#111827;"><p>Some notifications about <strong>${escapeHtml(scope)}</strong> could not be delivered; this message goes through the channels that worked.</p><ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul><p style="font-family:Consolas,Menlo,monospace;">$ freezer-dr incidents ${escapeHtml(scope)}</p></body></html>`;
-  return { kind: 'admin', scope, key, recipients: [...recipients], toFeeds: true, subject, text: redactText(text), html: redactText(html), digest: redact(digest), data: { scope, failures: failures.map((f) => ({ channel: f.channel, recipient: f.recipient, kind: f.kind, detail: f.detail })) }, note: null };
+  return {
+    kind: 'admin',
+    scope,
+    key,
+    recipients: [...recipients],
+    toFeeds: true,
+    subject,
+    text: redactText(text),
+    html: redactText(html),
+    digest: redact(digest),
+    data: {
+      scope,
+      failures: failures.map((f) => ({ channel: f.channel, recipient: f.recipient, kind: f.kind, detail: f.detail })),
+    },
+    note: null,
+  };
 }
 
 // ---------- gate alerts -----------------------------------------------------------------
@@ -186,18 +260,28 @@ const GATES: Record<string, { title: string; explanation: string; advice: string
     title: 'Observer gate: the cloud API could not be read',
     explanation:
       'Nova or Keystone was unreachable, answered with errors, or answered nonsense. freezer-dr reads a broken path to the cloud as its own problem, not as failed hosts, so it fences nothing.',
-    advice: ['Check the VPN and the API endpoints from where freezer-dr runs (openstack compute service list).', 'Check the credentials freezer-dr uses (an expired application credential looks like this).'],
+    advice: [
+      'Check the VPN and the API endpoints from where freezer-dr runs (openstack compute service list).',
+      'Check the credentials freezer-dr uses (an expired application credential looks like this).',
+    ],
   },
   'all-stale': {
     title: 'All-stale gate: nearly every compute service looks down at once',
     explanation:
       'When (almost) all nova-compute services stop reporting at the same time, the control plane is the likely culprit (message queue, database, nova-conductor), not the hosts. Nothing is fenced.',
-    advice: ['Check RabbitMQ, the database and nova-conductor.', 'Look at openstack compute service list: which services really are down?'],
+    advice: [
+      'Check RabbitMQ, the database and nova-conductor.',
+      'Look at openstack compute service list: which services really are down?',
+    ],
   },
   storm: {
     title: 'Storm gate: too many hosts failed',
-    explanation: 'More hosts are down or already fenced than the configured limit allows (monitor.gates.maxFailedHosts / maxFailedPercent). freezer-dr fences no new host.',
-    advice: ['Find the common cause (power, network, storage) before recovering hosts one by one.', 'Recover a host by hand with freezer-dr recover --host HOST once you know it is safe.'],
+    explanation:
+      'More hosts are down or already fenced than the configured limit allows (monitor.gates.maxFailedHosts / maxFailedPercent). freezer-dr fences no new host.',
+    advice: [
+      'Find the common cause (power, network, storage) before recovering hosts one by one.',
+      'Recover a host by hand with freezer-dr recover --host HOST once you know it is safe.',
+    ],
   },
   'in-flight': {
     title: 'In-flight gate: the host already has an open incident',
@@ -206,7 +290,8 @@ const GATES: Record<string, { title: string; explanation: string; advice: string
   },
   paused: {
     title: 'Recoveries are paused',
-    explanation: 'freezer-dr is in monitor-only mode: it detects and reports failures but fences and evacuates nothing.',
+    explanation:
+      'freezer-dr is in monitor-only mode: it detects and reports failures but fences and evacuates nothing.',
     advice: ['Resume recoveries when ready (monitor.paused in the config, or the pause switch in the store).'],
   },
 };
@@ -226,7 +311,15 @@ export function gateAlertMessage(ctx: ComposeContext, alert: AdminAlert): Outgoi
   const facts: Array<[string, string]> = [['When', at]];
   if (alert.gate) facts.push(['Gate', alert.gate]);
   if (alert.host) facts.push(['Host', alert.host]);
-  const digest: Digest = { title: subject.replace(`${SUBJECT_PREFIX} `, ''), severity: 'warning', facts, lines: alert.text.split('\n').filter((l) => l.trim()).slice(0, 20) };
+  const digest: Digest = {
+    title: subject.replace(`${SUBJECT_PREFIX} `, ''),
+    severity: 'warning',
+    facts,
+    lines: alert.text
+      .split('\n')
+      .filter((l) => l.trim())
+      .slice(0, 20),
+  };
   const data = {
     subject,
     alert: view,
@@ -234,7 +327,10 @@ export function gateAlertMessage(ctx: ComposeContext, alert: AdminAlert): Outgoi
     footer: `Sent by freezer-dr at ${at}. This is an automatic message.`,
     banner: { colour: COLOURS.warning, kicker: alert.gate ? `gate ${alert.gate}` : 'alert', title: view.gateTitle },
   };
-  const hash = createHash('sha256').update(`${alert.gate ?? ''}\n${alert.host ?? ''}\n${alert.subject}\n${alert.text}\n${ctx.now.toISOString()}`).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(`${alert.gate ?? ''}\n${alert.host ?? ''}\n${alert.subject}\n${alert.text}\n${ctx.now.toISOString()}`)
+    .digest('hex')
+    .slice(0, 16);
   return {
     kind: 'admin',
     scope: 'alert',
@@ -252,7 +348,11 @@ export function gateAlertMessage(ctx: ComposeContext, alert: AdminAlert): Outgoi
 // ---------- the incident page -------------------------------------------------------------
 
 /** The admins' page for an incident, from the store's records (also `freezer-dr incidents ID --html`). */
-export function incidentPageHtml(renderer: TemplateRenderer, input: IncidentReportInput, opts: { timeZone?: string; now?: Date } = {}): string {
+export function incidentPageHtml(
+  renderer: TemplateRenderer,
+  input: IncidentReportInput,
+  opts: { timeZone?: string; now?: Date } = {},
+): string {
   const timeZone = safeTimeZone(opts.timeZone);
   const report = buildReport(input, { timeZone });
   const ctx: ComposeContext = { renderer, timeZone, admins: [], contact: null, now: opts.now ?? new Date() };
@@ -260,7 +360,12 @@ export function incidentPageHtml(renderer: TemplateRenderer, input: IncidentRepo
 }
 
 /** The notifications section from recorded results only (no audience details). */
-export function notificationsFromRecords(records: readonly NotificationRecord[], timeZone: string, extra: Partial<NotificationsView> = {}, failures?: readonly NotificationRecord[]): NotificationsView {
+export function notificationsFromRecords(
+  records: readonly NotificationRecord[],
+  timeZone: string,
+  extra: Partial<NotificationsView> = {},
+  failures?: readonly NotificationRecord[],
+): NotificationsView {
   const delivered = new Set(records.filter((r) => r.ok && r.messageId).map((r) => r.messageId));
   const okProject = records.filter((r) => r.ok && r.kind === 'project').length;
   const okAdmin = records.filter((r) => r.ok && r.kind === 'admin').length;
@@ -268,20 +373,37 @@ export function notificationsFromRecords(records: readonly NotificationRecord[],
   return {
     unnotified: extra.unnotified ?? null,
     projects: extra.projects ?? [],
-    failures: failed.map((f) => ({ channel: f.channel, recipient: f.recipient, kind: f.kind, detail: f.detail ?? 'failed', at: formatInstant(f.at, timeZone) })),
-    delivered: records.length ? `Delivered so far: ${okProject} project mail${okProject === 1 ? '' : 's'}, ${okAdmin} admin message${okAdmin === 1 ? '' : 's'}.` : null,
+    failures: failed.map((f) => ({
+      channel: f.channel,
+      recipient: f.recipient,
+      kind: f.kind,
+      detail: f.detail ?? 'failed',
+      at: formatInstant(f.at, timeZone),
+    })),
+    delivered: records.length
+      ? `Delivered so far: ${okProject} project mail${okProject === 1 ? '' : 's'}, ${okAdmin} admin message${okAdmin === 1 ? '' : 's'}.`
+      : null,
   };
 }
 
 export function audienceSummary(a: ProjectAudience): { projectId: string; summary: string; fallback: boolean } {
-  if (a.fallback) return { projectId: a.projectId, fallback: true, summary: `no reachable member (${fallbackWhy(a)}) — sent to the admins instead` };
+  if (a.fallback)
+    return {
+      projectId: a.projectId,
+      fallback: true,
+      summary: `no reachable member (${fallbackWhy(a)}) — sent to the admins instead`,
+    };
   const parts = [`${plural(a.recipients.length, 'recipient', 'recipients')}`];
   const details: string[] = [];
   if (a.members) details.push(`${plural(a.members, 'member', 'members')} by role assignment`);
   if (a.extra.length) details.push(`${a.extra.length} configured`);
   if (a.withoutEmail) details.push(`${a.withoutEmail} without email skipped`);
   if (a.filteredOut) details.push(`${a.filteredOut} filtered out by role`);
-  return { projectId: a.projectId, fallback: false, summary: details.length ? `${parts[0]} (${details.join(', ')})` : parts[0]! };
+  return {
+    projectId: a.projectId,
+    fallback: false,
+    summary: details.length ? `${parts[0]} (${details.join(', ')})` : parts[0]!,
+  };
 }
 
 // ---------- helpers ---------------------------------------------------------------------
@@ -296,7 +418,12 @@ function incidentFacts(r: ReportView): Array<[string, string]> {
     ['Detected', r.detectedAt],
     ['Closed', r.closedAt],
     ['Fencing', r.fence ? `${r.fence.how}, at ${r.fence.confirmedAt}` : 'NOT confirmed'],
-    ['Isolation', r.isolation ? `forced down ${r.isolation.forcedDownAt}, disabled ${r.isolation.disabledAt} ("${r.isolation.disabledReason}")` : 'not done'],
+    [
+      'Isolation',
+      r.isolation
+        ? `forced down ${r.isolation.forcedDownAt}, disabled ${r.isolation.disabledAt} ("${r.isolation.disabledReason}")`
+        : 'not done',
+    ],
   ];
   if (r.error) facts.push(['Error', `${r.error.name}: ${r.error.message}`]);
   return facts;
@@ -321,7 +448,15 @@ function instanceLine(i: InstanceView): string {
 }
 
 function instanceData(i: InstanceView) {
-  return { id: i.id, name: i.name, projectId: i.projectId, outcome: i.outcome, sourceHost: i.sourceHost, targetHost: i.targetHost === '—' ? null : i.targetHost, reason: i.reason };
+  return {
+    id: i.id,
+    name: i.name,
+    projectId: i.projectId,
+    outcome: i.outcome,
+    sourceHost: i.sourceHost,
+    targetHost: i.targetHost === '—' ? null : i.targetHost,
+    reason: i.reason,
+  };
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -336,14 +471,30 @@ function render(ctx: ComposeContext, name: string, data: object, digest: Digest)
   const log = ctx.log ?? getLogger();
   const warn = (m: string, f: Record<string, unknown>) => log.warn(m, f);
   try {
-    return { text: redactText(ctx.renderer.text(`${name}.txt.eta`, data, warn)), html: redactText(ctx.renderer.html(`${name}.html.eta`, data, warn)) };
+    return {
+      text: redactText(ctx.renderer.text(`${name}.txt.eta`, data, warn)),
+      html: redactText(ctx.renderer.html(`${name}.html.eta`, data, warn)),
+    };
   } catch (err) {
-    log.error('notification template failed; sending a plain message', { template: name, error: errorMessage(err).split('\n')[0] });
+    log.error('notification template failed; sending a plain message', {
+      template: name,
+      error: errorMessage(err).split('\n')[0],
+    });
     const text = [digest.title, '', ...digest.facts.map(([k, v]) => `${k}: ${v}`), '', ...digest.lines].join('\n');
-    return { text: redactText(text), html: redactText(`<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><pre style="font-family:Consolas,Menlo,monospace;">${escapeHtml(text)}</pre></body></html>`) };
+    return {
+      text: redactText(text),
+      html: redactText(
+        `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><pre style="font-family:Consolas,Menlo,monospace;">${escapeHtml(text)}</pre></body></html>`,
+      ),
+    };
   }
 }
 
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }

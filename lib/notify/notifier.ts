@@ -21,7 +21,12 @@ export interface Notifier {
    * Send `message` to `recipient` (an email address; ignored by feeds) with the given
    * deterministic Message-ID. Returns a provider reference (SES/SNS id) when there is one.
    */
-  send(message: OutgoingMessage, recipient: string, messageId: string, signal?: AbortSignal): Promise<{ providerId?: string }>;
+  send(
+    message: OutgoingMessage,
+    recipient: string,
+    messageId: string,
+    signal?: AbortSignal,
+  ): Promise<{ providerId?: string }>;
   close?(): Promise<void>;
 }
 
@@ -30,4 +35,7 @@ export interface NotifierContext {
   env: NodeJS.ProcessEnv;
 }
 
-export type NotifierFactory<C extends ChannelConfig = ChannelConfig> = (config: C, ctx: NotifierContext) => Promise<Notifier>;
+export type NotifierFactory<C extends ChannelConfig = ChannelConfig> = (
+  config: C,
+  ctx: NotifierContext,
+) => Promise<Notifier>;

@@ -34,24 +34,40 @@ export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): P
     }
     const extras = NotifyExtrasSchema.parse(deps.config);
     const ctx: ComposeContext = {
-      renderer: templateRenderer({ overrideDir: deps.templatesDir ?? extras.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR }),
+      renderer: templateRenderer({
+        overrideDir: deps.templatesDir ?? extras.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR,
+      }),
       timeZone: safeTimeZone(deps.config.timeZone),
       admins: deps.config.admins,
       contact: null,
       now: now(),
       log,
     };
-    const opts = { done: new Set<string>(), retry: RetryOptionsSchema.parse(deps.retry ?? {}), log, now, signal: deps.signal };
+    const opts = {
+      done: new Set<string>(),
+      retry: RetryOptionsSchema.parse(deps.retry ?? {}),
+      log,
+      now,
+      signal: deps.signal,
+    };
     const message = gateAlertMessage(ctx, valid);
     const sent = await deliver([message], notifiers, opts);
     records.push(...sent);
     const failed = outstandingFailures(sent);
     if (failed.length) {
-      const okPeople = sent.filter((r) => r.ok && notifiers.some((n) => n.audience === 'person' && n.channel === r.channel)).map((r) => r.recipient);
-      const okFeeds = notifiers.filter((n) => n.audience === 'feed' && sent.some((r) => r.ok && r.channel === n.channel && r.recipient === feedRecipient(n)));
+      const okPeople = sent
+        .filter((r) => r.ok && notifiers.some((n) => n.audience === 'person' && n.channel === r.channel))
+        .map((r) => r.recipient);
+      const okFeeds = notifiers.filter(
+        (n) =>
+          n.audience === 'feed' &&
+          sent.some((r) => r.ok && r.channel === n.channel && r.recipient === feedRecipient(n)),
+      );
       if (okPeople.length || okFeeds.length) {
         const followUp = failureReportMessage(ctx, message.scope, valid.host ?? null, failed, okPeople);
-        records.push(...(await deliver([{ ...followUp, toFeeds: okFeeds.length > 0 }], notifiers, { ...opts, feeds: okFeeds })));
+        records.push(
+          ...(await deliver([{ ...followUp, toFeeds: okFeeds.length > 0 }], notifiers, { ...opts, feeds: okFeeds })),
+        );
       } else {
         log.error('no notification channel could reach the admins', { subject: valid.subject });
       }
@@ -59,7 +75,15 @@ export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): P
   } catch (err) {
     const detail = redactText(errorMessage(err));
     log.error('alert notification failed unexpectedly', { error: detail });
-    records.push({ channel: 'notify', recipient: 'all', kind: 'admin', ok: false, detail: `notification failed: ${detail}`, at: now().toISOString(), messageId: null });
+    records.push({
+      channel: 'notify',
+      recipient: 'all',
+      kind: 'admin',
+      ok: false,
+      detail: `notification failed: ${detail}`,
+      at: now().toISOString(),
+      messageId: null,
+    });
   } finally {
     if (ownNotifiers) await Promise.allSettled(notifiers.map((n) => n.close?.()));
   }

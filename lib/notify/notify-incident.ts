@@ -50,7 +50,10 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
   const now = deps.now ?? (() => new Date());
   const incident = await deps.store.getIncident(incidentId);
   if (!incident) throw new IncidentNotFoundError(incidentId);
-  const [instances, events] = await Promise.all([deps.store.listInstances(incidentId), deps.store.listEvents(incidentId)]);
+  const [instances, events] = await Promise.all([
+    deps.store.listInstances(incidentId),
+    deps.store.listEvents(incidentId),
+  ]);
 
   const env = deps.env ?? process.env;
   const extras = NotifyExtrasSchema.parse(deps.config);
@@ -68,7 +71,9 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
       return [];
     }
     const ctx: ComposeContext = {
-      renderer: templateRenderer({ overrideDir: deps.templatesDir ?? extras.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR }),
+      renderer: templateRenderer({
+        overrideDir: deps.templatesDir ?? extras.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR,
+      }),
       timeZone,
       admins: deps.config.admins,
       contact: extras.supportContact ?? (deps.config.admins.length ? deps.config.admins.join(', ') : null),
@@ -85,19 +90,36 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
     const projectIds = [...new Set(instances.map((i) => i.projectId))].sort();
     if (projectIds.length > 0) {
       if (report.kind === 'dry-run') unnotified = 'Dry run: project members were not told.';
-      else if (report.kind === 'fence-failed') unnotified = 'Project members were not told: the host is not confirmed off and nothing was evacuated.';
-      else if (!deps.session) unnotified = `Project members were not told: no OpenStack session to look them up (${projectIds.length} project(s) affected).`;
-      else if (!notifiers.some((n) => n.audience === 'person')) unnotified = 'Project members were not told: no email channel is configured.';
+      else if (report.kind === 'fence-failed')
+        unnotified = 'Project members were not told: the host is not confirmed off and nothing was evacuated.';
+      else if (!deps.session)
+        unnotified = `Project members were not told: no OpenStack session to look them up (${projectIds.length} project(s) affected).`;
+      else if (!notifiers.some((n) => n.audience === 'person'))
+        unnotified = 'Project members were not told: no email channel is configured.';
       else {
         audiences = await resolveProjectAudiences(deps.session, deps.config, projectIds, deps.signal);
-        for (const a of audiences.filter((x) => x.recipients.length === 0)) log.error('project has no reachable member and there is no admin to fall back to', { projectId: a.projectId });
-        records.push(...(await deliver(audiences.map((a) => projectMessage(ctx, report, a)), notifiers, opts)));
+        for (const a of audiences.filter((x) => x.recipients.length === 0))
+          log.error('project has no reachable member and there is no admin to fall back to', {
+            projectId: a.projectId,
+          });
+        records.push(
+          ...(await deliver(
+            audiences.map((a) => projectMessage(ctx, report, a)),
+            notifiers,
+            opts,
+          )),
+        );
       }
     }
 
     // 2. The admin summary (or the fence-failed mail), naming every failure so far.
     const failures = outstandingFailures([...existing, ...records]);
-    const view = notificationsFromRecords([...existing, ...records], timeZone, { unnotified, projects: audiences.map(audienceSummary) }, failures);
+    const view = notificationsFromRecords(
+      [...existing, ...records],
+      timeZone,
+      { unnotified, projects: audiences.map(audienceSummary) },
+      failures,
+    );
     const summary = adminSummaryMessage(ctx, report, view, deps.config.admins);
     const adminRecords = await deliver([summary], notifiers, opts);
     records.push(...adminRecords);
@@ -105,20 +127,38 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
     // 3. A failed admin channel is reported through the channels that worked.
     const adminFailed = outstandingFailures(adminRecords);
     if (adminFailed.length) {
-      const okPeople = adminRecords.filter((r) => r.ok && notifiers.some((n) => n.audience === 'person' && n.channel === r.channel)).map((r) => r.recipient);
-      const okFeeds = notifiers.filter((n) => n.audience === 'feed' && adminRecords.some((r) => r.ok && r.channel === n.channel && r.recipient === feedRecipient(n)));
+      const okPeople = adminRecords
+        .filter((r) => r.ok && notifiers.some((n) => n.audience === 'person' && n.channel === r.channel))
+        .map((r) => r.recipient);
+      const okFeeds = notifiers.filter(
+        (n) =>
+          n.audience === 'feed' &&
+          adminRecords.some((r) => r.ok && r.channel === n.channel && r.recipient === feedRecipient(n)),
+      );
       if (okPeople.length || okFeeds.length) {
         const followUp = failureReportMessage(ctx, incident.id, incident.host, adminFailed, okPeople);
-        records.push(...(await deliver([{ ...followUp, toFeeds: okFeeds.length > 0 }], notifiers, { ...opts, feeds: okFeeds })));
+        records.push(
+          ...(await deliver([{ ...followUp, toFeeds: okFeeds.length > 0 }], notifiers, { ...opts, feeds: okFeeds })),
+        );
       } else {
-        log.error('no notification channel could reach the admins', { failures: adminFailed.map((f) => `${f.channel}: ${f.detail}`) });
+        log.error('no notification channel could reach the admins', {
+          failures: adminFailed.map((f) => `${f.channel}: ${f.detail}`),
+        });
       }
     }
   } catch (err) {
     // A bug or an unexpected failure while composing: recorded and logged, never thrown (recovery is done).
     const detail = redactText(errorMessage(err));
     log.error('notification failed unexpectedly', { error: detail });
-    records.push({ channel: 'notify', recipient: 'all', kind: 'admin', ok: false, detail: `notification failed: ${detail}`, at: now().toISOString(), messageId: null });
+    records.push({
+      channel: 'notify',
+      recipient: 'all',
+      kind: 'admin',
+      ok: false,
+      detail: `notification failed: ${detail}`,
+      at: now().toISOString(),
+      messageId: null,
+    });
   } finally {
     if (ownNotifiers) await Promise.allSettled(notifiers.map((n) => n.close?.()));
   }
@@ -130,6 +170,9 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
     log.error('could not record notification results in the store', { error: redactText(errorMessage(err)) });
   }
   const failed = records.filter((r) => !r.ok).length;
-  log.info(`notifications: ${records.length - failed} delivered${failed ? `, ${failed} failed` : ''}`, { delivered: records.length - failed, failed });
+  log.info(`notifications: ${records.length - failed} delivered${failed ? `, ${failed} failed` : ''}`, {
+    delivered: records.length - failed,
+    failed,
+  });
   return records;
 }

@@ -51,7 +51,9 @@ export async function resolveProjectAudiences(
 
   return Promise.all(
     projectIds.map(async (projectId): Promise<ProjectAudience> => {
-      const extra = Object.hasOwn(config.projectRecipients, projectId) ? (config.projectRecipients[projectId] ?? []) : [];
+      const extra = Object.hasOwn(config.projectRecipients, projectId)
+        ? (config.projectRecipients[projectId] ?? [])
+        : [];
       let members = 0;
       let filteredOut = 0;
       let withoutEmail = 0;

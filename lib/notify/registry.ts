@@ -5,7 +5,9 @@ import type { Notifier, NotifierContext, NotifierFactory } from './notifier.js';
 import { ChannelConfigSchema, type ChannelConfig } from './schemas.js';
 
 /** Notifier drivers by config name, loaded only when a channel names them. One line per driver. */
-const DRIVERS: { [D in ChannelConfig['driver']]: () => Promise<NotifierFactory<Extract<ChannelConfig, { driver: D }>>> } = {
+const DRIVERS: {
+  [D in ChannelConfig['driver']]: () => Promise<NotifierFactory<Extract<ChannelConfig, { driver: D }>>>;
+} = {
   email: async () => (await import('./email.js')).createEmailNotifier,
   webhook: async () => (await import('./webhook.js')).createWebhookNotifier,
   sns: async () => (await import('./sns.js')).createSnsNotifier,
@@ -22,15 +24,32 @@ export async function createNotifiers(channels: readonly unknown[], ctx: Notifie
     const parsed = ChannelConfigSchema.safeParse(raw);
     if (!parsed.success) {
       const name = `channel[${i}]`;
-      out.push(brokenNotifier(name, 'feed', new ChannelSetupError(name, parsed.error.issues.map((x) => `${x.path.join('.') || 'driver'}: ${x.message}`).join('; '))));
+      out.push(
+        brokenNotifier(
+          name,
+          'feed',
+          new ChannelSetupError(
+            name,
+            parsed.error.issues.map((x) => `${x.path.join('.') || 'driver'}: ${x.message}`).join('; '),
+          ),
+        ),
+      );
       continue;
     }
     const config = parsed.data;
     try {
       out.push(await build(config, ctx));
     } catch (err) {
-      const name = config.driver === 'email' ? `email:${config.transport.type}` : config.driver === 'webhook' ? `webhook:${config.format}` : 'sns';
-      const setup = err instanceof ChannelSetupError ? err : new ChannelSetupError(name, redactText(errorMessage(err)), { cause: err });
+      const name =
+        config.driver === 'email'
+          ? `email:${config.transport.type}`
+          : config.driver === 'webhook'
+            ? `webhook:${config.format}`
+            : 'sns';
+      const setup =
+        err instanceof ChannelSetupError
+          ? err
+          : new ChannelSetupError(name, redactText(errorMessage(err)), { cause: err });
       ctx.log.error('notification channel unavailable', { channel: name, error: setup.message });
       out.push(brokenNotifier(name, config.driver === 'email' ? 'person' : 'feed', setup));
     }

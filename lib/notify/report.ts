@@ -106,7 +106,15 @@ const KIND_LABEL: Record<ReportKind, string> = {
   'dry-run': 'DRY RUN',
 };
 
-const STEP_ORDER: ReadonlyArray<TimelineEvent['step']> = ['detect', 'gate', 'fence', 'isolate', 'plan', 'evacuate', 'notify'];
+const STEP_ORDER: ReadonlyArray<TimelineEvent['step']> = [
+  'detect',
+  'gate',
+  'fence',
+  'isolate',
+  'plan',
+  'evacuate',
+  'notify',
+];
 
 /** The incident's outcome as the messages tell it. Terminal statuses win; otherwise read the instances. */
 export function reportKind(incident: Incident, instances: readonly InstanceRecord[]): ReportKind {
@@ -121,7 +129,11 @@ export function reportKind(incident: Incident, instances: readonly InstanceRecor
   if (incident.dryRun) return 'dry-run';
   if (!incident.fence && incident.error) return 'fence-failed';
   if (incident.error) return 'failed';
-  return instances.some((i) => i.outcome === 'failed' || i.outcome === 'timeout' || i.outcome === 'pending' || i.outcome === 'evacuating') ? 'partial' : 'resolved';
+  return instances.some(
+    (i) => i.outcome === 'failed' || i.outcome === 'timeout' || i.outcome === 'pending' || i.outcome === 'evacuating',
+  )
+    ? 'partial'
+    : 'resolved';
 }
 
 export function instanceView(r: InstanceRecord, zone: string): InstanceView {
@@ -172,9 +184,19 @@ export function buildReport(input: IncidentReportInput, opts: { timeZone?: strin
     instance: e.instanceId ? (names.get(e.instanceId) ?? e.instanceId) : null,
   }));
 
-  const evacStarts = instances.map((i) => i.startedAt).filter(isSet).sort();
-  const evacEnds = instances.map((i) => i.finishedAt).filter(isSet).sort();
-  const recoveredEnds = instances.filter((i) => i.outcome === 'evacuated').map((i) => i.finishedAt).filter(isSet).sort();
+  const evacStarts = instances
+    .map((i) => i.startedAt)
+    .filter(isSet)
+    .sort();
+  const evacEnds = instances
+    .map((i) => i.finishedAt)
+    .filter(isSet)
+    .sort();
+  const recoveredEnds = instances
+    .filter((i) => i.outcome === 'evacuated')
+    .map((i) => i.finishedAt)
+    .filter(isSet)
+    .sort();
   const lastEvent = events.at(-1)?.at ?? null;
   const durations: ReportView['durations'] = [];
   const push = (label: string, ms: number | null) => {
@@ -234,19 +256,29 @@ export function buildReport(input: IncidentReportInput, opts: { timeZone?: strin
 }
 
 function commandsFor(kind: ReportKind, incident: Incident, instances: readonly InstanceRecord[]): string[] {
-  const cmds = [`freezer-dr incidents ${incident.id}`, `freezer-dr incidents ${incident.id} --html > ${incident.id}.html`];
+  const cmds = [
+    `freezer-dr incidents ${incident.id}`,
+    `freezer-dr incidents ${incident.id} --html > ${incident.id}.html`,
+  ];
   if (kind === 'fence-failed') {
     cmds.push(`freezer-dr recover --host ${incident.host} --confirm-fenced`);
     return cmds;
   }
   cmds.push(`openstack compute service list --service nova-compute --host ${incident.host}`);
-  for (const i of instances.filter((x) => x.outcome === 'failed' || x.outcome === 'timeout' || x.outcome === 'evacuating').slice(0, 5)) {
+  for (const i of instances
+    .filter((x) => x.outcome === 'failed' || x.outcome === 'timeout' || x.outcome === 'evacuating')
+    .slice(0, 5)) {
     cmds.push(`openstack server show ${i.instanceId}`, `openstack server event list ${i.instanceId}`);
   }
   return cmds;
 }
 
-function buildChart(incident: Incident, instances: readonly InstanceRecord[], events: readonly TimelineEvent[], zone: string): ChartView {
+function buildChart(
+  incident: Incident,
+  instances: readonly InstanceRecord[],
+  events: readonly TimelineEvent[],
+  zone: string,
+): ChartView {
   type Span = { label: string; indent: boolean; colour: string; start: number; end: number; note?: string };
   const t = (s: string | null | undefined) => (s ? Date.parse(s) : Number.NaN);
   const spans: Span[] = [];
@@ -263,22 +295,40 @@ function buildChart(incident: Incident, instances: readonly InstanceRecord[], ev
     const times = [...(byStep.get(step) ?? [])];
     if (step === 'detect') times.push(t(incident.detectedAt), t(incident.createdAt));
     if (step === 'fence' && incident.fence) times.push(t(incident.fence.confirmedAt));
-    if (step === 'isolate' && incident.isolation) times.push(t(incident.isolation.forcedDownAt), t(incident.isolation.disabledAt));
+    if (step === 'isolate' && incident.isolation)
+      times.push(t(incident.isolation.forcedDownAt), t(incident.isolation.disabledAt));
     if (step === 'plan' && incident.plan) times.push(t(incident.plan.plannedAt));
     if (step === 'evacuate') times.push(...evacTimes);
     const r = range(times.filter((x) => !Number.isNaN(x)));
     if (!r) continue;
     spans.push({ label: step, indent: false, colour: COLOURS[step], ...r });
     if (step === 'evacuate') {
-      const byStart = [...instances].sort((a, b) => (t(a.startedAt) || Infinity) - (t(b.startedAt) || Infinity) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+      const byStart = [...instances].sort(
+        (a, b) =>
+          (t(a.startedAt) || Infinity) - (t(b.startedAt) || Infinity) ||
+          a.name.localeCompare(b.name, 'en', { numeric: true }),
+      );
       for (const i of byStart.slice(0, CHART_MAX_INSTANCE_ROWS)) {
         const s = t(i.startedAt);
         const e = t(i.finishedAt);
         const name = i.name || i.instanceId;
         if (Number.isNaN(s)) {
-          spans.push({ label: name, indent: true, colour: COLOURS[i.outcome], start: r.start, end: r.start, note: `${OUTCOME_LABEL[i.outcome]}${i.reason ? `: ${i.reason}` : ''}` });
+          spans.push({
+            label: name,
+            indent: true,
+            colour: COLOURS[i.outcome],
+            start: r.start,
+            end: r.start,
+            note: `${OUTCOME_LABEL[i.outcome]}${i.reason ? `: ${i.reason}` : ''}`,
+          });
         } else {
-          spans.push({ label: name, indent: true, colour: COLOURS[i.outcome], start: s, end: Number.isNaN(e) ? r.end : e });
+          spans.push({
+            label: name,
+            indent: true,
+            colour: COLOURS[i.outcome],
+            start: s,
+            end: Number.isNaN(e) ? r.end : e,
+          });
         }
       }
     }
@@ -291,7 +341,18 @@ function buildChart(incident: Incident, instances: readonly InstanceRecord[], ev
 
   const rows: ChartRow[] = spans.map((s) => {
     if (s.note) {
-      return { label: s.label, indent: s.indent, colour: s.colour, offsetPct: 0, widthPct: 0, restPct: 100, duration: s.note, start: '', hasBar: false, ascii: '' };
+      return {
+        label: s.label,
+        indent: s.indent,
+        colour: s.colour,
+        offsetPct: 0,
+        widthPct: 0,
+        restPct: 100,
+        duration: s.note,
+        start: '',
+        hasBar: false,
+        ascii: '',
+      };
     }
     let offsetPct = Math.min(99, Math.max(0, Math.floor(((s.start - t0) / span) * 100)));
     let widthPct = Math.max(1, Math.round(((s.end - s.start) / span) * 100));
@@ -315,11 +376,18 @@ function buildChart(incident: Incident, instances: readonly InstanceRecord[], ev
     };
   });
 
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => (f === 0 ? formatClock(new Date(t0), zone) : `+${formatShortDuration(span * f)}`));
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) =>
+    f === 0 ? formatClock(new Date(t0), zone) : `+${formatShortDuration(span * f)}`,
+  );
   const usedOutcomes = new Set(instances.map((i) => i.outcome));
   const legend = [
-    ...STEP_ORDER.filter((s) => spans.some((x) => !x.indent && x.label === s)).map((s) => ({ label: s, colour: COLOURS[s] })),
-    ...(['evacuated', 'failed', 'timeout', 'skipped', 'evacuating', 'pending'] as const).filter((o) => usedOutcomes.has(o)).map((o) => ({ label: `instance ${OUTCOME_LABEL[o]}`, colour: COLOURS[o] })),
+    ...STEP_ORDER.filter((s) => spans.some((x) => !x.indent && x.label === s)).map((s) => ({
+      label: s,
+      colour: COLOURS[s],
+    })),
+    ...(['evacuated', 'failed', 'timeout', 'skipped', 'evacuating', 'pending'] as const)
+      .filter((o) => usedOutcomes.has(o))
+      .map((o) => ({ label: `instance ${OUTCOME_LABEL[o]}`, colour: COLOURS[o] })),
   ];
   return {
     rows,
@@ -337,9 +405,20 @@ function asciiBar(offsetPct: number, widthPct: number, cols: number): string {
   return `${' '.repeat(start)}${'#'.repeat(len)}${' '.repeat(cols - start - len)}`;
 }
 
-const OUTCOME_RANK: Record<InstanceOutcome, number> = { failed: 0, timeout: 1, evacuating: 2, pending: 3, evacuated: 4, skipped: 5 };
+const OUTCOME_RANK: Record<InstanceOutcome, number> = {
+  failed: 0,
+  timeout: 1,
+  evacuating: 2,
+  pending: 3,
+  evacuated: 4,
+  skipped: 5,
+};
 function byOutcomeThenName(a: InstanceRecord, b: InstanceRecord): number {
-  return OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome] || a.name.localeCompare(b.name, 'en', { numeric: true }) || a.instanceId.localeCompare(b.instanceId);
+  return (
+    OUTCOME_RANK[a.outcome] - OUTCOME_RANK[b.outcome] ||
+    a.name.localeCompare(b.name, 'en', { numeric: true }) ||
+    a.instanceId.localeCompare(b.instanceId)
+  );
 }
 
 function isSet(x: string | null): x is string {

@@ -5,7 +5,11 @@ export { SnsNotifierSchema };
 export type SnsNotifierConfig = z.infer<typeof SnsNotifierSchema>;
 
 /** Every channel the registry knows, keyed by `driver`. */
-export const ChannelConfigSchema = z.discriminatedUnion('driver', [EmailNotifierSchema, WebhookNotifierSchema, SnsNotifierSchema]);
+export const ChannelConfigSchema = z.discriminatedUnion('driver', [
+  EmailNotifierSchema,
+  WebhookNotifierSchema,
+  SnsNotifierSchema,
+]);
 export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
 
 /**

@@ -36,16 +36,33 @@ export const createSnsNotifier: NotifierFactory<SnsNotifierConfig> = async (conf
               severity: { DataType: 'String', StringValue: message.digest.severity },
               messageId: { DataType: 'String', StringValue: messageId },
             },
-            ...(fifo ? { MessageGroupId: message.scope, MessageDeduplicationId: messageId.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 128) } : {}),
+            ...(fifo
+              ? {
+                  MessageGroupId: message.scope,
+                  MessageDeduplicationId: messageId.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 128),
+                }
+              : {}),
           }),
           { abortSignal: signal },
         );
         return out.MessageId ? { providerId: out.MessageId } : {};
       } catch (err) {
-        const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+        const e = err as {
+          name?: string;
+          code?: string;
+          $metadata?: { httpStatusCode?: number };
+          $retryable?: unknown;
+        };
         const status = e.$metadata?.httpStatusCode ?? 0;
-        const transient = Boolean(e.$retryable) || status >= 500 || status === 429 || TRANSIENT_NAME.test(`${e.name ?? ''} ${e.code ?? ''}`);
-        throw new DeliveryError(redactText(`SNS ${e.name ?? 'error'}: ${errorMessage(err)}`).slice(0, 500), { transient, cause: err });
+        const transient =
+          Boolean(e.$retryable) ||
+          status >= 500 ||
+          status === 429 ||
+          TRANSIENT_NAME.test(`${e.name ?? ''} ${e.code ?? ''}`);
+        throw new DeliveryError(redactText(`SNS ${e.name ?? 'error'}: ${errorMessage(err)}`).slice(0, 500), {
+          transient,
+          cause: err,
+        });
       }
     },
     async close() {
@@ -56,12 +73,20 @@ export const createSnsNotifier: NotifierFactory<SnsNotifierConfig> = async (conf
 };
 
 export function snsSubject(subject: string): string {
-  const ascii = subject.replace(/[—–]/g, '-').replace(/\s+/g, ' ').replace(/[^\x20-\x7e]/g, '').replace(/ {2,}/g, ' ').trim();
+  const ascii = subject
+    .replace(/[—–]/g, '-')
+    .replace(/\s+/g, ' ')
+    .replace(/[^\x20-\x7e]/g, '')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   const s = ascii || 'freezer-dr notification';
   return s.length <= SUBJECT_MAX ? s : `${s.slice(0, SUBJECT_MAX - 3)}...`;
 }
 
 function clipBytes(text: string, max: number): string {
   if (Buffer.byteLength(text) <= max) return text;
-  return `${Buffer.from(text).subarray(0, max - 20).toString('utf8').replace(/\uFFFD$/, '')}\n[truncated]`;
+  return `${Buffer.from(text)
+    .subarray(0, max - 20)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '')}\n[truncated]`;
 }

@@ -55,7 +55,10 @@ function makeRenderer(builtin: string, override: string | undefined): TemplateRe
       try {
         return custom.render(name, data);
       } catch (err) {
-        warn('operator template failed; using the built-in one', { template: name, error: errorMessage(err).split('\n')[0] });
+        warn('operator template failed; using the built-in one', {
+          template: name,
+          error: errorMessage(err).split('\n')[0],
+        });
       }
     }
     try {
@@ -66,7 +69,10 @@ function makeRenderer(builtin: string, override: string | undefined): TemplateRe
     }
   };
   const fallbackWarn: Warn = (m, f) => getLogger().warn(m, f);
-  return { html: (n, d, w) => render('html', n, d, w ?? fallbackWarn), text: (n, d, w) => render('text', n, d, w ?? fallbackWarn) };
+  return {
+    html: (n, d, w) => render('html', n, d, w ?? fallbackWarn),
+    text: (n, d, w) => render('text', n, d, w ?? fallbackWarn),
+  };
 }
 
 /** An Eta instance whose names resolve against the first directory that has the file. */
@@ -74,7 +80,8 @@ function engine(autoEscape: boolean, dirs: string[]): Eta {
   const eta = new Eta({ views: dirs.at(-1), autoEscape, autoTrim: false, cache: true, useWith: false });
   eta.resolvePath = (name: string) => {
     const clean = normalize(name.replace(/^(\.\/|\/)+/, ''));
-    if (!clean || isAbsolute(clean) || clean.split(/[\\/]/).includes('..')) throw new TemplateError(name, 'template names must stay inside the templates directory');
+    if (!clean || isAbsolute(clean) || clean.split(/[\\/]/).includes('..'))
+      throw new TemplateError(name, 'template names must stay inside the templates directory');
     for (const dir of dirs) {
       const path = join(dir, clean);
       if (existsSync(path)) return path;

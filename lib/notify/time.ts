@@ -53,7 +53,11 @@ export function formatInstant(value: string | Date | null | undefined, zone: str
   if (!value) return '—';
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  const p = Object.fromEntries(formatter(zone).formatToParts(d).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    formatter(zone)
+      .formatToParts(d)
+      .map((x) => [x.type, x.value]),
+  );
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${zoneName(zone)(d)}`;
 }
 
@@ -61,7 +65,11 @@ export function formatInstant(value: string | Date | null | undefined, zone: str
 export function formatClock(value: string | Date, zone: string): string {
   const d = new Date(value);
   if (Number.isNaN(d.getTime())) return String(value);
-  const p = Object.fromEntries(formatter(zone).formatToParts(d).map((x) => [x.type, x.value]));
+  const p = Object.fromEntries(
+    formatter(zone)
+      .formatToParts(d)
+      .map((x) => [x.type, x.value]),
+  );
   return `${p.hour}:${p.minute}:${p.second}`;
 }
 

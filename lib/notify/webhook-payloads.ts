@@ -2,7 +2,11 @@ import type { WebhookNotifierConfig } from '../config/schemas.js';
 import type { OutgoingMessage } from './schemas.js';
 
 /** The webhook body for one message, in the configured format. Pure: tested on its own. */
-export function webhookPayload(format: WebhookNotifierConfig['format'], message: OutgoingMessage, messageId: string): unknown {
+export function webhookPayload(
+  format: WebhookNotifierConfig['format'],
+  message: OutgoingMessage,
+  messageId: string,
+): unknown {
   switch (format) {
     case 'json':
       return jsonPayload(message, messageId);
@@ -35,15 +39,23 @@ const SLACK_EMOJI = { ok: ':white_check_mark:', warning: ':warning:', critical: 
 
 /** Slack incoming webhook (and Mattermost / Rocket.Chat, which accept the same): `text` + Block Kit. */
 function slackPayload(m: OutgoingMessage) {
-  const fields = m.digest.facts.slice(0, 10).map(([k, v]) => ({ type: 'mrkdwn', text: clip(`*${slackEscape(k)}*\n${slackEscape(v)}`, 2000) }));
+  const fields = m.digest.facts
+    .slice(0, 10)
+    .map(([k, v]) => ({ type: 'mrkdwn', text: clip(`*${slackEscape(k)}*\n${slackEscape(v)}`, 2000) }));
   const blocks: unknown[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(m.digest.title, 150), emoji: true } },
   ];
   if (fields.length) blocks.push({ type: 'section', fields });
   if (m.digest.lines.length) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: clip(m.digest.lines.map(slackEscape).join('\n'), 2900) } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(m.digest.lines.map(slackEscape).join('\n'), 2900) },
+    });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(`freezer-dr · ${slackEscape(m.scope)}`, 300) }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: clip(`freezer-dr · ${slackEscape(m.scope)}`, 300) }],
+  });
   return { text: `${SLACK_EMOJI[m.digest.severity]} ${slackEscape(m.subject)}`, blocks };
 }
 
@@ -52,10 +64,19 @@ const TEAMS_COLOUR = { ok: 'good', warning: 'warning', critical: 'attention' } a
 /** Microsoft Teams (Workflows "post to a channel when a webhook request is received"): an Adaptive Card. */
 function teamsPayload(m: OutgoingMessage) {
   const body: unknown[] = [
-    { type: 'TextBlock', text: m.digest.title, weight: 'Bolder', size: 'Medium', wrap: true, color: TEAMS_COLOUR[m.digest.severity] },
+    {
+      type: 'TextBlock',
+      text: m.digest.title,
+      weight: 'Bolder',
+      size: 'Medium',
+      wrap: true,
+      color: TEAMS_COLOUR[m.digest.severity],
+    },
   ];
-  if (m.digest.facts.length) body.push({ type: 'FactSet', facts: m.digest.facts.map(([title, value]) => ({ title, value })) });
-  for (const line of m.digest.lines.slice(0, 60)) body.push({ type: 'TextBlock', text: line, wrap: true, spacing: 'None', fontType: 'Monospace', size: 'Small' });
+  if (m.digest.facts.length)
+    body.push({ type: 'FactSet', facts: m.digest.facts.map(([title, value]) => ({ title, value })) });
+  for (const line of m.digest.lines.slice(0, 60))
+    body.push({ type: 'TextBlock', text: line, wrap: true, spacing: 'None', fontType: 'Monospace', size: 'Small' });
   body.push({ type: 'TextBlock', text: `freezer-dr · ${m.scope}`, isSubtle: true, size: 'Small', wrap: true });
   return {
     type: 'message',
@@ -64,7 +85,13 @@ function teamsPayload(m: OutgoingMessage) {
       {
         contentType: 'application/vnd.microsoft.card.adaptive',
         contentUrl: null,
-        content: { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', msteams: { width: 'Full' }, body },
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          msteams: { width: 'Full' },
+          body,
+        },
       },
     ],
   };

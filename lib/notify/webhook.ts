@@ -38,7 +38,9 @@ export const createWebhookNotifier: NotifierFactory<WebhookNotifierConfig> = asy
         throw new DeliveryError(`no answer from ${url.host} (${code})`, { transient: true });
       }
       if (status >= 200 && status < 300) return {};
-      throw new DeliveryError(`HTTP ${status} from ${url.host}`, { transient: status === 408 || status === 429 || status >= 500 });
+      throw new DeliveryError(`HTTP ${status} from ${url.host}`, {
+        transient: status === 408 || status === 429 || status >= 500,
+      });
     },
   };
   return notifier;

@@ -18,7 +18,11 @@ export class ApiUnreachableError extends OpenStackError {
 
 /** An HTTP error answer. */
 export class HttpError extends OpenStackError {
-  constructor(readonly status: number, message: string, options?: ErrorOptions & { hint?: string }) {
+  constructor(
+    readonly status: number,
+    message: string,
+    options?: ErrorOptions & { hint?: string },
+  ) {
     super(message, options);
     this.name = 'HttpError';
   }
@@ -35,14 +39,20 @@ export class ApiServerError extends HttpError {
 /** 401 even after a fresh token, or Keystone refused our credentials. */
 export class AuthenticationError extends HttpError {
   constructor(status: number, message: string, options?: ErrorOptions) {
-    super(status, message, { ...options, hint: 'check the cloud credentials (clouds.yaml / OS_* / the secret reference)' });
+    super(status, message, {
+      ...options,
+      hint: 'check the cloud credentials (clouds.yaml / OS_* / the secret reference)',
+    });
     this.name = 'AuthenticationError';
   }
 }
 
 export class ForbiddenError extends HttpError {
   constructor(status: number, message: string, options?: ErrorOptions) {
-    super(status, message, { ...options, hint: 'freezer-dr needs the admin role (os-services, all_tenants, evacuate, role assignments)' });
+    super(status, message, {
+      ...options,
+      hint: 'freezer-dr needs the admin role (os-services, all_tenants, evacuate, role assignments)',
+    });
     this.name = 'ForbiddenError';
   }
 }

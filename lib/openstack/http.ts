@@ -55,10 +55,17 @@ export type HttpClient = <T>(req: HttpRequest<T>) => Promise<HttpResponse<T>>;
 
 /** An axios-based client: TLS settings, timeouts, bounded retries, typed errors, schema-checked JSON. */
 export function createHttpClient(opts: HttpOptions): HttpClient {
-  if (opts.insecure) getLogger().warn('TLS verification is OFF for the cloud API (insecure: true); use a CA bundle instead', { rule: 'S7' });
+  if (opts.insecure)
+    getLogger().warn('TLS verification is OFF for the cloud API (insecure: true); use a CA bundle instead', {
+      rule: 'S7',
+    });
   const instance: AxiosInstance = axios.create({
     timeout: opts.timeoutMs,
-    httpsAgent: new Agent({ ca: opts.caBundle ? readFileSync(opts.caBundle) : undefined, rejectUnauthorized: !opts.insecure, keepAlive: true }),
+    httpsAgent: new Agent({
+      ca: opts.caBundle ? readFileSync(opts.caBundle) : undefined,
+      rejectUnauthorized: !opts.insecure,
+      keepAlive: true,
+    }),
     transformResponse: [(d: unknown) => d],
     responseType: 'text',
     validateStatus: () => true,
@@ -69,7 +76,7 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
 
   return async function request<T>(req: HttpRequest<T>): Promise<HttpResponse<T>> {
     const label = `${req.method} ${stripQuery(req.url)}`;
-    const tries = req.idempotent ?? (req.method === 'GET' || req.method === 'PUT') ? attempts : 1;
+    const tries = (req.idempotent ?? (req.method === 'GET' || req.method === 'PUT')) ? attempts : 1;
     let lastError: unknown;
     for (let attempt = 1; attempt <= tries; attempt++) {
       if (attempt > 1) await sleep(backoff(backoffMs, attempt, lastError), req.signal);
@@ -78,8 +85,14 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
         res = await instance.request<string>({
           method: req.method,
           url: req.url,
-          headers: { Accept: 'application/json', ...(req.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...req.headers },
-          params: req.query ? Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined)) : undefined,
+          headers: {
+            Accept: 'application/json',
+            ...(req.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+            ...req.headers,
+          },
+          params: req.query
+            ? Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined))
+            : undefined,
           data: req.body !== undefined ? JSON.stringify(req.body) : undefined,
           signal: req.signal,
         });
@@ -90,13 +103,21 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
       }
       const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
       if (res.status >= 500) {
-        lastError = new ApiServerError(res.status, `${label} failed with status ${res.status}${apiMessage(res.data, headers)}`);
+        lastError = new ApiServerError(
+          res.status,
+          `${label} failed with status ${res.status}${apiMessage(res.data, headers)}`,
+        );
         continue;
       }
       if (res.status >= 400) throw toHttpError(res.status, label, apiMessage(res.data, headers));
       const dateHeader = headers['date'];
       const serverDate = dateHeader ? new Date(dateHeader) : undefined;
-      return { status: res.status, headers, serverDate: serverDate && !Number.isNaN(serverDate.getTime()) ? serverDate : undefined, data: parseBody(label, res.data, headers, req.schema) };
+      return {
+        status: res.status,
+        headers,
+        serverDate: serverDate && !Number.isNaN(serverDate.getTime()) ? serverDate : undefined,
+        data: parseBody(label, res.data, headers, req.schema),
+      };
     }
     throw lastError;
   };
@@ -108,7 +129,12 @@ function parseBody<T>(label: string, text: string, headers: Record<string, strin
   try {
     json = JSON.parse(text);
   } catch {
-    const kind = (headers['content-type'] ?? '').includes('html') || /^\s*</.test(text) ? 'an HTML page' : text.length === 0 ? 'an empty body' : 'invalid or truncated JSON';
+    const kind =
+      (headers['content-type'] ?? '').includes('html') || /^\s*</.test(text)
+        ? 'an HTML page'
+        : text.length === 0
+          ? 'an empty body'
+          : 'invalid or truncated JSON';
     throw new UnexpectedResponseError(`${label} answered ${kind} where JSON was expected`);
   }
   const parsed = schema.safeParse(json);
@@ -127,7 +153,8 @@ function toHttpError(status: number, label: string, detail: string): HttpError {
   if (status === 404) return new NotFoundError(status, message);
   if (status === 406) return new MicroversionUnsupportedError(status, message);
   if (status === 409) return new ConflictError(status, message);
-  if (status === 400 && /Compute service of .* is still in use/i.test(detail)) return new ComputeServiceInUseError(status, message);
+  if (status === 400 && /Compute service of .* is still in use/i.test(detail))
+    return new ComputeServiceInUseError(status, message);
   if (status === 400) return new BadRequestError(status, message);
   return new HttpError(status, message);
 }
@@ -137,7 +164,8 @@ function apiMessage(text: string, headers: Record<string, string>): string {
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
     for (const v of Object.values(body)) {
-      if (v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string') return `: ${(v as { message: string }).message}`;
+      if (v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string')
+        return `: ${(v as { message: string }).message}`;
     }
   } catch {
     if ((headers['content-type'] ?? '').includes('html') || /^\s*</.test(text)) return ' (an HTML error page)';

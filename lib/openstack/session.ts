@@ -35,8 +35,13 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
  * A Keystone-authenticated session: token + catalog cached until shortly before expiry,
  * one re-authentication on 401, endpoints chosen by service type / interface / region.
  */
-export function createSession(cloud: ResolvedCloud, opts: { http?: HttpClient; now?: () => number } = {}): OpenStackSession {
-  const http = opts.http ?? createHttpClient({ timeoutMs: cloud.requestTimeoutMs, caBundle: cloud.caBundle, insecure: cloud.insecure });
+export function createSession(
+  cloud: ResolvedCloud,
+  opts: { http?: HttpClient; now?: () => number } = {},
+): OpenStackSession {
+  const http =
+    opts.http ??
+    createHttpClient({ timeoutMs: cloud.requestTimeoutMs, caBundle: cloud.caBundle, insecure: cloud.insecure });
   const now = opts.now ?? Date.now;
   let token: Token | undefined;
   let issuedAt = 0;
@@ -66,9 +71,13 @@ export function createSession(cloud: ResolvedCloud, opts: { http?: HttpClient; n
     if (service === 'identity') return cloud.authUrl.replace(/\/+$/, '');
     const entry = t.catalog.find((c) => c.type === service || (service === 'compute' && c.type === 'compute_legacy'));
     const candidates = (entry?.endpoints ?? []).filter((e) => e.interface === cloud.interface);
-    const match = cloud.regionName ? candidates.find((e) => e.region_id === cloud.regionName || e.region === cloud.regionName) : candidates[0];
+    const match = cloud.regionName
+      ? candidates.find((e) => e.region_id === cloud.regionName || e.region === cloud.regionName)
+      : candidates[0];
     if (!match) {
-      throw new EndpointNotFoundError(`no ${cloud.interface} endpoint for service type "${service}"${cloud.regionName ? ` in region ${cloud.regionName}` : ''} in the Keystone catalog`);
+      throw new EndpointNotFoundError(
+        `no ${cloud.interface} endpoint for service type "${service}"${cloud.regionName ? ` in region ${cloud.regionName}` : ''} in the Keystone catalog`,
+      );
     }
     return match.url.replace(/\/+$/, '');
   }
@@ -83,7 +92,16 @@ export function createSession(cloud: ResolvedCloud, opts: { http?: HttpClient; n
         if (req.service === 'compute') headers['X-OpenStack-Nova-API-Version'] = req.microversion;
       }
       try {
-        return await http({ method: req.method, url: base + req.path, headers, query: req.query, body: req.body, schema: req.schema, idempotent: req.idempotent, signal: req.signal });
+        return await http({
+          method: req.method,
+          url: base + req.path,
+          headers,
+          query: req.query,
+          body: req.body,
+          schema: req.schema,
+          idempotent: req.idempotent,
+          signal: req.signal,
+        });
       } catch (err) {
         // A 401 on a cached token usually means it was revoked or expired early: re-auth once.
         if (err instanceof AuthenticationError && attempt === 0) {

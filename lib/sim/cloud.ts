@@ -17,13 +17,19 @@ import type { SimCloud, SimOptions } from './types.js';
 
 function checkSeed(seed: SeedData, hosts: readonly string[]): void {
   for (const s of seed.servers) {
-    if (s.host !== null && !hosts.includes(s.host)) throw new Error(`sim: seed server ${s.name} is on unknown host ${s.host}`);
-    if (!seed.flavors.some((f) => f.id === s.flavorId)) throw new Error(`sim: seed server ${s.name} has unknown flavor ${s.flavorId}`);
-    if (!seed.projects.some((p) => p.id === s.projectId)) throw new Error(`sim: seed server ${s.name} has unknown project ${s.projectId}`);
+    if (s.host !== null && !hosts.includes(s.host))
+      throw new Error(`sim: seed server ${s.name} is on unknown host ${s.host}`);
+    if (!seed.flavors.some((f) => f.id === s.flavorId))
+      throw new Error(`sim: seed server ${s.name} has unknown flavor ${s.flavorId}`);
+    if (!seed.projects.some((p) => p.id === s.projectId))
+      throw new Error(`sim: seed server ${s.name} has unknown project ${s.projectId}`);
   }
-  if (!seed.users.some((u) => u.id === seed.admin.userId)) throw new Error('sim: seed.admin.userId is not a seeded user');
-  if (!seed.projects.some((p) => p.id === seed.admin.projectId)) throw new Error('sim: seed.admin.projectId is not a seeded project');
-  if (!seed.applicationCredentials.some((c) => c.id === seed.admin.applicationCredentialId)) throw new Error('sim: seed.admin.applicationCredentialId is not a seeded credential');
+  if (!seed.users.some((u) => u.id === seed.admin.userId))
+    throw new Error('sim: seed.admin.userId is not a seeded user');
+  if (!seed.projects.some((p) => p.id === seed.admin.projectId))
+    throw new Error('sim: seed.admin.projectId is not a seeded project');
+  if (!seed.applicationCredentials.some((c) => c.id === seed.admin.applicationCredentialId))
+    throw new Error('sim: seed.admin.applicationCredentialId is not a seeded credential');
 }
 
 /**
@@ -32,7 +38,8 @@ function checkSeed(seed: SeedData, hosts: readonly string[]): void {
  */
 export async function startSimCloud(options: SimOptions = {}): Promise<SimCloud> {
   const opts = resolveOptions(options);
-  const seedData = typeof options.seed === 'function' ? options.seed(opts.hosts) : (options.seed ?? defaultSeed(opts.hosts));
+  const seedData =
+    typeof options.seed === 'function' ? options.seed(opts.hosts) : (options.seed ?? defaultSeed(opts.hosts));
   checkSeed(seedData, opts.hosts);
   const clock = createClock(opts.clockSkewMs);
   const timers = createTimers();
@@ -102,7 +109,12 @@ export async function startSimCloud(options: SimOptions = {}): Promise<SimCloud>
     hosts: [...opts.hosts],
     bmc(host) {
       const h = getHost(state, host);
-      return { url: bmcs.get(host)!.origin, username: h.bmc.username, password: h.bmc.password, systemId: h.bmc.systemId };
+      return {
+        url: bmcs.get(host)!.origin,
+        username: h.bmc.username,
+        password: h.bmc.password,
+        systemId: h.bmc.systemId,
+      };
     },
     crashHost: (host) => crashCompute(state, getHost(state, host)),
     restartHost: (host) => restartNow(state, getHost(state, host)),

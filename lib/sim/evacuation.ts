@@ -63,7 +63,8 @@ export function startEvacuation(state: CloudState, server: ServerRec, req: Evacu
   const scheduleAfter = Math.floor(state.opts.rebuildMs / 5);
   state.timers.later(scheduleAfter, () => {
     if (state.evacuations.get(server.id) !== evac) return;
-    const dest = req.bypassScheduler && req.host !== undefined ? req.host : pickDestination(state, server, source, req.host);
+    const dest =
+      req.bypassScheduler && req.host !== undefined ? req.host : pickDestination(state, server, source, req.host);
     if (dest === undefined) {
       fail(state, server, mig, 'error', NO_VALID_HOST);
       return;
@@ -115,7 +116,13 @@ export function startEvacuation(state: CloudState, server: ServerRec, req: Evacu
   return mig;
 }
 
-function fail(state: CloudState, server: ServerRec, mig: MigrationRec, status: 'error' | 'failed', message: string): void {
+function fail(
+  state: CloudState,
+  server: ServerRec,
+  mig: MigrationRec,
+  status: 'error' | 'failed',
+  message: string,
+): void {
   const now = state.clock.now();
   server.vmState = 'error';
   server.taskState = null;

@@ -44,12 +44,19 @@ function imageView(state: CloudState, img: Image): Record<string, unknown> {
 export function glanceHandler(state: CloudState) {
   return (req: SimRequest): HttpReply => {
     if (req.path === '/' && req.method === 'GET') {
-      return json(300, { versions: [{ id: 'v2.16', status: 'CURRENT', links: [{ rel: 'self', href: `${state.endpoints.image}/v2/` }] }] });
+      return json(300, {
+        versions: [{ id: 'v2.16', status: 'CURRENT', links: [{ rel: 'self', href: `${state.endpoints.image}/v2/` }] }],
+      });
     }
     if (!authenticate(state, req)) return unauthorized(state);
-    if (req.method !== 'GET') return text(405, '405 Method Not Allowed\n\nThe method is not allowed for this resource.\n\n');
+    if (req.method !== 'GET')
+      return text(405, '405 Method Not Allowed\n\nThe method is not allowed for this resource.\n\n');
     if (req.path === '/v2/images') {
-      return json(200, { images: state.seed.images.map((i) => imageView(state, i)), schema: '/v2/schemas/images', first: '/v2/images' });
+      return json(200, {
+        images: state.seed.images.map((i) => imageView(state, i)),
+        schema: '/v2/schemas/images',
+        first: '/v2/images',
+      });
     }
     const m = /^\/v2\/images\/([^/]+)$/.exec(req.path);
     if (m) {

@@ -1,4 +1,10 @@
-import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { httpDate } from './clock.js';
@@ -60,7 +66,12 @@ export function json(status: number, body: unknown, headers?: Record<string, str
   return headers ? { status, json: body, headers } : { status, json: body };
 }
 
-export function text(status: number, body: string, contentType = 'text/plain; charset=UTF-8', headers: Record<string, string> = {}): HttpReply {
+export function text(
+  status: number,
+  body: string,
+  contentType = 'text/plain; charset=UTF-8',
+  headers: Record<string, string> = {},
+): HttpReply {
   return { status, text: body, headers: { 'Content-Type': contentType, ...headers } };
 }
 
@@ -133,10 +144,18 @@ export async function startHttpService(o: HttpServiceOptions): Promise<RunningHt
       return;
     }
     if ('hang' in reply) {
-      log(reply.microversion ? { method, path: rawUrl, status: 0, microversion: reply.microversion } : { method, path: rawUrl, status: 0 });
+      log(
+        reply.microversion
+          ? { method, path: rawUrl, status: 0, microversion: reply.microversion }
+          : { method, path: rawUrl, status: 0 },
+      );
       return;
     }
-    const out: Record<string, string> = { ...(state.opts.dateHeader ? { Date: httpDate(state.clock.now()) } : {}), ...(o.commonHeaders?.() ?? {}), ...(reply.headers ?? {}) };
+    const out: Record<string, string> = {
+      ...(state.opts.dateHeader ? { Date: httpDate(state.clock.now()) } : {}),
+      ...(o.commonHeaders?.() ?? {}),
+      ...(reply.headers ?? {}),
+    };
     let payload = '';
     if (reply.json !== undefined) {
       payload = JSON.stringify(reply.json);
@@ -151,7 +170,11 @@ export async function startHttpService(o: HttpServiceOptions): Promise<RunningHt
       res.writeHead(reply.status, out);
       res.end(method === 'HEAD' ? undefined : payload);
     }
-    log(reply.microversion ? { method, path: rawUrl, status: reply.status, microversion: reply.microversion } : { method, path: rawUrl, status: reply.status });
+    log(
+      reply.microversion
+        ? { method, path: rawUrl, status: reply.status, microversion: reply.microversion }
+        : { method, path: rawUrl, status: reply.status },
+    );
   };
 
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
@@ -159,7 +182,9 @@ export async function startHttpService(o: HttpServiceOptions): Promise<RunningHt
       if (!res.headersSent) res.writeHead(500).end();
     });
   };
-  const server: Server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, listener) : createHttpServer(listener);
+  const server: Server = o.tls
+    ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert }, listener)
+    : createHttpServer(listener);
   // 'connection' fires with the raw socket for HTTP and HTTPS alike: refusing here also
   // refuses before any TLS handshake, like a host that does not answer.
   server.on('connection', (socket: Socket) => {

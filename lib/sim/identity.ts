@@ -12,7 +12,11 @@ export function findUser(state: CloudState, id: string): SeedUser | undefined {
   return state.seed.users.find((u) => u.id === id);
 }
 
-export function findUserByName(state: CloudState, name: string, domain: { id?: string | undefined; name?: string | undefined }): SeedUser | undefined {
+export function findUserByName(
+  state: CloudState,
+  name: string,
+  domain: { id?: string | undefined; name?: string | undefined },
+): SeedUser | undefined {
   if (!domainMatches(state, domain)) return undefined;
   return state.seed.users.find((u) => u.name === name);
 }
@@ -21,7 +25,11 @@ export function findProject(state: CloudState, id: string): SeedProject | undefi
   return state.seed.projects.find((p) => p.id === id);
 }
 
-export function findProjectByName(state: CloudState, name: string, domain: { id?: string | undefined; name?: string | undefined }): SeedProject | undefined {
+export function findProjectByName(
+  state: CloudState,
+  name: string,
+  domain: { id?: string | undefined; name?: string | undefined },
+): SeedProject | undefined {
   if (!domainMatches(state, domain)) return undefined;
   return state.seed.projects.find((p) => p.name === name);
 }
@@ -60,7 +68,11 @@ export function groupsOf(state: CloudState, userId: string): string[] {
 export function effectiveRoleIds(state: CloudState, userId: string, projectId: string): string[] {
   const groups = groupsOf(state, userId);
   const direct = state.seed.assignments
-    .filter((a) => a.projectId === projectId && ((a.userId !== undefined && a.userId === userId) || (a.groupId !== undefined && groups.includes(a.groupId))))
+    .filter(
+      (a) =>
+        a.projectId === projectId &&
+        ((a.userId !== undefined && a.userId === userId) || (a.groupId !== undefined && groups.includes(a.groupId))),
+    )
     .map((a) => a.roleId);
   const all = new Set<string>();
   for (const r of direct) {
@@ -74,9 +86,18 @@ export function roleNames(state: CloudState, roleIds: readonly string[]): string
   return roleIds.map((id) => findRole(state, id)?.name ?? id);
 }
 
-export function issueToken(state: CloudState, t: Omit<TokenRec, 'id' | 'issuedAt' | 'expiresAt' | 'auditId'>): TokenRec {
+export function issueToken(
+  state: CloudState,
+  t: Omit<TokenRec, 'id' | 'issuedAt' | 'expiresAt' | 'auditId'>,
+): TokenRec {
   const now = state.clock.now();
-  const rec: TokenRec = { ...t, id: newTokenId(), issuedAt: now, expiresAt: now + state.opts.tokenTtlMs, auditId: newSecret(16).slice(0, 22) };
+  const rec: TokenRec = {
+    ...t,
+    id: newTokenId(),
+    issuedAt: now,
+    expiresAt: now + state.opts.tokenTtlMs,
+    auditId: newSecret(16).slice(0, 22),
+  };
   state.tokens.set(rec.id, rec);
   return rec;
 }

@@ -43,7 +43,8 @@ export function resolveOptions(opts: SimOptions = {}): ResolvedOptions {
     powerOnDelayMs: nonNegative('redfish.powerOnDelayMs', opts.redfish?.powerOnDelayMs ?? 300),
   };
   if (opts.redfish?.tls) resolved.redfishTls = opts.redfish.tls;
-  if (!/^2\.\d+$/.test(resolved.maxMicroversion)) throw new Error(`sim: maxMicroversion must look like "2.93", got ${resolved.maxMicroversion}`);
+  if (!/^2\.\d+$/.test(resolved.maxMicroversion))
+    throw new Error(`sim: maxMicroversion must look like "2.93", got ${resolved.maxMicroversion}`);
   return resolved;
 }
 

@@ -2,7 +2,15 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { bmcFaults } from './faults.js';
 import { forceRestart, powerOff, powerOn } from './hosts.js';
-import { empty, json, parseJson, startHttpService, type HttpReply, type RunningHttpService, type SimRequest } from './http.js';
+import {
+  empty,
+  json,
+  parseJson,
+  startHttpService,
+  type HttpReply,
+  type RunningHttpService,
+  type SimRequest,
+} from './http.js';
 import { uuidFrom } from './ids.js';
 import type { CloudState, HostRec } from './state.js';
 
@@ -24,7 +32,15 @@ function redfishError(status: number, messageId: string, message: string, header
       error: {
         code: 'Base.1.8.GeneralError',
         message: 'A general error has occurred. See ExtendedInfo for more information.',
-        '@Message.ExtendedInfo': [{ '@odata.type': '#Message.v1_1_1.Message', MessageId: `Base.1.8.${messageId}`, Message: message, Severity: 'Warning', Resolution: 'None' }],
+        '@Message.ExtendedInfo': [
+          {
+            '@odata.type': '#Message.v1_1_1.Message',
+            MessageId: `Base.1.8.${messageId}`,
+            Message: message,
+            Severity: 'Warning',
+            Resolution: 'None',
+          },
+        ],
       },
     },
     headers,
@@ -69,7 +85,10 @@ function systemView(host: HostRec): unknown {
     PowerState: host.power,
     Status: { State: 'Enabled', Health: 'OK' },
     Actions: {
-      '#ComputerSystem.Reset': { target: `${path}/Actions/ComputerSystem.Reset`, 'ResetType@Redfish.AllowableValues': [...RESET_TYPES] },
+      '#ComputerSystem.Reset': {
+        target: `${path}/Actions/ComputerSystem.Reset`,
+        'ResetType@Redfish.AllowableValues': [...RESET_TYPES],
+      },
     },
   };
 }
@@ -93,7 +112,10 @@ function route(state: CloudState, host: HostRec, req: SimRequest): HttpReply {
   }
   if (method === 'POST' && path === SESSIONS) return login(state, host, req);
 
-  if (!authorised(state, host, req)) return redfishError(401, 'NoValidSession', 'There is no valid session established with the implementation.', { 'WWW-Authenticate': 'Basic realm="RedfishService"' });
+  if (!authorised(state, host, req))
+    return redfishError(401, 'NoValidSession', 'There is no valid session established with the implementation.', {
+      'WWW-Authenticate': 'Basic realm="RedfishService"',
+    });
 
   if (method === 'GET' && path === '/redfish/v1/Systems') {
     return json(200, {
@@ -119,7 +141,13 @@ function route(state: CloudState, host: HostRec, req: SimRequest): HttpReply {
   }
   if (method === 'GET' && path === SESSIONS) {
     const members = [...host.bmc.sessions.values()].map((s) => ({ '@odata.id': `${SESSIONS}/${s.id}` }));
-    return json(200, { '@odata.id': SESSIONS, '@odata.type': '#SessionCollection.SessionCollection', Name: 'Session Collection', 'Members@odata.count': members.length, Members: members });
+    return json(200, {
+      '@odata.id': SESSIONS,
+      '@odata.type': '#SessionCollection.SessionCollection',
+      Name: 'Session Collection',
+      'Members@odata.count': members.length,
+      Members: members,
+    });
   }
   const m = new RegExp(`^${SESSIONS}/([^/]+)$`).exec(path);
   if (m) {
@@ -129,15 +157,30 @@ function route(state: CloudState, host: HostRec, req: SimRequest): HttpReply {
       host.bmc.sessions.delete(entry[0]);
       return empty(204);
     }
-    if (method === 'GET') return json(200, { '@odata.id': path, '@odata.type': '#Session.v1_3_0.Session', Id: entry[1].id, Name: 'User Session', UserName: entry[1].userName });
+    if (method === 'GET')
+      return json(200, {
+        '@odata.id': path,
+        '@odata.type': '#Session.v1_3_0.Session',
+        Id: entry[1].id,
+        Name: 'User Session',
+        UserName: entry[1].userName,
+      });
   }
   return redfishError(404, 'ResourceMissingAtURI', `The resource at the URI ${path} was not found.`);
 }
 
 function login(state: CloudState, host: HostRec, req: SimRequest): HttpReply {
   const body = SessionSchema.safeParse(parseJson(req.body));
-  if (!body.success) return redfishError(400, 'PropertyMissing', 'The property UserName or Password is a required property and must be included in the request.');
-  const ok = !bmcFaults(state.faults, host.name).badCredentials && same(body.data.UserName, host.bmc.username) && same(body.data.Password, host.bmc.password);
+  if (!body.success)
+    return redfishError(
+      400,
+      'PropertyMissing',
+      'The property UserName or Password is a required property and must be included in the request.',
+    );
+  const ok =
+    !bmcFaults(state.faults, host.name).badCredentials &&
+    same(body.data.UserName, host.bmc.username) &&
+    same(body.data.Password, host.bmc.password);
   if (!ok) return redfishError(401, 'NoValidSession', 'There is no valid session established with the implementation.');
   const token = randomBytes(16).toString('hex');
   const id = randomBytes(4).toString('hex');
@@ -145,7 +188,13 @@ function login(state: CloudState, host: HostRec, req: SimRequest): HttpReply {
   const location = `${SESSIONS}/${id}`;
   return json(
     201,
-    { '@odata.id': location, '@odata.type': '#Session.v1_3_0.Session', Id: id, Name: 'User Session', UserName: body.data.UserName },
+    {
+      '@odata.id': location,
+      '@odata.type': '#Session.v1_3_0.Session',
+      Id: id,
+      Name: 'User Session',
+      UserName: body.data.UserName,
+    },
     { 'X-Auth-Token': token, Location: location },
   );
 }
@@ -153,15 +202,25 @@ function login(state: CloudState, host: HostRec, req: SimRequest): HttpReply {
 function reset(state: CloudState, host: HostRec, req: SimRequest): HttpReply {
   const body = ResetSchema.safeParse(parseJson(req.body) ?? {});
   const type = body.success ? body.data.ResetType : undefined;
-  if (type === undefined) return redfishError(400, 'ActionParameterMissing', 'The action ComputerSystem.Reset requires the parameter ResetType to be present in the request body.');
+  if (type === undefined)
+    return redfishError(
+      400,
+      'ActionParameterMissing',
+      'The action ComputerSystem.Reset requires the parameter ResetType to be present in the request body.',
+    );
   if (!(RESET_TYPES as readonly string[]).includes(type)) {
-    return redfishError(400, 'ActionParameterNotSupported', `The parameter ResetType for the action ComputerSystem.Reset is not supported on the target resource.`);
+    return redfishError(
+      400,
+      'ActionParameterNotSupported',
+      `The parameter ResetType for the action ComputerSystem.Reset is not supported on the target resource.`,
+    );
   }
   const faults = bmcFaults(state.faults, host.name);
   switch (type) {
     case 'ForceOff':
     case 'GracefulShutdown':
-      if (host.power === 'Off' && faults.alreadyOffStatus) return redfishError(faults.alreadyOffStatus, 'ActionNotSupported', 'Server is already powered OFF.');
+      if (host.power === 'Off' && faults.alreadyOffStatus)
+        return redfishError(faults.alreadyOffStatus, 'ActionNotSupported', 'Server is already powered OFF.');
       if (!faults.ignorePowerOff) powerOff(state, host, type === 'ForceOff' ? 'force' : 'graceful');
       break;
     case 'On':

@@ -8,7 +8,12 @@ import type { CloudState, ServerRec } from './state.js';
  * a per-host instance cap; then spread (fewest instances first, host order on ties).
  * Returns undefined for NoValidHost.
  */
-export function pickDestination(state: CloudState, server: ServerRec, source: string, requestedHost?: string): string | undefined {
+export function pickDestination(
+  state: CloudState,
+  server: ServerRec,
+  source: string,
+  requestedHost?: string,
+): string | undefined {
   if (noValidHostFor(state.faults, server.id)) return undefined;
   const load = (host: string): number => {
     let n = 0;

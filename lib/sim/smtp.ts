@@ -104,7 +104,12 @@ export function decodeEncodedWords(value: string): string {
       const bytes =
         enc.toUpperCase() === 'B'
           ? Buffer.from(text, 'base64')
-          : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+          : Buffer.from(
+              text
+                .replace(/_/g, ' ')
+                .replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+              'latin1',
+            );
       try {
         return new TextDecoder(charset.split('*')[0]!.toLowerCase()).decode(bytes);
       } catch {

@@ -36,7 +36,12 @@ export interface HostRec {
   pendingCleanup: Set<string>;
   /** RPC casts waiting in this compute's queue while it is dead (replayed when it starts). */
   queuedCasts: Array<() => void>;
-  bmc: { username: string; password: string; systemId: string; sessions: Map<string, { id: string; userName: string }> };
+  bmc: {
+    username: string;
+    password: string;
+    systemId: string;
+    sessions: Map<string, { id: string; userName: string }>;
+  };
 }
 
 export interface FaultRec {
@@ -132,7 +137,13 @@ export function bmcPassword(host: string): string {
 export const BMC_USERNAME = 'root';
 export const BMC_SYSTEM_ID = 'System.Embedded.1';
 
-export function createState(args: { opts: ResolvedOptions; clock: SimClock; faults: SimFaults; timers: Timers; seed: SeedData }): CloudState {
+export function createState(args: {
+  opts: ResolvedOptions;
+  clock: SimClock;
+  faults: SimFaults;
+  timers: Timers;
+  seed: SeedData;
+}): CloudState {
   const { opts, clock, seed } = args;
   const start = clock.now();
   const hosts = new Map<string, HostRec>();

@@ -5,7 +5,14 @@ import { fileURLToPath } from 'node:url';
 export const DEFINITION_PATH = fileURLToPath(new URL('../../infra/state-machine.asl.json', import.meta.url));
 
 export type Definition = { StartAt: string; States: Record<string, StateDef>; [k: string]: unknown };
-export type StateDef = { Type: string; Resource?: unknown; ItemProcessor?: Definition; Iterator?: Definition; Branches?: Definition[]; [k: string]: unknown };
+export type StateDef = {
+  Type: string;
+  Resource?: unknown;
+  ItemProcessor?: Definition;
+  Iterator?: Definition;
+  Branches?: Definition[];
+  [k: string]: unknown;
+};
 
 export const LOCAL_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:freezer-dr-local-';
 
@@ -36,7 +43,8 @@ export function taskStates(def: Definition): Map<string, string> {
   const out = new Map<string, string>();
   const walk = (d: Definition) => {
     for (const [name, state] of Object.entries(d.States)) {
-      if (state.Type === 'Task' && typeof state.Resource === 'string' && state.Resource.startsWith(LOCAL_ARN_PREFIX)) out.set(name, state.Resource.slice(LOCAL_ARN_PREFIX.length));
+      if (state.Type === 'Task' && typeof state.Resource === 'string' && state.Resource.startsWith(LOCAL_ARN_PREFIX))
+        out.set(name, state.Resource.slice(LOCAL_ARN_PREFIX.length));
       if (state.ItemProcessor) walk(state.ItemProcessor);
       if (state.Iterator) walk(state.Iterator);
       for (const b of state.Branches ?? []) walk(b);

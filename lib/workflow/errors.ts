@@ -10,8 +10,13 @@ export class InvalidExecutionInputError extends UserInputError {
 
 /** Nova has no nova-compute service on that exact host. */
 export class UnknownHostError extends UserInputError {
-  constructor(readonly host: string, known: string[]) {
-    super(`Nova has no nova-compute service on host "${host}"`, { hint: `known hosts: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}` });
+  constructor(
+    readonly host: string,
+    known: string[],
+  ) {
+    super(`Nova has no nova-compute service on host "${host}"`, {
+      hint: `known hosts: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''}`,
+    });
     this.name = 'UnknownHostError';
   }
 }

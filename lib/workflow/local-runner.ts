@@ -35,7 +35,11 @@ export class MissingLocalHandlerError extends FreezerError {
  * Task runs its functions/ handler. Inputs and outputs are JSON round-tripped as Lambda would,
  * and a Task without a local handler is an error (the library would otherwise call real AWS).
  */
-export async function runLocalExecution(name: string, input: unknown, opts: LocalRunOptions): Promise<LocalExecutionResult> {
+export async function runLocalExecution(
+  name: string,
+  input: unknown,
+  opts: LocalRunOptions,
+): Promise<LocalExecutionResult> {
   const definition = opts.definition ?? loadDefinition();
   const overrides: Record<string, (input: unknown) => Promise<never>> = {};
   for (const [state, key] of taskStates(definition)) {
@@ -50,8 +54,14 @@ export async function runLocalExecution(name: string, input: unknown, opts: Loca
   const sm = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
   const startTime = new Date().toISOString();
   const runOptions: RunOptions = {
-    overrides: { taskResourceLocalHandlers: overrides as never, waitTimeOverrides: opts.waitMs, retryIntervalOverrides: opts.retryMs },
-    context: { Execution: { Id: `local:${name}`, Name: name, StartTime: startTime, Input: input as never, RoleArn: 'local' } } as never,
+    overrides: {
+      taskResourceLocalHandlers: overrides as never,
+      waitTimeOverrides: opts.waitMs,
+      retryIntervalOverrides: opts.retryMs,
+    },
+    context: {
+      Execution: { Id: `local:${name}`, Name: name, StartTime: startTime, Input: input as never, RoleArn: 'local' },
+    } as never,
   };
   const execution = sm.run(input as never, runOptions);
   opts.signal?.addEventListener('abort', () => execution.abort(), { once: true });
@@ -60,7 +70,10 @@ export async function runLocalExecution(name: string, input: unknown, opts: Loca
   } catch (err) {
     const e = err as { name?: string; message?: string; cause?: unknown };
     const caught = (e as { cause?: { name?: string; message?: string } }).cause;
-    return { status: 'FAILED', error: { Error: caught?.name ?? e.name ?? 'Error', Cause: caught?.message ?? e.message ?? '' } };
+    return {
+      status: 'FAILED',
+      error: { Error: caught?.name ?? e.name ?? 'Error', Cause: caught?.message ?? e.message ?? '' },
+    };
   }
 }
 

@@ -3,7 +3,14 @@ import { powerOn } from '../fencing/fence.js';
 import { IncidentExistsError } from '../incidents/errors.js';
 import { BadRequestError } from '../openstack/errors.js';
 import { sleep } from '../openstack/http.js';
-import { enableService, listComputeServices, listHostEvacuations, parseNovaTime, unforceDownService, type ComputeService } from '../openstack/nova/index.js';
+import {
+  enableService,
+  listComputeServices,
+  listHostEvacuations,
+  parseNovaTime,
+  unforceDownService,
+  type ComputeService,
+} from '../openstack/nova/index.js';
 import { UnknownHostError } from './errors.js';
 import type { Runtime } from './runtime.js';
 
@@ -40,7 +47,10 @@ export async function returnToService(rt: Runtime, host: string, opts: ReturnOpt
 
   const fencer = await rt.fencerFor(host);
   opts.progress(`powering on ${host} via ${fencer.target}`);
-  await powerOn(fencer, { powerTimeoutMs: rt.config.fencing.powerTimeoutSeconds * 1000, pollIntervalMs: rt.config.fencing.pollIntervalSeconds * 1000 });
+  await powerOn(fencer, {
+    powerTimeoutMs: rt.config.fencing.powerTimeoutSeconds * 1000,
+    pollIntervalMs: rt.config.fencing.pollIntervalSeconds * 1000,
+  });
   opts.progress(`${host} confirmed powered on`);
 
   await waitUntil(opts, `evacuation migrations from ${host} to be cleaned up (done → completed)`, async () => {
@@ -78,7 +88,9 @@ export async function returnToService(rt: Runtime, host: string, opts: ReturnOpt
   if (current.status === 'disabled') {
     const ours = current.disabledReason?.startsWith('freezer-dr ') ?? false;
     if (!ours && !opts.enableAnyway) {
-      opts.progress(`left disabled: it was disabled by someone else ("${current.disabledReason ?? ''}"); pass --enable-anyway to enable it`);
+      opts.progress(
+        `left disabled: it was disabled by someone else ("${current.disabledReason ?? ''}"); pass --enable-anyway to enable it`,
+      );
       return current;
     }
     await enableService(rt.session, current.id);
@@ -96,7 +108,11 @@ function isLater(heartbeat: string | null, than: string | null): boolean {
 async function findService(rt: Runtime, host: string): Promise<ComputeService> {
   const { services } = await listComputeServices(rt.session);
   const s = services.find((x) => x.host === host);
-  if (!s) throw new UnknownHostError(host, services.map((x) => x.host));
+  if (!s)
+    throw new UnknownHostError(
+      host,
+      services.map((x) => x.host),
+    );
   return s;
 }
 
@@ -107,7 +123,11 @@ async function waitUntil(opts: ReturnOptions, what: string, check: () => Promise
     const r = await check();
     if (r === true) return;
     last = r;
-    if (Date.now() > deadline) throw new ReturnToServiceError(`gave up waiting for ${what} after ${Math.round(opts.timeoutMs / 1000)} s (${last})`, { hint: 'nothing further was changed; check nova-compute on the host, then run the command again' });
+    if (Date.now() > deadline)
+      throw new ReturnToServiceError(
+        `gave up waiting for ${what} after ${Math.round(opts.timeoutMs / 1000)} s (${last})`,
+        { hint: 'nothing further was changed; check nova-compute on the host, then run the command again' },
+      );
     await sleep(opts.pollMs);
   }
 }

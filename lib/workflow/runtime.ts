@@ -47,10 +47,12 @@ let current: Promise<Runtime> | undefined;
  * Lambda from FREEZER_DR_CONFIG (the config as JSON or YAML text, or a path to a file).
  */
 export function getRuntime(): Promise<Runtime> {
-  current ??= configFromEnv().then((config) => createRuntime(config)).catch((err: unknown) => {
-    current = undefined;
-    throw err;
-  });
+  current ??= configFromEnv()
+    .then((config) => createRuntime(config))
+    .catch((err: unknown) => {
+      current = undefined;
+      throw err;
+    });
   return current;
 }
 
@@ -67,7 +69,10 @@ export function setRuntime(runtime: Runtime | undefined): void {
  */
 export async function configFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
   const value = env.FREEZER_DR_CONFIG;
-  if (!value) throw new UserInputError('FREEZER_DR_CONFIG is not set: it must hold the freezer-dr config (JSON or YAML), a path to it, or an ssm:/secret: reference');
+  if (!value)
+    throw new UserInputError(
+      'FREEZER_DR_CONFIG is not set: it must hold the freezer-dr config (JSON or YAML), a path to it, or an ssm:/secret: reference',
+    );
   let text: string;
   if (/^(ssm:\/|secret:)/.test(value)) text = await resolveSecret(value as SecretRef, env);
   else if (value.trimStart().startsWith('{') || value.includes('\n')) text = value;
@@ -79,7 +84,13 @@ export async function configFromEnv(env: NodeJS.ProcessEnv = process.env): Promi
 }
 
 /** Store a timeline event, log it, and show it live when someone is watching. */
-export async function recordEvent(rt: Runtime, incidentId: string, step: TimelineEvent['step'], message: string, instanceId: string | null = null): Promise<void> {
+export async function recordEvent(
+  rt: Runtime,
+  incidentId: string,
+  step: TimelineEvent['step'],
+  message: string,
+  instanceId: string | null = null,
+): Promise<void> {
   const event: TimelineEvent = { at: rt.now().toISOString(), step, message, instanceId };
   await rt.store.appendEvent(incidentId, event);
   rt.log.info(message, { incidentId, step, instanceId });

@@ -5,7 +5,11 @@ import { FenceResultSchema, IsolationSchema, PlanItemSchema, SkippedItemSchema }
 /** Execution input as a person or the monitor sends it (StartExecution). Validated in the first state. */
 export const ExecutionInputSchema = z
   .object({
-    incidentId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, { message: 'expected 1–80 characters of letters, digits, "-" and "_" (it is also the execution name)' }),
+    incidentId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,80}$/, {
+        message: 'expected 1–80 characters of letters, digits, "-" and "_" (it is also the execution name)',
+      }),
     host: HostNameSchema,
     reason: z.string().min(1).max(1000),
     detectedAt: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time, e.g. 2026-11-25T03:43:18Z' }),
@@ -58,7 +62,11 @@ export const CheckStepInputSchema = z.object({ ...Ref, instance: PlanItemSchema,
 /** What one Map iteration ends with: its evacuation state, or the error that stopped it. */
 export const EvacuationResultSchema = z.union([
   EvacuationStateSchema,
-  z.object({ instanceId: z.string(), status: z.literal('failed'), error: z.object({ Error: z.string(), Cause: z.string().optional() }) }),
+  z.object({
+    instanceId: z.string(),
+    status: z.literal('failed'),
+    error: z.object({ Error: z.string(), Cause: z.string().optional() }),
+  }),
 ]);
 
 export const StepErrorSchema = z.object({ Error: z.string(), Cause: z.string().optional() });

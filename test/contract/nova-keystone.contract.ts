@@ -9,8 +9,19 @@
  * through a plain HTTP client: what is asserted is what the cloud said.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { MICROVERSION, MINIMUM_CLOUD_MICROVERSION, compareMicroversions } from '../../lib/openstack/nova/microversions.js';
-import { RawCloud, waitUntil, type Credentials, type NovaMigration, type NovaServer, type NovaService } from './openstack-http.js';
+import {
+  MICROVERSION,
+  MINIMUM_CLOUD_MICROVERSION,
+  compareMicroversions,
+} from '../../lib/openstack/nova/microversions.js';
+import {
+  RawCloud,
+  waitUntil,
+  type Credentials,
+  type NovaMigration,
+  type NovaServer,
+  type NovaService,
+} from './openstack-http.js';
 
 export interface ContractTarget {
   /** Admin credentials (project-scoped, admin role). */
@@ -54,7 +65,10 @@ export async function healComputes(cloud: RawCloud, target: ContractTarget, time
     for (const s of await cloud.computeServices()) {
       if (!target.hosts.includes(s.host)) continue;
       if (s.forced_down) {
-        const r = await cloud.nova('PUT', `/os-services/${s.id}`, { mv: MICROVERSION.services, body: { forced_down: false } });
+        const r = await cloud.nova('PUT', `/os-services/${s.id}`, {
+          mv: MICROVERSION.services,
+          body: { forced_down: false },
+        });
         if (r.status !== 200) healthy = false;
         continue;
       }
@@ -62,7 +76,8 @@ export async function healComputes(cloud: RawCloud, target: ContractTarget, time
         healthy = false;
         continue;
       }
-      if (s.status === 'disabled') await cloud.nova('PUT', `/os-services/${s.id}`, { mv: MICROVERSION.services, body: { status: 'enabled' } });
+      if (s.status === 'disabled')
+        await cloud.nova('PUT', `/os-services/${s.id}`, { mv: MICROVERSION.services, body: { status: 'enabled' } });
     }
     return healthy;
   });
@@ -98,10 +113,18 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
       await target?.dispose();
     });
 
-    const service = async (host: string): Promise<NovaService> => (await cloud.computeServices()).find((s) => s.host === host)!;
-    const evacuate = (id: string, body: Record<string, unknown> = {}) => cloud.nova('POST', `/servers/${id}/action`, { mv: MICROVERSION.evacuateClassic, body: { evacuate: body } });
-    const putService = (id: string, body: Record<string, unknown>) => cloud.nova<{ service: NovaService }>('PUT', `/os-services/${id}`, { mv: MICROVERSION.services, body });
-    const evacuations = (id: string) => cloud.nova<{ migrations: NovaMigration[] }>('GET', `/os-migrations?instance_uuid=${id}&migration_type=evacuation`, { mv: MICROVERSION.migrations });
+    const service = async (host: string): Promise<NovaService> =>
+      (await cloud.computeServices()).find((s) => s.host === host)!;
+    const evacuate = (id: string, body: Record<string, unknown> = {}) =>
+      cloud.nova('POST', `/servers/${id}/action`, { mv: MICROVERSION.evacuateClassic, body: { evacuate: body } });
+    const putService = (id: string, body: Record<string, unknown>) =>
+      cloud.nova<{ service: NovaService }>('PUT', `/os-services/${id}`, { mv: MICROVERSION.services, body });
+    const evacuations = (id: string) =>
+      cloud.nova<{ migrations: NovaMigration[] }>(
+        'GET',
+        `/os-migrations?instance_uuid=${id}&migration_type=evacuation`,
+        { mv: MICROVERSION.migrations },
+      );
     /** kill -9 + forced_down: the state in which freezer-dr evacuates. */
     const fail = async (host: string) => {
       touched = true;
@@ -121,7 +144,10 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
       const types = cloud.catalog.map((c) => c.type);
       expect(types).toEqual(expect.arrayContaining(['identity', 'compute']));
       const compute = cloud.catalog.find((c) => c.type === 'compute')!;
-      expect(compute.endpoints.find((e) => e.interface === 'public' && (e.region_id ?? e.region) === target.creds.regionName)?.url).toMatch(/^https?:\/\//);
+      expect(
+        compute.endpoints.find((e) => e.interface === 'public' && (e.region_id ?? e.region) === target.creds.regionName)
+          ?.url,
+      ).toMatch(/^https?:\/\//);
 
       const bad = await new RawCloud({ ...target.creds, password: 'wrong-password' }).authenticate();
       expect(bad.status).toBe(401);
@@ -141,11 +167,15 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
       const [maj, min] = doc.body.version.version.split('.').map(Number);
       const beyond = await cloud.nova('GET', '/os-services', { mv: `${maj}.${min! + 1}` });
       expect(beyond.status).toBe(406);
-      expect(faultMessage(beyond.body)).toBe(`Version ${maj}.${min! + 1} is not supported by the API. Minimum is 2.1 and maximum is ${doc.body.version.version}.`);
+      expect(faultMessage(beyond.body)).toBe(
+        `Version ${maj}.${min! + 1} is not supported by the API. Minimum is 2.1 and maximum is ${doc.body.version.version}.`,
+      );
     });
 
     test('os-services at 2.53: UUID ids and the fields the monitor reads; binary and host filters are exact', async () => {
-      const res = await cloud.nova<{ services: NovaService[] }>('GET', '/os-services?binary=nova-compute', { mv: MICROVERSION.services });
+      const res = await cloud.nova<{ services: NovaService[] }>('GET', '/os-services?binary=nova-compute', {
+        mv: MICROVERSION.services,
+      });
       expect(res.status).toBe(200);
       const mine = res.body.services.filter((s) => target.hosts.includes(s.host));
       expect(mine.map((s) => s.host).sort()).toEqual([...target.hosts].sort());
@@ -159,16 +189,25 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
         expect(s.updated_at).toMatch(NOVA_TIME);
         expect(s).toHaveProperty('disabled_reason');
       }
-      for (const s of mine) expect(s).toMatchObject({ status: 'enabled', state: 'up', forced_down: false, disabled_reason: null });
+      for (const s of mine)
+        expect(s).toMatchObject({ status: 'enabled', state: 'up', forced_down: false, disabled_reason: null });
       // The heartbeat is recent: updated_at is UTC without a zone.
       const age = Date.now() - Date.parse(`${mine[0]!.updated_at}Z`);
       expect(age).toBeGreaterThan(-5000);
       expect(age).toBeLessThan(60_000);
 
-      const one = await cloud.nova<{ services: NovaService[] }>('GET', `/os-services?binary=nova-compute&host=${target.hosts[0]}`, { mv: MICROVERSION.services });
+      const one = await cloud.nova<{ services: NovaService[] }>(
+        'GET',
+        `/os-services?binary=nova-compute&host=${target.hosts[0]}`,
+        { mv: MICROVERSION.services },
+      );
       expect(one.body.services.map((s) => s.host)).toEqual([target.hosts[0]]);
       const prefix = target.hosts[0].replace(/-?\d+$/, '');
-      const none = await cloud.nova<{ services: NovaService[] }>('GET', `/os-services?binary=nova-compute&host=${prefix}`, { mv: MICROVERSION.services });
+      const none = await cloud.nova<{ services: NovaService[] }>(
+        'GET',
+        `/os-services?binary=nova-compute&host=${prefix}`,
+        { mv: MICROVERSION.services },
+      );
       expect(none.status).toBe(200);
       expect(none.body.services).toEqual([]);
     });
@@ -179,12 +218,22 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
       const svc = await service(host);
       const down = await putService(svc.id, { forced_down: true });
       expect(down.status).toBe(200);
-      expect(down.body.service).toMatchObject({ id: svc.id, host, forced_down: true, state: 'down', status: 'enabled' });
+      expect(down.body.service).toMatchObject({
+        id: svc.id,
+        host,
+        forced_down: true,
+        state: 'down',
+        status: 'enabled',
+      });
       expect(await service(host)).toMatchObject({ forced_down: true, state: 'down' });
 
       const disabled = await putService(svc.id, { status: 'disabled', disabled_reason: 'contract test' });
       expect(disabled.status).toBe(200);
-      expect(disabled.body.service).toMatchObject({ status: 'disabled', disabled_reason: 'contract test', forced_down: true });
+      expect(disabled.body.service).toMatchObject({
+        status: 'disabled',
+        disabled_reason: 'contract test',
+        forced_down: true,
+      });
 
       const up = await putService(svc.id, { forced_down: false });
       expect(up.status).toBe(200);
@@ -212,7 +261,9 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
       // `force` left the schema at 2.68: freezer-dr could not send it by mistake.
       const force = await evacuate(id, { force: true });
       expect(force.status).toBe(400);
-      expect(faultMessage(force.body)).toBe("Invalid input for field/attribute evacuate. Value: {'force': True}. Additional properties are not allowed ('force' was unexpected)");
+      expect(faultMessage(force.body)).toBe(
+        "Invalid input for field/attribute evacuate. Value: {'force': True}. Additional properties are not allowed ('force' was unexpected)",
+      );
     });
 
     test('evacuate is refused with 400 "still in use" while the source counts as up — even right after kill -9', async () => {
@@ -242,34 +293,60 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
       const serverStates: string[] = [];
       const migrationStates: string[] = [];
       const note = (list: string[], v: string) => (list.at(-1) === v ? undefined : list.push(v));
-      const final = await waitUntil('the evacuation to finish', target.evacuationTimeoutMs, async () => {
-        const s = await cloud.server(id);
-        note(serverStates, `${s.status}/${s['OS-EXT-STS:task_state'] ?? '-'}${hostOf(s) === a ? '@source' : ''}`);
-        const m = (await evacuations(id)).body.migrations;
-        if (m[0]) note(migrationStates, m[0].status);
-        return s.status === 'ACTIVE' && hostOf(s) !== a && m[0]?.status === 'done' ? s : undefined;
-      }, 100);
-      if (process.env.CONTRACT_TRACE) process.stderr.write(`[${cloudName}] server: ${serverStates.join(' → ')}; migration: ${migrationStates.join(' → ')}\n`);
+      const final = await waitUntil(
+        'the evacuation to finish',
+        target.evacuationTimeoutMs,
+        async () => {
+          const s = await cloud.server(id);
+          note(serverStates, `${s.status}/${s['OS-EXT-STS:task_state'] ?? '-'}${hostOf(s) === a ? '@source' : ''}`);
+          const m = (await evacuations(id)).body.migrations;
+          if (m[0]) note(migrationStates, m[0].status);
+          return s.status === 'ACTIVE' && hostOf(s) !== a && m[0]?.status === 'done' ? s : undefined;
+        },
+        100,
+      );
+      if (process.env.CONTRACT_TRACE)
+        process.stderr.write(
+          `[${cloudName}] server: ${serverStates.join(' → ')}; migration: ${migrationStates.join(' → ')}\n`,
+        );
       expect(final['OS-EXT-STS:task_state']).toBeNull();
       expect(target.hosts).toContain(hostOf(final));
       // What can be seen on the way: REBUILD/rebuilding (unless it was faster than a poll), then ACTIVE.
       // ACTIVE may show while the host is still the source (FACTS rule 5): done = ACTIVE elsewhere.
       expect(serverStates.at(-1)).toBe('ACTIVE/-');
-      for (const st of serverStates.slice(0, -1)) expect(['REBUILD/rebuilding@source', 'REBUILD/rebuild_block_device_mapping@source', 'REBUILD/rebuild_spawning@source', 'ACTIVE/-@source']).toContain(st);
+      for (const st of serverStates.slice(0, -1))
+        expect([
+          'REBUILD/rebuilding@source',
+          'REBUILD/rebuild_block_device_mapping@source',
+          'REBUILD/rebuild_spawning@source',
+          'ACTIVE/-@source',
+        ]).toContain(st);
       const order = ['accepted', 'pre-migrating', 'done'];
       expect(migrationStates.at(-1)).toBe('done');
-      expect(migrationStates.map((s) => order.indexOf(s))).toEqual([...migrationStates.map((s) => order.indexOf(s))].sort());
+      expect(migrationStates.map((s) => order.indexOf(s))).toEqual(
+        [...migrationStates.map((s) => order.indexOf(s))].sort(),
+      );
       expect(migrationStates.every((s) => order.includes(s))).toBe(true);
 
       const list = await evacuations(id);
       expect(list.status).toBe(200);
       expect(list.body.migrations).toHaveLength(1);
       const m = list.body.migrations[0]!;
-      expect(m).toMatchObject({ instance_uuid: id, migration_type: 'evacuation', source_compute: a, dest_compute: hostOf(final), status: 'done' });
+      expect(m).toMatchObject({
+        instance_uuid: id,
+        migration_type: 'evacuation',
+        source_compute: a,
+        dest_compute: hostOf(final),
+        status: 'done',
+      });
       expect(m.uuid).toMatch(UUID);
       expect(typeof m.id).toBe('number');
       expect(m.created_at).toMatch(NOVA_TIME);
-      const byHost = await cloud.nova<{ migrations: NovaMigration[] }>('GET', `/os-migrations?source_compute=${a}&migration_type=evacuation`, { mv: MICROVERSION.migrations });
+      const byHost = await cloud.nova<{ migrations: NovaMigration[] }>(
+        'GET',
+        `/os-migrations?source_compute=${a}&migration_type=evacuation`,
+        { mv: MICROVERSION.migrations },
+      );
       expect(byHost.body.migrations.map((x) => x.instance_uuid)).toContain(id);
       expect(byHost.body.migrations.every((x) => x.source_compute === a)).toBe(true);
 
@@ -282,7 +359,11 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
       );
 
       await target.startCompute(a);
-      await waitUntil('done → completed after the source restarted', 90_000, async () => (await evacuations(id)).body.migrations[0]?.status === 'completed');
+      await waitUntil(
+        'done → completed after the source restarted',
+        90_000,
+        async () => (await evacuations(id)).body.migrations[0]?.status === 'completed',
+      );
       // Still forced down: a restarted compute keeps reading down until the flag is cleared.
       expect(await service(a)).toMatchObject({ forced_down: true, state: 'down' });
       const ok = await putService(svc.id, { forced_down: false });
@@ -294,7 +375,11 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
       const [a, b, c] = target.hosts;
       const id = await target.serverOn(a);
       await fail(a);
-      for (const h of [b, c]) expect((await putService((await service(h)).id, { status: 'disabled', disabled_reason: 'contract: no capacity' })).status).toBe(200);
+      for (const h of [b, c])
+        expect(
+          (await putService((await service(h)).id, { status: 'disabled', disabled_reason: 'contract: no capacity' }))
+            .status,
+        ).toBe(200);
 
       expect((await evacuate(id)).status).toBe(200);
       const errored = await waitUntil('the instance in ERROR', target.evacuationTimeoutMs, async () => {
@@ -329,7 +414,11 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
     test('servers/detail: the host filter (all tenants, admin) is an exact match; the fields the planner reads are there', async () => {
       const [a] = target.hosts;
       const id = await target.serverOn(a);
-      const res = await cloud.nova<{ servers: Array<NovaServer & Record<string, unknown>> }>('GET', `/servers/detail?all_tenants=1&host=${a}`, { mv: MICROVERSION.servers });
+      const res = await cloud.nova<{ servers: Array<NovaServer & Record<string, unknown>> }>(
+        'GET',
+        `/servers/detail?all_tenants=1&host=${a}`,
+        { mv: MICROVERSION.servers },
+      );
       expect(res.status).toBe(200);
       expect(res.body.servers.map((s) => s.id)).toContain(id);
       for (const s of res.body.servers) {
@@ -345,17 +434,22 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
         expect(s.image === '' || typeof (s.image as { id?: string }).id === 'string').toBe(true);
       }
       const prefix = a.replace(/-?\d+$/, '');
-      const none = await cloud.nova<{ servers: NovaServer[] }>('GET', `/servers/detail?all_tenants=1&host=${prefix}`, { mv: MICROVERSION.servers });
+      const none = await cloud.nova<{ servers: NovaServer[] }>('GET', `/servers/detail?all_tenants=1&host=${prefix}`, {
+        mv: MICROVERSION.servers,
+      });
       expect(none.status).toBe(200);
       expect(none.body.servers).toEqual([]);
     });
 
     test('Keystone: effective role assignments with names give the members; users carry an email only when they have one', async () => {
       const { projectId, withEmail, withoutEmail } = await target.membersProject();
-      const res = await cloud.keystone<{ role_assignments: Array<{ user?: { id: string; name?: string }; role: { id: string; name?: string }; scope: { project?: { id: string } } }> }>(
-        'GET',
-        `/role_assignments?scope.project.id=${projectId}&effective&include_names`,
-      );
+      const res = await cloud.keystone<{
+        role_assignments: Array<{
+          user?: { id: string; name?: string };
+          role: { id: string; name?: string };
+          scope: { project?: { id: string } };
+        }>;
+      }>('GET', `/role_assignments?scope.project.id=${projectId}&effective&include_names`);
       expect(res.status).toBe(200);
       const users = new Set(res.body.role_assignments.map((a) => a.user?.id).filter(Boolean));
       for (const id of [...Object.keys(withEmail), ...withoutEmail]) expect(users).toContain(id);

@@ -36,14 +36,22 @@ export interface CatalogEntry {
 
 type Json = Record<string, unknown>;
 
-async function send(url: string, init: { method: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number }): Promise<RawResponse> {
+async function send(
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: unknown; timeoutMs?: number },
+): Promise<RawResponse> {
   const headers: Record<string, string> = { Accept: 'application/json', ...(init.headers ?? {}) };
   let payload: string | undefined;
   if (init.body !== undefined) {
     payload = JSON.stringify(init.body);
     headers['Content-Type'] = 'application/json';
   }
-  const res = await fetch(url, { method: init.method, headers, body: payload, signal: AbortSignal.timeout(init.timeoutMs ?? 30_000) });
+  const res = await fetch(url, {
+    method: init.method,
+    headers,
+    body: payload,
+    signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
+  });
   const text = await res.text();
   let body: unknown = null;
   if (text.trim() !== '') {
@@ -69,7 +77,12 @@ export class RawCloud {
       method: 'POST',
       body: {
         auth: {
-          identity: { methods: ['password'], password: { user: { name: c.username, domain: { name: c.userDomainName ?? 'Default' }, password: c.password } } },
+          identity: {
+            methods: ['password'],
+            password: {
+              user: { name: c.username, domain: { name: c.userDomainName ?? 'Default' }, password: c.password },
+            },
+          },
           scope: { project: { name: c.projectName, domain: { name: c.projectDomainName ?? 'Default' } } },
         },
       },
@@ -98,14 +111,27 @@ export class RawCloud {
 
   async keystone<T = Json>(method: string, path: string, body?: unknown): Promise<RawResponse<T>> {
     await this.ensureToken();
-    return (await send(`${this.creds.authUrl.replace(/\/$/, '')}${path}`, { method, body, headers: { 'X-Auth-Token': this.token } })) as RawResponse<T>;
+    return (await send(`${this.creds.authUrl.replace(/\/$/, '')}${path}`, {
+      method,
+      body,
+      headers: { 'X-Auth-Token': this.token },
+    })) as RawResponse<T>;
   }
 
-  async nova<T = Json>(method: string, path: string, opts: { mv?: string; body?: unknown; timeoutMs?: number } = {}): Promise<RawResponse<T>> {
+  async nova<T = Json>(
+    method: string,
+    path: string,
+    opts: { mv?: string; body?: unknown; timeoutMs?: number } = {},
+  ): Promise<RawResponse<T>> {
     await this.ensureToken();
     const headers: Record<string, string> = { 'X-Auth-Token': this.token };
     if (opts.mv) headers['OpenStack-API-Version'] = `compute ${opts.mv}`;
-    return (await send(`${this.endpoint('compute')}${path}`, { method, body: opts.body, headers, timeoutMs: opts.timeoutMs })) as RawResponse<T>;
+    return (await send(`${this.endpoint('compute')}${path}`, {
+      method,
+      body: opts.body,
+      headers,
+      timeoutMs: opts.timeoutMs,
+    })) as RawResponse<T>;
   }
 
   // ---- the few reads the tests make over and over ----
@@ -178,7 +204,12 @@ export interface NovaMigration {
   updated_at: string | null;
 }
 
-export async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | false>, intervalMs = 500): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined | false>,
+  intervalMs = 500,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -188,7 +219,10 @@ export async function waitUntil<T>(what: string, timeoutMs: number, probe: () =>
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

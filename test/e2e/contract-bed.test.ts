@@ -6,7 +6,10 @@ import { waitUntil } from '../contract/openstack-http.js';
 import { novaKeystoneContract, type ContractTarget } from '../contract/nova-keystone.contract.js';
 import { adminCloud, ADMIN_PASSWORD, bedIsUp, ctl, killProcess, resetBed } from './support/bed.js';
 
-if (!bedIsUp()) throw new Error('the e2e test bed is not running: test/e2e/bed/install.sh && test/e2e/bed/start.sh (see test/e2e/README.md)');
+if (!bedIsUp())
+  throw new Error(
+    'the e2e test bed is not running: test/e2e/bed/install.sh && test/e2e/bed/start.sh (see test/e2e/README.md)',
+  );
 
 novaKeystoneContract('real Keystone 22 + Nova 26 (Zed) on the bed', async (): Promise<ContractTarget> => {
   const bed = await resetBed();
@@ -14,13 +17,27 @@ novaKeystoneContract('real Keystone 22 + Nova 26 (Zed) on the bed', async (): Pr
   let n = 0;
   const alpha = bed.projects.find((p) => p.name === 'e2e-alpha')!;
   return {
-    creds: { authUrl: bed.authUrl, username: bed.admin.username, password: ADMIN_PASSWORD, projectName: bed.admin.projectName, regionName: bed.regionName },
+    creds: {
+      authUrl: bed.authUrl,
+      username: bed.admin.username,
+      password: ADMIN_PASSWORD,
+      projectName: bed.admin.projectName,
+      regionName: bed.regionName,
+    },
     hosts: bed.computes.slice(0, 3).map((c) => c.host) as [string, string, string],
     async serverOn(host) {
       // A fresh server of the admin project, pinned to the host (2.74, admin only).
       const res = await cloud.nova<{ server: { id: string } }>('POST', '/servers', {
         mv: '2.74',
-        body: { server: { name: `contract-${host}-${++n}`, imageRef: bed.imageId, flavorRef: bed.flavors['e2e.tiny'], networks: 'none', host } },
+        body: {
+          server: {
+            name: `contract-${host}-${++n}`,
+            imageRef: bed.imageId,
+            flavorRef: bed.flavors['e2e.tiny'],
+            networks: 'none',
+            host,
+          },
+        },
       });
       if (res.status !== 202) throw new Error(`boot on ${host}: ${res.status} ${res.text}`);
       const id = res.body.server.id;
@@ -40,7 +57,11 @@ novaKeystoneContract('real Keystone 22 + Nova 26 (Zed) on the bed', async (): Pr
     },
     killCompute: async (host) => void (await killProcess(host)),
     startCompute: async (host) => void (await ctl('start-compute', host)),
-    computeRunning: (host) => ctl('pid', host).then(() => true, () => false),
+    computeRunning: (host) =>
+      ctl('pid', host).then(
+        () => true,
+        () => false,
+      ),
     evacuationTimeoutMs: 60_000,
     // The seed step deletes the servers booted here and leaves the cloud healthy.
     dispose: async () => void (await resetBed()),

@@ -7,10 +7,23 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtp-sink.js';
 import { waitUntil, type NovaServer, type RawCloud } from '../contract/openstack-http.js';
-import { adminCloud, bedIsUp, bmcEvents, bmcPower, ctl, killProcess, resetBed, serversOf, type BedInfo } from './support/bed.js';
+import {
+  adminCloud,
+  bedIsUp,
+  bmcEvents,
+  bmcPower,
+  ctl,
+  killProcess,
+  resetBed,
+  serversOf,
+  type BedInfo,
+} from './support/bed.js';
 import { runCli, startWatchdog, writeWatchdogConfig, type Watchdog } from './support/watchdog.js';
 
-if (!bedIsUp()) throw new Error('the e2e test bed is not running: test/e2e/bed/install.sh && test/e2e/bed/start.sh (see test/e2e/README.md)');
+if (!bedIsUp())
+  throw new Error(
+    'the e2e test bed is not running: test/e2e/bed/install.sh && test/e2e/bed/start.sh (see test/e2e/README.md)',
+  );
 
 let bed: BedInfo;
 let cloud: RawCloud;
@@ -53,7 +66,11 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
     const check = await runCli(['check', '--json', '--config', writeWatchdogConfig(bed, { smtpPort: smtp.port })]);
     expect(check.code).toBe(0);
     const healthy = JSON.parse(check.output) as { clock: string; hosts: Array<{ verdict: string }>; gates: unknown[] };
-    expect({ clock: healthy.clock, verdicts: healthy.hosts.map((h) => h.verdict), gates: healthy.gates }).toEqual({ clock: 'heartbeat', verdicts: ['healthy', 'healthy', 'healthy'], gates: [] });
+    expect({ clock: healthy.clock, verdicts: healthy.hosts.map((h) => h.verdict), gates: healthy.gates }).toEqual({
+      clock: 'heartbeat',
+      verdicts: ['healthy', 'healthy', 'healthy'],
+      gates: [],
+    });
     wd = await startWatchdog(bed, { smtpPort: smtp.port, logName: 's1' });
     const since = new Date().toISOString();
 
@@ -74,15 +91,22 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
     const svc = await cloud.service(victim);
     expect(svc).toMatchObject({ forced_down: true, status: 'disabled', state: 'down' });
     expect(svc.disabled_reason).toMatch(/^freezer-dr /);
-    for (const h of ['compute-2', 'compute-3']) expect(await cloud.service(h)).toMatchObject({ forced_down: false, status: 'enabled', state: 'up' });
+    for (const h of ['compute-2', 'compute-3'])
+      expect(await cloud.service(h)).toMatchObject({ forced_down: false, status: 'enabled', state: 'up' });
 
     // Nova: every instance ACTIVE on another host, with exactly one evacuation, `done`.
     for (const s of before) {
       const now = await cloud.server(s.id);
-      expect({ name: now.name, status: now.status, task: now['OS-EXT-STS:task_state'] }).toEqual({ name: s.name, status: 'ACTIVE', task: null });
+      expect({ name: now.name, status: now.status, task: now['OS-EXT-STS:task_state'] }).toEqual({
+        name: s.name,
+        status: 'ACTIVE',
+        task: null,
+      });
       expect(['compute-2', 'compute-3']).toContain(hostOf(now));
       const migs = await cloud.migrations(`instance_uuid=${s.id}&migration_type=evacuation`);
-      expect(migs.map((m) => ({ status: m.status, source: m.source_compute, dest: m.dest_compute }))).toEqual([{ status: 'done', source: victim, dest: hostOf(now) }]);
+      expect(migs.map((m) => ({ status: m.status, source: m.source_compute, dest: m.dest_compute }))).toEqual([
+        { status: 'done', source: victim, dest: hostOf(now) },
+      ]);
     }
     // Nothing else moved.
     for (const s of others) {
@@ -92,7 +116,13 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
 
     // SMTP: each affected project's members with an email get its mail (one mail per recipient),
     // nobody else; the admins get the summary.
-    await waitUntil('the mails', 30_000, async () => smtp.mails.some((m) => kind(m) === 'admin' && /evacuated/.test(m.parsed.subject ?? '')) && smtp.mails.filter((m) => kind(m) === 'project').length >= 4);
+    await waitUntil(
+      'the mails',
+      30_000,
+      async () =>
+        smtp.mails.some((m) => kind(m) === 'admin' && /evacuated/.test(m.parsed.subject ?? '')) &&
+        smtp.mails.filter((m) => kind(m) === 'project').length >= 4,
+    );
     await sleep(1000);
     const projectMails = smtp.mails.filter((m) => kind(m) === 'project');
     const adminMails = smtp.mails.filter((m) => kind(m) === 'admin');
@@ -106,7 +136,11 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
     // Nobody in e2e-gamma has an email: its mail goes to the admins instead.
     expect(recipientsOf('e2e-gamma')).toEqual(bed.admins);
     expect(projectMails).toHaveLength(4);
-    const textFor = (name: string) => projectMails.filter((m) => m.parsed.text?.includes(`YOUR INSTANCES IN PROJECT ${name}`)).map((m) => m.parsed.text ?? '').join('\n');
+    const textFor = (name: string) =>
+      projectMails
+        .filter((m) => m.parsed.text?.includes(`YOUR INSTANCES IN PROJECT ${name}`))
+        .map((m) => m.parsed.text ?? '')
+        .join('\n');
     expect(textFor('e2e-alpha')).toContain('alpha-web-1');
     expect(textFor('e2e-alpha')).not.toContain('beta-app-1');
     expect(textFor('e2e-beta')).toContain('beta-app-1');
@@ -133,7 +167,9 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
 
     const failed = await wd.waitFor(/closed: \S+|ended FAILED/, 180_000);
     expect(failed).toMatch(/fence-failed|ended FAILED/);
-    const alert = await waitUntil('the admins to be mailed', 30_000, async () => smtp.mails.find((m) => kind(m) === 'admin'));
+    const alert = await waitUntil('the admins to be mailed', 30_000, async () =>
+      smtp.mails.find((m) => kind(m) === 'admin'),
+    );
     expect(alert.rcptTo).toEqual(bed.admins);
     expect(alert.parsed.text).toMatch(/not confirmed|NOT confirmed/i);
     expect(alert.parsed.text).toContain(victim);
@@ -171,7 +207,9 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
     await Promise.all(victims.map((v) => killProcess(v)));
     const gate = await wd.waitFor(/monitor gate storm/, 60_000);
     for (const v of victims) expect(gate).toContain(v);
-    const alert = await waitUntil('the storm alert', 30_000, async () => smtp.mails.find((m) => /storm gate/.test(m.parsed.subject ?? '')));
+    const alert = await waitUntil('the storm alert', 30_000, async () =>
+      smtp.mails.find((m) => /storm gate/.test(m.parsed.subject ?? '')),
+    );
     expect(alert.rcptTo).toEqual(bed.admins);
     expect(alert.parsed.text).toContain('compute-1');
     expect(alert.parsed.text).toContain('compute-2');
@@ -199,7 +237,9 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
     await killProcess(victim);
     const gate = await wd.waitFor(/monitor gate observer/, 60_000);
     expect(gate).toMatch(/cannot observe the cloud/);
-    const alert = await waitUntil('the observer alert', 30_000, async () => smtp.mails.find((m) => /observer gate/.test(m.parsed.subject ?? '')));
+    const alert = await waitUntil('the observer alert', 30_000, async () =>
+      smtp.mails.find((m) => /observer gate/.test(m.parsed.subject ?? '')),
+    );
     expect(alert.rcptTo).toEqual(bed.admins);
     // Longer than detection would take (staleAfterSeconds 8 + a report interval): still nothing.
     await sleep(15_000);
@@ -229,8 +269,18 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
     const since = new Date().toISOString();
 
     const r = await runCli(['return', '--host', victim, '--config', configPath, '--timeout', '120']);
-    expect({ code: r.code, output: r.output }).toEqual({ code: 0, output: expect.stringContaining(`${victim}: up, enabled`) });
-    const steps = ['powering on', 'confirmed powered on', 'cleaned up the evacuated instances', 'no longer forced down', 'is up', 'enabled'];
+    expect({ code: r.code, output: r.output }).toEqual({
+      code: 0,
+      output: expect.stringContaining(`${victim}: up, enabled`),
+    });
+    const steps = [
+      'powering on',
+      'confirmed powered on',
+      'cleaned up the evacuated instances',
+      'no longer forced down',
+      'is up',
+      'enabled',
+    ];
     const at = steps.map((s) => r.output.indexOf(s));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((x, y) => x - y)).toEqual(at);
@@ -241,12 +291,27 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
     expect(Number((await ctl('pid', victim)).trim())).toBeGreaterThan(0);
     // Nova: the evacuations were cleaned up by the restarted compute, the service is back.
     const migs = await cloud.migrations(`source_compute=${victim}&migration_type=evacuation`);
-    expect(migs.filter((m) => before.some((s) => s.id === m.instance_uuid)).map((m) => m.status)).toEqual(before.map(() => 'completed'));
-    expect(await cloud.service(victim)).toMatchObject({ forced_down: false, state: 'up', status: 'enabled', disabled_reason: null });
+    expect(migs.filter((m) => before.some((s) => s.id === m.instance_uuid)).map((m) => m.status)).toEqual(
+      before.map(() => 'completed'),
+    );
+    expect(await cloud.service(victim)).toMatchObject({
+      forced_down: false,
+      state: 'up',
+      status: 'enabled',
+      disabled_reason: null,
+    });
     // And the scheduler places instances on it again: a boot pinned to it becomes ACTIVE there.
     const boot = await cloud.nova<{ server: { id: string } }>('POST', '/servers', {
       mv: '2.74',
-      body: { server: { name: 'e2e-returned', imageRef: bed.imageId, flavorRef: bed.flavors['e2e.tiny'], networks: 'none', host: victim } },
+      body: {
+        server: {
+          name: 'e2e-returned',
+          imageRef: bed.imageId,
+          flavorRef: bed.flavors['e2e.tiny'],
+          networks: 'none',
+          host: victim,
+        },
+      },
     });
     expect(boot.status).toBe(202);
     const placed = await waitUntil('the new server ACTIVE or ERROR', 60_000, async () => {

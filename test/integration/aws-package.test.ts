@@ -34,7 +34,14 @@ const FUNCTIONS: Record<string, string> = {
 const logicalId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`;
 const roleId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}Role`;
 
-const ENI = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
+const ENI = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const TABLE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 const SECRETS = ['secretsmanager:GetSecretValue', 'ssm:GetParameter'];
@@ -42,7 +49,16 @@ const MAIL = ['ses:SendEmail', 'ses:SendRawEmail', 'sns:Publish'];
 /** The least-privilege set per role (tracing off in stage ci). */
 const EXPECTED_ACTIONS: Record<string, string[]> = {
   // the monitor also mails the admins when a gate starts firing (lib/monitor/pass.ts → notifyAdmins)
-  MonitorRole: [...LOGS, ...ENI, ...TABLE, 'dynamodb:BatchWriteItem', ...SECRETS, 'states:StartExecution', 'states:DescribeExecution', ...MAIL],
+  MonitorRole: [
+    ...LOGS,
+    ...ENI,
+    ...TABLE,
+    'dynamodb:BatchWriteItem',
+    ...SECRETS,
+    'states:StartExecution',
+    'states:DescribeExecution',
+    ...MAIL,
+  ],
   ValidateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
   FenceRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
   IsolateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
@@ -64,7 +80,12 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   ],
 };
 /** Actions AWS offers no resource-level permission for: the only ones allowed on Resource '*'. */
-const STAR_RESOURCE_OK = new Set([...ENI, 'xray:PutTraceSegments', 'xray:PutTelemetryRecords', ...EXPECTED_ACTIONS.RecoveryStateMachineRole!.slice(1)]);
+const STAR_RESOURCE_OK = new Set([
+  ...ENI,
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  ...EXPECTED_ACTIONS.RecoveryStateMachineRole!.slice(1),
+]);
 
 type Res = { Type: string; Condition?: string; DependsOn?: string[]; Properties: Record<string, any> };
 let template: Template & { Resources: Record<string, Res> };
@@ -152,8 +173,14 @@ function readZip(path: string): Map<string, Buffer> {
 beforeAll(() => {
   if (process.env.FREEZER_DR_PACKAGED !== '1') {
     rmSync(OUT, { recursive: true, force: true });
-    const run = spawnSync(process.execPath, [OSLS, 'package', '--stage', STAGE], { cwd: ROOT, env: SLS_ENV, encoding: 'utf8', timeout: 170_000 });
-    if (run.status !== 0) throw new Error(`osls package failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
+    const run = spawnSync(process.execPath, [OSLS, 'package', '--stage', STAGE], {
+      cwd: ROOT,
+      env: SLS_ENV,
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
+    if (run.status !== 0)
+      throw new Error(`osls package failed (${run.status ?? run.signal}):\n${run.stdout}\n${run.stderr}`);
   }
   template = JSON.parse(readFileSync(join(OUT, 'cloudformation-template-update-stack.json'), 'utf8'));
   resources = Object.entries(template.Resources);
@@ -168,7 +195,18 @@ test('cfn-lint finds nothing (when it is installed)', () => {
   const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
   if (probe.status !== 0) return; // not on this machine: the structural check above still ran
   // W3005: osls adds DependsOn on roles it also GetAtts; W8003: osls bakes params into constant Conditions.
-  const lint = spawnSync('cfn-lint', ['--ignore-checks', 'W3005', 'W8003', '--', join(OUT, 'cloudformation-template-update-stack.json'), join(ROOT, 'infra', 'network.yml')], { encoding: 'utf8' });
+  const lint = spawnSync(
+    'cfn-lint',
+    [
+      '--ignore-checks',
+      'W3005',
+      'W8003',
+      '--',
+      join(OUT, 'cloudformation-template-update-stack.json'),
+      join(ROOT, 'infra', 'network.yml'),
+    ],
+    { encoding: 'utf8' },
+  );
   expect(lint.stdout + lint.stderr).toBe('');
   expect(lint.status).toBe(0);
 }, 60_000);
@@ -191,7 +229,10 @@ describe('state machine', () => {
   test('its role invokes exactly the functions the definition names', () => {
     const asl = JSON.parse(readFileSync(join(ROOT, 'infra', 'state-machine.asl.json'), 'utf8'));
     const role = template.Resources.RecoveryStateMachineRole!;
-    const invoke = statementsOf(role).find((s) => s.Action === 'lambda:InvokeFunction' || (Array.isArray(s.Action) && s.Action.includes('lambda:InvokeFunction')))!;
+    const invoke = statementsOf(role).find(
+      (s) =>
+        s.Action === 'lambda:InvokeFunction' || (Array.isArray(s.Action) && s.Action.includes('lambda:InvokeFunction')),
+    )!;
     const named = (invoke.Resource as { 'Fn::GetAtt': [string, string] }[]).map((r) => r['Fn::GetAtt'][0]);
     expect(new Set(named)).toEqual(getAttIds(asl));
     for (const id of named) expect(template.Resources[id]?.Type).toBe('AWS::Lambda::Function');
@@ -213,7 +254,9 @@ describe('state machine', () => {
     expect(sm.Properties.LoggingConfiguration).toEqual({
       Level: 'ERROR',
       IncludeExecutionData: false,
-      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['RecoveryStateMachineLogGroup', 'Arn'] } } }],
+      Destinations: [
+        { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['RecoveryStateMachineLogGroup', 'Arn'] } } },
+      ],
     });
   });
 });
@@ -224,16 +267,28 @@ describe('functions', () => {
     expect(lambdas.map(([id]) => id).sort()).toEqual(Object.keys(FUNCTIONS).map(logicalId).sort());
     for (const [key, file] of Object.entries(FUNCTIONS)) {
       const fn = template.Resources[logicalId(key)]!.Properties;
-      expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: `functions/${file}.handler`, Role: { 'Fn::GetAtt': [roleId(key), 'Arn'] } });
-      expect(fn.VpcConfig.SubnetIds).toEqual({ 'Fn::Split': [',', { 'Fn::ImportValue': `freezer-dr-network-${STAGE}-PrivateSubnetIds` }] });
-      expect(fn.VpcConfig.SecurityGroupIds).toEqual({ 'Fn::Split': [',', { 'Fn::ImportValue': `freezer-dr-network-${STAGE}-LambdaSecurityGroupId` }] });
+      expect(fn).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: `functions/${file}.handler`,
+        Role: { 'Fn::GetAtt': [roleId(key), 'Arn'] },
+      });
+      expect(fn.VpcConfig.SubnetIds).toEqual({
+        'Fn::Split': [',', { 'Fn::ImportValue': `freezer-dr-network-${STAGE}-PrivateSubnetIds` }],
+      });
+      expect(fn.VpcConfig.SecurityGroupIds).toEqual({
+        'Fn::Split': [',', { 'Fn::ImportValue': `freezer-dr-network-${STAGE}-LambdaSecurityGroupId` }],
+      });
       expect(fn.Environment.Variables.FREEZER_DR_STORE_TABLE).toEqual({ Ref: 'IncidentsTable' });
     }
-    for (const [id, group] of byType('AWS::Logs::LogGroup')) expect([id, group.Properties.RetentionInDays]).toEqual([id, 90]);
+    for (const [id, group] of byType('AWS::Logs::LogGroup'))
+      expect([id, group.Properties.RetentionInDays]).toEqual([id, 90]);
     expect(template.Resources.FenceLambdaFunction!.Properties.Timeout).toBeGreaterThanOrEqual(60);
     expect(template.Resources.MonitorLambdaFunction!.Properties.Timeout).toBe(60);
     expect(template.Resources.MonitorLambdaFunction!.Properties.ReservedConcurrentExecutions).toBe(1);
-    expect(template.Resources.MonitorLambdaFunction!.Properties.Environment.Variables.FREEZER_DR_STATE_MACHINE_ARN).toEqual({ Ref: 'RecoveryStateMachine' });
+    expect(
+      template.Resources.MonitorLambdaFunction!.Properties.Environment.Variables.FREEZER_DR_STATE_MACHINE_ARN,
+    ).toEqual({ Ref: 'RecoveryStateMachine' });
   });
 
   test('FREEZER_DR_CONFIG holds a valid config that names secrets only by reference', () => {
@@ -242,7 +297,9 @@ describe('functions', () => {
     expect(config.store).toEqual({ driver: 'dynamodb', table: `freezer-dr-${STAGE}-incidents` });
     // Lambda limits a function's whole environment to 4 KB
     const env = template.Resources.MonitorLambdaFunction!.Properties.Environment.Variables as Record<string, unknown>;
-    expect(Object.entries(env).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? v.length : 100), 0)).toBeLessThan(4096);
+    expect(
+      Object.entries(env).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? v.length : 100), 0),
+    ).toBeLessThan(4096);
   });
 
   test('the monitor runs on an EventBridge schedule, and only once at a time', () => {
@@ -250,11 +307,18 @@ describe('functions', () => {
     expect(rules).toHaveLength(1);
     const [[, rule]] = rules as [[string, Res]];
     expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
-    expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': ['MonitorLambdaFunction', 'Arn'] } })]);
-    const permission = byType('AWS::Lambda::Permission').find(([, p]) => p.Properties.Principal === 'events.amazonaws.com')![1];
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({ Arn: { 'Fn::GetAtt': ['MonitorLambdaFunction', 'Arn'] } }),
+    ]);
+    const permission = byType('AWS::Lambda::Permission').find(
+      ([, p]) => p.Properties.Principal === 'events.amazonaws.com',
+    )![1];
     expect(permission.Properties.FunctionName).toEqual({ 'Fn::GetAtt': ['MonitorLambdaFunction', 'Arn'] });
     const [[, invokeConfig]] = byType('AWS::Lambda::EventInvokeConfig') as [[string, Res]];
-    expect(invokeConfig.Properties).toMatchObject({ FunctionName: { Ref: 'MonitorLambdaFunction' }, MaximumRetryAttempts: 0 });
+    expect(invokeConfig.Properties).toMatchObject({
+      FunctionName: { Ref: 'MonitorLambdaFunction' },
+      MaximumRetryAttempts: 0,
+    });
   });
 
   test('every function has its bundle: one .mjs, loadable, exporting handler', () => {
@@ -267,12 +331,20 @@ describe('functions', () => {
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, files.get(entry)!);
       // @aws-sdk/* is left to the Lambda runtime; from .serverless/ it resolves to the project's node_modules
-      const probe = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(target)}); console.log(typeof m.handler);`], {
-        cwd: ROOT,
-        env: { ...process.env, FREEZER_DR_CONFIG: '', AWS_REGION: 'eu-west-1' },
-        encoding: 'utf8',
-        timeout: 30_000,
-      });
+      const probe = execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(target)}); console.log(typeof m.handler);`,
+        ],
+        {
+          cwd: ROOT,
+          env: { ...process.env, FREEZER_DR_CONFIG: '', AWS_REGION: 'eu-west-1' },
+          encoding: 'utf8',
+          timeout: 30_000,
+        },
+      );
       expect([key, probe.trim()]).toEqual([key, 'function']);
     }
     rmSync(extractRoot, { recursive: true, force: true });
@@ -286,7 +358,8 @@ describe('functions', () => {
     for (const key of ['monitor', 'notify', 'notifyFenceFailed']) {
       const names = [...readZip(join(OUT, `${key}.zip`)).keys()];
       expect(names).toEqual(expect.arrayContaining(templates));
-      const dir = template.Resources[logicalId(key)]!.Properties.Environment.Variables.FREEZER_DR_BUILTIN_TEMPLATES as string;
+      const dir = template.Resources[logicalId(key)]!.Properties.Environment.Variables
+        .FREEZER_DR_BUILTIN_TEMPLATES as string;
       expect(dir).toBe('/var/task/lib/notify/templates/');
     }
   });
@@ -301,16 +374,21 @@ describe('least privilege', () => {
     for (const a of actions) expect(a).not.toContain('*');
     for (const s of statementsOf(role)) {
       expect(s.Effect).toBe('Allow');
-      if (s.Resource === '*') for (const a of [s.Action].flat()) expect([id, a, STAR_RESOURCE_OK.has(a)]).toEqual([id, a, true]);
+      if (s.Resource === '*')
+        for (const a of [s.Action].flat()) expect([id, a, STAR_RESOURCE_OK.has(a)]).toEqual([id, a, true]);
     }
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   test('each function role is used by its function only, and writes only its own log group', () => {
     for (const [key, file] of Object.entries(FUNCTIONS)) {
-      const users = byType('AWS::Lambda::Function').filter(([, f]) => JSON.stringify(f.Properties.Role) === JSON.stringify({ 'Fn::GetAtt': [roleId(key), 'Arn'] }));
+      const users = byType('AWS::Lambda::Function').filter(
+        ([, f]) => JSON.stringify(f.Properties.Role) === JSON.stringify({ 'Fn::GetAtt': [roleId(key), 'Arn'] }),
+      );
       expect(users.map(([id]) => id)).toEqual([logicalId(key)]);
-      const logs = statementsOf(template.Resources[roleId(key)]!).find((s) => JSON.stringify(s.Action) === JSON.stringify(LOGS))!;
+      const logs = statementsOf(template.Resources[roleId(key)]!).find(
+        (s) => JSON.stringify(s.Action) === JSON.stringify(LOGS),
+      )!;
       expect(JSON.stringify(logs.Resource)).toContain(`:log-group:/aws/lambda/freezer-dr-${STAGE}-${key}:*`);
       void file;
     }
@@ -323,19 +401,27 @@ describe('least privilege', () => {
       expect([key, role.includes('states:StartExecution')]).toEqual([key, key === 'monitor']);
     }
     const monitor = statementsOf(template.Resources.MonitorRole!);
-    expect(monitor.find((s) => s.Action === 'states:StartExecution')!.Resource).toEqual({ Ref: 'RecoveryStateMachine' });
+    expect(monitor.find((s) => s.Action === 'states:StartExecution')!.Resource).toEqual({
+      Ref: 'RecoveryStateMachine',
+    });
     // the roles that mail: SNS only to the alert topic, SES only as the configured identity, the SMTP password only under notify/
     for (const id of ['MonitorRole', 'NotifyRole', 'NotifyFenceFailedRole']) {
       const mail = statementsOf(template.Resources[id]!);
       expect([id, mail.find((s) => s.Action === 'sns:Publish')!.Resource]).toEqual([id, { Ref: 'AlertTopic' }]);
-      expect(JSON.stringify(mail.find((s) => Array.isArray(s.Action) && s.Action.includes('ses:SendEmail'))!.Resource)).toContain(':identity/example.org');
+      expect(
+        JSON.stringify(mail.find((s) => Array.isArray(s.Action) && s.Action.includes('ses:SendEmail'))!.Resource),
+      ).toContain(':identity/example.org');
       expect([id, JSON.stringify(template.Resources[id]).includes(`freezer-dr/${STAGE}/notify/`)]).toEqual([id, true]);
     }
   });
 
   test('no default shared role was generated', () => {
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
-    expect(byType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual(Object.keys(EXPECTED_ACTIONS).sort());
+    expect(
+      byType('AWS::IAM::Role')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(Object.keys(EXPECTED_ACTIONS).sort());
   });
 });
 
@@ -343,13 +429,26 @@ describe('alarms, topic, table', () => {
   test('alarms for failed and timed-out executions, monitor errors and a monitor dead-man switch, all to the admins topic', () => {
     const [[, topic]] = byType('AWS::SNS::Topic') as [[string, Res]];
     expect(topic.Properties.TopicName).toBe(`freezer-dr-${STAGE}-alerts`);
-    const alarms = Object.fromEntries(byType('AWS::CloudWatch::Alarm').map(([, a]) => [`${a.Properties.Namespace}/${a.Properties.MetricName}`, a]));
-    expect(Object.keys(alarms).sort()).toEqual(['AWS/Lambda/Errors', 'AWS/Lambda/Invocations', 'AWS/States/ExecutionsFailed', 'AWS/States/ExecutionsTimedOut']);
+    const alarms = Object.fromEntries(
+      byType('AWS::CloudWatch::Alarm').map(([, a]) => [`${a.Properties.Namespace}/${a.Properties.MetricName}`, a]),
+    );
+    expect(Object.keys(alarms).sort()).toEqual([
+      'AWS/Lambda/Errors',
+      'AWS/Lambda/Invocations',
+      'AWS/States/ExecutionsFailed',
+      'AWS/States/ExecutionsTimedOut',
+    ]);
     for (const a of Object.values(alarms)) expect(a.Properties.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
     for (const m of ['AWS/States/ExecutionsFailed', 'AWS/States/ExecutionsTimedOut']) {
-      expect(alarms[m]!.Properties).toMatchObject({ Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'RecoveryStateMachine' } }], Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(alarms[m]!.Properties).toMatchObject({
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: 'RecoveryStateMachine' } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
     }
-    expect(alarms['AWS/Lambda/Errors']!.Properties.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: 'MonitorLambdaFunction' } }]);
+    expect(alarms['AWS/Lambda/Errors']!.Properties.Dimensions).toEqual([
+      { Name: 'FunctionName', Value: { Ref: 'MonitorLambdaFunction' } },
+    ]);
     const deadMan = alarms['AWS/Lambda/Invocations']!;
     expect(deadMan.Properties).toMatchObject({
       Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'MonitorLambdaFunction' } }],
@@ -381,7 +480,19 @@ describe('alarms, topic, table', () => {
 test('bring your own VPC: vpcMode=byo takes subnet and security group ids from parameters', () => {
   const out = execFileSync(
     process.execPath,
-    [OSLS, 'print', '--stage', STAGE, '--param=vpcMode=byo', '--param=subnetIds=subnet-0a,subnet-0b', '--param=securityGroupIds=sg-0c', '--format', 'json', '--path', 'provider.vpc'],
+    [
+      OSLS,
+      'print',
+      '--stage',
+      STAGE,
+      '--param=vpcMode=byo',
+      '--param=subnetIds=subnet-0a,subnet-0b',
+      '--param=securityGroupIds=sg-0c',
+      '--format',
+      'json',
+      '--path',
+      'provider.vpc',
+    ],
     { cwd: ROOT, env: SLS_ENV, encoding: 'utf8', timeout: 60_000 },
   );
   expect(JSON.parse(out.slice(out.indexOf('{')))).toEqual({

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { main } from '../../lib/cli/main.js';
+import { main } from '../../cli/main.js';
 import { startSimCloud, type SimCloud } from '../../lib/sim/index.js';
 
 let sim: SimCloud;
@@ -13,7 +13,11 @@ const dir = mkdtempSync(join(tmpdir(), 'fdr-cli-'));
 async function run(...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+  const code = await main(
+    argv,
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -22,12 +26,33 @@ beforeAll(async () => {
   process.env.FDR_CLI_TEST_PW = sim.admin.password;
   process.env.FDR_CLI_TEST_BMC = sim.bmc('compute-1').password;
   configPath = join(dir, 'freezer-dr.yaml');
-  writeFileSync(configPath, stringify({
-    cloud: { from: 'inline', authUrl: sim.authUrl, auth: { type: 'password', username: sim.admin.username, password: 'env:FDR_CLI_TEST_PW', projectName: sim.admin.projectName } },
-    monitor: { staleAfterSeconds: 1, graceSeconds: 0 },
-    fencing: { hosts: { 'compute-1': { driver: 'redfish', address: sim.bmc('compute-1').url, username: sim.bmc('compute-1').username, password: 'env:FDR_CLI_TEST_BMC' } } },
-    store: { driver: 'sqlite', path: join(dir, 'incidents.db') },
-  }));
+  writeFileSync(
+    configPath,
+    stringify({
+      cloud: {
+        from: 'inline',
+        authUrl: sim.authUrl,
+        auth: {
+          type: 'password',
+          username: sim.admin.username,
+          password: 'env:FDR_CLI_TEST_PW',
+          projectName: sim.admin.projectName,
+        },
+      },
+      monitor: { staleAfterSeconds: 1, graceSeconds: 0 },
+      fencing: {
+        hosts: {
+          'compute-1': {
+            driver: 'redfish',
+            address: sim.bmc('compute-1').url,
+            username: sim.bmc('compute-1').username,
+            password: 'env:FDR_CLI_TEST_BMC',
+          },
+        },
+      },
+      store: { driver: 'sqlite', path: join(dir, 'incidents.db') },
+    }),
+  );
 });
 afterAll(async () => {
   await sim.stop();
@@ -53,7 +78,10 @@ describe('freezer-dr CLI', () => {
       [['check', '--config', join(dir, 'missing.yaml')], /config file not found/],
       [['incidents', '--remote'], /FREEZER_DR_STORE_TABLE is not set/],
       [['recover', '--host', 'compute-1', '--remote'], /FREEZER_DR_STATE_MACHINE_ARN is not set/],
-      [['return', '--host', 'compute-1', '--timeout=-5', '--config', 'x'], /--timeout "-5": expected a positive number/],
+      [
+        ['return', '--host', 'compute-1', '--timeout=-5', '--config', 'x'],
+        /--timeout "-5": expected a positive number/,
+      ],
     ];
     for (const [argv, message] of cases) {
       const r = await run(...argv);
@@ -83,7 +111,9 @@ describe('freezer-dr CLI', () => {
   });
 
   test('fence status reads the BMC; a host without a BMC entry is a clear error', async () => {
-    expect((await run('fence', 'status', '--host', 'compute-1', '--config', configPath)).out).toMatch(/compute-1: power on/);
+    expect((await run('fence', 'status', '--host', 'compute-1', '--config', configPath)).out).toMatch(
+      /compute-1: power on/,
+    );
     const r = await run('fence', 'status', '--host', 'compute-2', '--config', configPath);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/no BMC is configured for host compute-2/);

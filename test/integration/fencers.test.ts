@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { BmcAuthError, BmcProtocolError, BmcUnreachableError, fenceOff, powerOn, type Fencer, type ResolvedBmc } from '../../lib/fencing/index.js';
+import {
+  BmcAuthError,
+  BmcProtocolError,
+  BmcUnreachableError,
+  fenceOff,
+  powerOn,
+  type Fencer,
+  type ResolvedBmc,
+} from '../../lib/fencing/index.js';
 import { createRedfishFencer } from '../../lib/fencing/redfish.js';
 import { createIpmiFencer } from '../../lib/fencing/ipmi/index.js';
 import { startSimCloud, type SimCloud } from '../../lib/sim/index.js';
@@ -17,10 +25,23 @@ afterAll(async () => {
   await stopAllIpmiSims();
 });
 
-const bmcOf = (over: Partial<ResolvedBmc>): ResolvedBmc => ({ driver: 'redfish', host: 'compute-1', authMode: 'basic', privilege: 'administrator', insecure: false, requestTimeoutMs: 2000, ...over });
+const bmcOf = (over: Partial<ResolvedBmc>): ResolvedBmc => ({
+  driver: 'redfish',
+  host: 'compute-1',
+  authMode: 'basic',
+  privilege: 'administrator',
+  insecure: false,
+  requestTimeoutMs: 2000,
+  ...over,
+});
 
 async function sim(opts: Parameters<typeof startSimCloud>[0] = {}): Promise<SimCloud> {
-  const s = await startSimCloud({ hosts: 2, reportIntervalMs: 200, redfish: { powerOffDelayMs: 100, powerOnDelayMs: 100 }, ...opts });
+  const s = await startSimCloud({
+    hosts: 2,
+    reportIntervalMs: 200,
+    redfish: { powerOffDelayMs: 100, powerOnDelayMs: 100 },
+    ...opts,
+  });
   closers.push(() => s.stop());
   return s;
 }
@@ -49,28 +70,65 @@ describe('one fence contract, every driver', () => {
   test('redfish, basic auth, over plain HTTP (the simulator)', async () => {
     const s = await sim();
     const a = s.bmc('compute-1');
-    await contract(() => createRedfishFencer(bmcOf({ address: a.url, username: a.username, password: a.password })), async () => s.powerState('compute-1') === 'Off');
+    await contract(
+      () => createRedfishFencer(bmcOf({ address: a.url, username: a.username, password: a.password })),
+      async () => s.powerState('compute-1') === 'Off',
+    );
   });
 
   test('redfish, session auth, HTTPS with a private CA bundle (S7)', async () => {
-    const s = await sim({ redfish: { powerOffDelayMs: 100, tls: { key: readFileSync(`${TLS_DIR}smtp.key`), cert: readFileSync(`${TLS_DIR}smtp.pem`) } } });
+    const s = await sim({
+      redfish: {
+        powerOffDelayMs: 100,
+        tls: { key: readFileSync(`${TLS_DIR}smtp.key`), cert: readFileSync(`${TLS_DIR}smtp.pem`) },
+      },
+    });
     const a = s.bmc('compute-1');
     expect(a.url).toMatch(/^https:/);
-    const make = () => createRedfishFencer(bmcOf({ address: a.url, username: a.username, password: a.password, authMode: 'session', caBundle: `${TLS_DIR}ca.pem` }));
+    const make = () =>
+      createRedfishFencer(
+        bmcOf({
+          address: a.url,
+          username: a.username,
+          password: a.password,
+          authMode: 'session',
+          caBundle: `${TLS_DIR}ca.pem`,
+        }),
+      );
     await contract(make, async () => s.powerState('compute-1') === 'Off');
     // Sessions are opened and closed again (no leaked BMC sessions).
-    const sessions = s.requestLog.filter((r) => r.service === 'redfish' && r.path.startsWith('/redfish/v1/SessionService/Sessions'));
-    expect(sessions.filter((r) => r.method === 'POST').length).toBe(sessions.filter((r) => r.method === 'DELETE').length);
+    const sessions = s.requestLog.filter(
+      (r) => r.service === 'redfish' && r.path.startsWith('/redfish/v1/SessionService/Sessions'),
+    );
+    expect(sessions.filter((r) => r.method === 'POST').length).toBe(
+      sessions.filter((r) => r.method === 'DELETE').length,
+    );
     // Without the CA the certificate is not trusted: no silent downgrade.
-    await expect(createRedfishFencer(bmcOf({ address: a.url, username: a.username, password: a.password })).getPower()).rejects.toBeInstanceOf(BmcUnreachableError);
+    await expect(
+      createRedfishFencer(bmcOf({ address: a.url, username: a.username, password: a.password })).getPower(),
+    ).rejects.toBeInstanceOf(BmcUnreachableError);
   });
 
   (hasIpmiSim() ? test : test.skip)('ipmi (Debian ipmi_sim, RMCP+)', async () => {
     const b = await startIpmiSim();
-    await contract(() => createIpmiFencer({ driver: 'ipmi', host: 'compute-1', address: b.address, username: b.username, password: b.password, authMode: 'basic', privilege: 'administrator', insecure: false, requestTimeoutMs: 3000 }), async () => {
-      await b.waitForPower('off', 2000);
-      return !b.isPoweredOn();
-    });
+    await contract(
+      () =>
+        createIpmiFencer({
+          driver: 'ipmi',
+          host: 'compute-1',
+          address: b.address,
+          username: b.username,
+          password: b.password,
+          authMode: 'basic',
+          privilege: 'administrator',
+          insecure: false,
+          requestTimeoutMs: 3000,
+        }),
+      async () => {
+        await b.waitForPower('off', 2000);
+        return !b.isPoweredOn();
+      },
+    );
   });
 });
 
@@ -78,7 +136,11 @@ describe('redfish hardening', () => {
   test('wrong credentials: BmcAuthError naming the user and BMC, never the password', async () => {
     const s = await sim();
     const a = s.bmc('compute-1');
-    const err = (await createRedfishFencer(bmcOf({ address: a.url, username: a.username, password: "not-the-password" })).getPower().catch((e: unknown) => e)) as Error;
+    const err = (await createRedfishFencer(
+      bmcOf({ address: a.url, username: a.username, password: 'not-the-password' }),
+    )
+      .getPower()
+      .catch((e: unknown) => e)) as Error;
     expect(err).toBeInstanceOf(BmcAuthError);
     expect(err.message).toContain(a.username);
     expect(err.message).not.toContain('not-the-password');
@@ -89,7 +151,11 @@ describe('redfish hardening', () => {
     s.faults.bmc['compute-1']!.unreachable = true;
     const a = s.bmc('compute-1');
     const t0 = Date.now();
-    await expect(createRedfishFencer(bmcOf({ address: a.url, username: a.username, password: a.password, requestTimeoutMs: 500 })).getPower()).rejects.toBeInstanceOf(BmcUnreachableError);
+    await expect(
+      createRedfishFencer(
+        bmcOf({ address: a.url, username: a.username, password: a.password, requestTimeoutMs: 500 }),
+      ).getPower(),
+    ).rejects.toBeInstanceOf(BmcUnreachableError);
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
@@ -100,10 +166,16 @@ describe('redfish hardening', () => {
     const resets: string[] = [];
     let base = '';
     const handler = (req: IncomingMessage, res: ServerResponse) => {
-      const json = (code: number, body: unknown) => res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+      const json = (code: number, body: unknown) =>
+        res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
       if (req.url === '/redfish/v1/Systems') return json(200, { Members: members.map((m) => ({ '@odata.id': m })) });
       const sys = /^\/redfish\/v1\/Systems\/(\d)$/.exec(req.url ?? '');
-      if (sys) return json(200, { Id: sys[1], PowerState: power, Actions: { '#ComputerSystem.Reset': { target: `${req.url}/Actions/ComputerSystem.Reset` } } });
+      if (sys)
+        return json(200, {
+          Id: sys[1],
+          PowerState: power,
+          Actions: { '#ComputerSystem.Reset': { target: `${req.url}/Actions/ComputerSystem.Reset` } },
+        });
       if (req.method === 'POST' && req.url?.endsWith('/Actions/ComputerSystem.Reset')) {
         resets.push(req.url);
         if (resetStatus === 409) return json(409, { error: { message: 'system already off' } });
@@ -117,9 +189,16 @@ describe('redfish hardening', () => {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       closers.push(() => new Promise((r) => server.close(() => r())));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-      await expect(createRedfishFencer(bmcOf({ address: base, username: 'u', password: 'p' })).getPower()).rejects.toThrow(BmcProtocolError);
-      await expect(createRedfishFencer(bmcOf({ address: base, username: 'u', password: 'p' })).getPower()).rejects.toThrow(/manages 2 systems; set systemId/);
-      const r = await fenceOff(createRedfishFencer(bmcOf({ address: base, username: 'u', password: 'p', systemId: '2' })), timing);
+      await expect(
+        createRedfishFencer(bmcOf({ address: base, username: 'u', password: 'p' })).getPower(),
+      ).rejects.toThrow(BmcProtocolError);
+      await expect(
+        createRedfishFencer(bmcOf({ address: base, username: 'u', password: 'p' })).getPower(),
+      ).rejects.toThrow(/manages 2 systems; set systemId/);
+      const r = await fenceOff(
+        createRedfishFencer(bmcOf({ address: base, username: 'u', password: 'p', systemId: '2' })),
+        timing,
+      );
       expect(r.fenced).toBe(true);
       expect(resets).toEqual(['/redfish/v1/Systems/2/Actions/ComputerSystem.Reset']);
     });
@@ -129,14 +208,19 @@ describe('redfish hardening', () => {
       resetStatus = 409;
       // The BMC still reads On for a moment, refuses ForceOff, and then reads Off.
       setTimeout(() => (power = 'Off'), 100);
-      const r = await fenceOff(createRedfishFencer(bmcOf({ address: base, username: 'u', password: 'p', systemId: '1' })), timing);
+      const r = await fenceOff(
+        createRedfishFencer(bmcOf({ address: base, username: 'u', password: 'p', systemId: '1' })),
+        timing,
+      );
       expect(r).toMatchObject({ fenced: true });
     });
 
     test('an unknown PowerState is never taken for off (S1)', async () => {
       power = 'Unknown';
       resetStatus = 204;
-      await expect(createRedfishFencer(bmcOf({ address: base, username: 'u', password: 'p', systemId: '1' })).getPower()).rejects.toThrow(/PowerState "Unknown"/);
+      await expect(
+        createRedfishFencer(bmcOf({ address: base, username: 'u', password: 'p', systemId: '1' })).getPower(),
+      ).rejects.toThrow(/PowerState "Unknown"/);
     });
   });
 });

@@ -15,12 +15,23 @@ import { createIpmiFencer, ipmiPowerCycle, withIpmiSession } from '../../lib/fen
 import { PrivilegeLevel } from '../../lib/fencing/ipmi/privilege.js';
 import { withSession } from '../../lib/fencing/ipmi/session.js';
 import { startFakeBmc, type FakeBmc } from '../support/fake-ipmi-bmc.js';
-import { hasIpmiSim, hasIpmitool, startIpmiSim, stopAllIpmiSims, type IpmiSim, type PowerChange } from '../support/ipmi-sim.js';
+import {
+  hasIpmiSim,
+  hasIpmitool,
+  startIpmiSim,
+  stopAllIpmiSims,
+  type IpmiSim,
+  type PowerChange,
+} from '../support/ipmi-sim.js';
 
 const available = hasIpmiSim() && hasIpmitool();
-if (!available && process.env.CI) throw new Error('CI must install the Debian packages openipmi and ipmitool for the IPMI integration tests');
+if (!available && process.env.CI)
+  throw new Error('CI must install the Debian packages openipmi and ipmitool for the IPMI integration tests');
 const withSim = available ? describe : describe.skip;
-if (!available) console.warn('ipmi_sim or ipmitool not installed: skipping the ipmi_sim integration tests (apt-get install openipmi ipmitool)');
+if (!available)
+  console.warn(
+    'ipmi_sim or ipmitool not installed: skipping the ipmi_sim integration tests (apt-get install openipmi ipmitool)',
+  );
 
 function bmcConfig(sim: { address: string }, over: Partial<ResolvedBmc> = {}): ResolvedBmc {
   return {
@@ -62,7 +73,12 @@ withSim('ipmi driver against ipmi_sim', () => {
 
   beforeAll(async () => {
     sims = await Promise.all([
-      startIpmiSim({ users: [{ name: 'admin', password: 'password', privilege: 'admin' }, { name: 'viewer', password: 'viewerpw', privilege: 'user' }] }),
+      startIpmiSim({
+        users: [
+          { name: 'admin', password: 'password', privilege: 'admin' },
+          { name: 'viewer', password: 'viewerpw', privilege: 'user' },
+        ],
+      }),
       startIpmiSim({ ignorePowerOff: true }),
       startIpmiSim(),
       startIpmiSim(),
@@ -190,7 +206,9 @@ withSim('ipmi driver against ipmi_sim', () => {
     expect(elapsed).toBeLessThan(1500 + 250);
     // A later call fails the same way, at its own deadline.
     const t0 = performance.now();
-    await expect(createIpmiFencer(bmcConfig(doomed, { requestTimeoutMs: 800 })).getPower()).rejects.toThrow(BmcUnreachableError);
+    await expect(createIpmiFencer(bmcConfig(doomed, { requestTimeoutMs: 800 })).getPower()).rejects.toThrow(
+      BmcUnreachableError,
+    );
     expect(performance.now() - t0).toBeLessThan(800 + 250);
   });
 });
@@ -215,11 +233,15 @@ describe('suite 17 end to end, against the fake BMC', () => {
     expect(bmc.powerOn).toBe(false);
     await sleep(300);
     expect(await fencer.getPower()).toBe('on');
-    expect(bmc.openSessionRequests.every((p) => p.auth === 3 && p.integrity === 4 && p.confidentiality === 1)).toBe(true);
+    expect(bmc.openSessionRequests.every((p) => p.auth === 3 && p.integrity === 4 && p.confidentiality === 1)).toBe(
+      true,
+    );
     expect(bmc.openSessions).toBe(0);
   });
 
   it('with only suite 3 configured, a suite-17-only BMC is reported, not downgraded', async () => {
-    await expect(createIpmiFencer(bmcConfig(bmc, { cipherSuites: [3] })).getPower()).rejects.toThrow(/accepts none of the allowed IPMI cipher suites \(3\)/);
+    await expect(createIpmiFencer(bmcConfig(bmc, { cipherSuites: [3] })).getPower()).rejects.toThrow(
+      /accepts none of the allowed IPMI cipher suites \(3\)/,
+    );
   });
 });

@@ -38,7 +38,9 @@ describe('monitor pass → executions', () => {
     expect(runs).toHaveLength(1);
     expect(results[0]!.status).toBe('SUCCEEDED');
 
-    const posts = env.sim.requestLog.filter((r) => r.method === 'POST' && r.path.includes('/action')).map((r) => r.path);
+    const posts = env.sim.requestLog
+      .filter((r) => r.method === 'POST' && r.path.includes('/action'))
+      .map((r) => r.path);
     expect(new Set(posts).size).toBe(posts.length);
     // Afterwards the host reads as fenced (forced down): never recovered again.
     const after = await runMonitorPass(env.rt, start);

@@ -26,11 +26,20 @@ async function envWithIpmiBmc(opts: { ignorePowerOff?: boolean } = {}): Promise<
   env = await startRecoveryEnv({
     configPatch: (c, sim) => {
       victim = busiestHost(sim);
-      const fencing = c.fencing as { hosts: Record<string, unknown>; powerTimeoutSeconds: number; pollIntervalSeconds: number };
+      const fencing = c.fencing as {
+        hosts: Record<string, unknown>;
+        powerTimeoutSeconds: number;
+        pollIntervalSeconds: number;
+      };
       // ipmi_sim powers off on its 1 s tick; give it a few.
       fencing.powerTimeoutSeconds = 5;
       fencing.pollIntervalSeconds = 0.1;
-      fencing.hosts[victim] = { driver: 'ipmi', address: b.address, username: b.username, password: 'env:FDR_TEST_IPMI_PASSWORD' };
+      fencing.hosts[victim] = {
+        driver: 'ipmi',
+        address: b.address,
+        username: b.username,
+        password: 'env:FDR_TEST_IPMI_PASSWORD',
+      };
     },
   });
   return victim;

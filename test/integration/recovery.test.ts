@@ -8,7 +8,10 @@ afterEach(async () => {
   env = undefined;
 });
 
-const evacuatePosts = (e: RecoveryEnv) => e.sim.requestLog.filter((r) => r.service === 'nova' && r.method === 'POST' && /\/servers\/[^/]+\/action/.test(r.path));
+const evacuatePosts = (e: RecoveryEnv) =>
+  e.sim.requestLog.filter(
+    (r) => r.service === 'nova' && r.method === 'POST' && /\/servers\/[^/]+\/action/.test(r.path),
+  );
 
 describe('the real state machine against the simulated cloud', () => {
   test('crash → fence (Redfish, confirmed) → isolate → evacuate every instance once, verified → mails', async () => {
@@ -59,9 +62,15 @@ describe('the real state machine against the simulated cloud', () => {
     expect(parsed.text).toContain(host);
     expect(parsed.html).toBeTruthy();
     // Project mails name the project as people know it, not only by id.
-    const projectMails = await Promise.all(env.smtp.messages.filter((m) => /X-Freezer-Dr-Kind: project/i.test(m.raw)).map((m) => simpleParser(m.raw)));
+    const projectMails = await Promise.all(
+      env.smtp.messages.filter((m) => /X-Freezer-Dr-Kind: project/i.test(m.raw)).map((m) => simpleParser(m.raw)),
+    );
     expect(projectMails.length).toBeGreaterThan(0);
-    expect(projectMails.some((m) => /YOUR INSTANCES IN PROJECT (shop-frontend|data-platform|ci-runners|research) \(/.test(m.text ?? ''))).toBe(true);
+    expect(
+      projectMails.some((m) =>
+        /YOUR INSTANCES IN PROJECT (shop-frontend|data-platform|ci-runners|research) \(/.test(m.text ?? ''),
+      ),
+    ).toBe(true);
   });
 
   test('S1: a BMC that accepts power-off but stays on stops the run before any change in Nova', async () => {
@@ -85,11 +94,19 @@ describe('the real state machine against the simulated cloud', () => {
   });
 
   test('the optional "recovery started" mail reaches the admins before the summary', async () => {
-    env = await startRecoveryEnv({ configPatch: (c) => { (c.notification as Record<string, unknown>).sendStartedMail = true; } });
+    env = await startRecoveryEnv({
+      configPatch: (c) => {
+        (c.notification as Record<string, unknown>).sendStartedMail = true;
+      },
+    });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
     expect((await env.recover(host)).status).toBe('SUCCEEDED');
-    const subjects = await Promise.all(env.smtp.messages.filter((m) => m.envelopeTo.includes('ops@example.org')).map(async (m) => (await simpleParser(m.raw)).subject ?? ''));
+    const subjects = await Promise.all(
+      env.smtp.messages
+        .filter((m) => m.envelopeTo.includes('ops@example.org'))
+        .map(async (m) => (await simpleParser(m.raw)).subject ?? ''),
+    );
     const started = subjects.findIndex((s) => s.includes(`recovering ${host}`));
     expect(started).toBeGreaterThanOrEqual(0);
     expect(started).toBe(0);
@@ -106,7 +123,12 @@ describe('the real state machine against the simulated cloud', () => {
   });
 
   test('S1: a manual-fence host needs the operator; confirmed-by-operator recovers it without the BMC', async () => {
-    env = await startRecoveryEnv({ configPatch: (c) => { (c.fencing as { defaults: unknown[] }).defaults = [{ match: 'compute-*', driver: 'manual' }]; (c.fencing as { hosts: object }).hosts = {}; } });
+    env = await startRecoveryEnv({
+      configPatch: (c) => {
+        (c.fencing as { defaults: unknown[] }).defaults = [{ match: 'compute-*', driver: 'manual' }];
+        (c.fencing as { hosts: object }).hosts = {};
+      },
+    });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
     const refused = await env.recover(host);
@@ -114,7 +136,10 @@ describe('the real state machine against the simulated cloud', () => {
     expect((await env.rt.store.getIncident(refused.incidentId))?.error?.name).toBe('FenceNeedsOperatorError');
     expect(evacuatePosts(env)).toHaveLength(0);
 
-    const confirmed = await env.recover(host, { fence: 'confirmed-by-operator', incidentId: `${refused.incidentId}-2` });
+    const confirmed = await env.recover(host, {
+      fence: 'confirmed-by-operator',
+      incidentId: `${refused.incidentId}-2`,
+    });
     expect(confirmed.status).toBe('SUCCEEDED');
     expect((await env.rt.store.getIncident(confirmed.incidentId))?.fence?.method).toBe('operator');
     expect(env.sim.requestLog.filter((r) => r.service === 'redfish' && r.method === 'POST')).toHaveLength(0);
@@ -122,7 +147,10 @@ describe('the real state machine against the simulated cloud', () => {
 
   test('S3: recovering compute-1 never touches compute-10', async () => {
     env = await startRecoveryEnv({ hosts: ['compute-1', 'compute-10', 'compute-2', 'compute-3'] });
-    const on10 = env.sim.snapshot().servers.filter((s) => s.host === 'compute-10').map((s) => s.id);
+    const on10 = env.sim
+      .snapshot()
+      .servers.filter((s) => s.host === 'compute-10')
+      .map((s) => s.id);
     expect(on10.length).toBeGreaterThan(0);
     env.sim.crashHost('compute-1');
     const result = await env.recover('compute-1');
@@ -137,7 +165,23 @@ describe('the real state machine against the simulated cloud', () => {
     env = await startRecoveryEnv();
     const host = busiestHost(env.sim);
     const now = new Date().toISOString();
-    await env.rt.store.createIncident({ id: 'inc-held', host, status: 'evacuating', reason: 'x', requestedBy: 'test', detectedAt: now, createdAt: now, updatedAt: now, closedAt: null, dryRun: false, fence: null, isolation: null, plan: null, error: null, notifications: [] });
+    await env.rt.store.createIncident({
+      id: 'inc-held',
+      host,
+      status: 'evacuating',
+      reason: 'x',
+      requestedBy: 'test',
+      detectedAt: now,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+      dryRun: false,
+      fence: null,
+      isolation: null,
+      plan: null,
+      error: null,
+      notifications: [],
+    });
     const result = await env.recover(host);
     expect(result.status).toBe('FAILED');
     expect(result.error?.Error).toBe('IncidentExistsError');
@@ -154,7 +198,7 @@ describe('the real state machine against the simulated cloud', () => {
     expect(env.sim.powerState(host)).toBe('On');
   });
 
-  test('NoValidHost for one instance: the incident is partial, that instance failed with Nova\'s message', async () => {
+  test("NoValidHost for one instance: the incident is partial, that instance failed with Nova's message", async () => {
     env = await startRecoveryEnv();
     const host = busiestHost(env.sim);
     const victim = env.sim.snapshot().servers.find((s) => s.host === host && s.status === 'ACTIVE')!;

@@ -33,7 +33,9 @@ describe('resume (S5)', () => {
     const incident = await env.rt.store.getIncident(incidentId);
     expect(incident?.status).toBe('resolved');
     // Fenced once: the second run found the confirmed power-off in the store.
-    expect(env.sim.requestLog.filter((r) => r.service === 'redfish' && r.method === 'POST' && r.path.includes('Reset'))).toHaveLength(1);
+    expect(
+      env.sim.requestLog.filter((r) => r.service === 'redfish' && r.method === 'POST' && r.path.includes('Reset')),
+    ).toHaveLength(1);
     // Every instance evacuated exactly once, across both runs.
     const all = posts().map((r) => r.path);
     expect(new Set(all).size).toBe(all.length);

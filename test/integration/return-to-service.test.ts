@@ -23,7 +23,9 @@ describe('return to service (S2: only on request, only in order)', () => {
     for (const m of env.sim.snapshot().migrations) expect(m.status).toBe('completed');
 
     // The PUTs after the recovery: first un-force, then enable — never enable while forced/down.
-    const puts = env.sim.requestLog.slice(mark).filter((x) => x.service === 'nova' && x.method === 'PUT' && x.status === 200);
+    const puts = env.sim.requestLog
+      .slice(mark)
+      .filter((x) => x.service === 'nova' && x.method === 'PUT' && x.status === 200);
     expect(puts).toHaveLength(2);
     const text = lines.join('\n');
     expect(text.indexOf('powered on')).toBeLessThan(text.indexOf('cleaned up'));
@@ -43,18 +45,42 @@ describe('return to service (S2: only on request, only in order)', () => {
     const progress = (line: string) => {
       if (line.includes('cleaned up the evacuated instances')) env!.sim.crashHost(host);
     };
-    await expect(returnToService(env.rt, host, { timeoutMs: 2500, pollMs: 100, progress })).rejects.toThrow(/nova-compute on .* to report up .*no heartbeat since/);
-    const puts = env.sim.requestLog.slice(mark).filter((x) => x.service === 'nova' && x.method === 'PUT' && x.status === 200);
+    await expect(returnToService(env.rt, host, { timeoutMs: 2500, pollMs: 100, progress })).rejects.toThrow(
+      /nova-compute on .* to report up .*no heartbeat since/,
+    );
+    const puts = env.sim.requestLog
+      .slice(mark)
+      .filter((x) => x.service === 'nova' && x.method === 'PUT' && x.status === 200);
     expect(puts).toHaveLength(1); // the un-force; never the enable
-    expect(env.sim.snapshot().services.find((x) => x.host === host && x.binary === 'nova-compute')).toMatchObject({ status: 'disabled' });
+    expect(env.sim.snapshot().services.find((x) => x.host === host && x.binary === 'nova-compute')).toMatchObject({
+      status: 'disabled',
+    });
   });
 
   test('refused while the host still has an open incident', async () => {
     env = await startRecoveryEnv();
     const host = busiestHost(env.sim);
     const now = new Date().toISOString();
-    await env.rt.store.createIncident({ id: 'inc-open', host, status: 'evacuating', reason: 'x', requestedBy: 't', detectedAt: now, createdAt: now, updatedAt: now, closedAt: null, dryRun: false, fence: null, isolation: null, plan: null, error: null, notifications: [] });
-    await expect(returnToService(env.rt, host, { timeoutMs: 1000, pollMs: 50, progress: () => undefined })).rejects.toThrow(/already has an open incident/);
+    await env.rt.store.createIncident({
+      id: 'inc-open',
+      host,
+      status: 'evacuating',
+      reason: 'x',
+      requestedBy: 't',
+      detectedAt: now,
+      createdAt: now,
+      updatedAt: now,
+      closedAt: null,
+      dryRun: false,
+      fence: null,
+      isolation: null,
+      plan: null,
+      error: null,
+      notifications: [],
+    });
+    await expect(
+      returnToService(env.rt, host, { timeoutMs: 1000, pollMs: 50, progress: () => undefined }),
+    ).rejects.toThrow(/already has an open incident/);
     expect(env.sim.requestLog.filter((x) => x.method !== 'GET' && x.service !== 'keystone')).toEqual([]);
   });
 });

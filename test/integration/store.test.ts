@@ -26,7 +26,11 @@ async function freshTable(): Promise<string> {
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: spec.AttributeDefinitions.map((d) => ({ ...d })),
       KeySchema: spec.KeySchema.map((k) => ({ ...k })),
-      GlobalSecondaryIndexes: spec.GlobalSecondaryIndexes.map((g) => ({ ...g, KeySchema: g.KeySchema.map((k) => ({ ...k })), Projection: { ...g.Projection } })),
+      GlobalSecondaryIndexes: spec.GlobalSecondaryIndexes.map((g) => ({
+        ...g,
+        KeySchema: g.KeySchema.map((k) => ({ ...k })),
+        Projection: { ...g.Projection },
+      })),
     }),
   );
   // dynalite answers ResourceNotFound while a table is CREATING, even with createTableMs: 0
@@ -62,7 +66,10 @@ afterAll(async () => {
 type Backend = { name: string; open: () => Promise<IncidentStore> };
 const backends: Backend[] = [
   { name: 'sqlite', open: async () => createSqliteStore(':memory:') },
-  { name: 'dynamodb (dynalite)', open: async () => createDynamoStore({ driver: 'dynamodb', table: await freshTable() }, { client: client! }) },
+  {
+    name: 'dynamodb (dynalite)',
+    open: async () => createDynamoStore({ driver: 'dynamodb', table: await freshTable() }, { client: client! }),
+  },
 ];
 
 const T0 = Date.parse('2026-11-20T10:00:00.000Z');
@@ -100,7 +107,12 @@ function instance(incidentId: string, instanceId: string, extra: Partial<Instanc
   };
 }
 
-const event = (i: number, step: TimelineEvent['step'] = 'evacuate'): TimelineEvent => ({ at: at(i), step, message: `event ${i}`, instanceId: null });
+const event = (i: number, step: TimelineEvent['step'] = 'evacuate'): TimelineEvent => ({
+  at: at(i),
+  step,
+  message: `event ${i}`,
+  instanceId: null,
+});
 
 async function existingOf(p: Promise<unknown>): Promise<Incident> {
   try {
@@ -143,7 +155,14 @@ describe.each(backends)('incident store: $name', ({ open }) => {
 
     test('update merges the patch, stamps updatedAt and closes on a terminal status', async () => {
       await store.createIncident(incident('inc-u', 'compute-1'));
-      const fence = { fenced: true as const, method: 'ipmi', target: '10.0.0.5', confirmedAt: at(1), attempts: 3, alreadyOff: false };
+      const fence = {
+        fenced: true as const,
+        method: 'ipmi',
+        target: '10.0.0.5',
+        confirmedAt: at(1),
+        attempts: 3,
+        alreadyOff: false,
+      };
       const fenced = await store.updateIncident('inc-u', { status: 'fenced', fence });
       expect(fenced).toMatchObject({ status: 'fenced', fence, closedAt: null });
       expect(fenced.updatedAt > at(0)).toBe(true);
@@ -222,7 +241,9 @@ describe.each(backends)('incident store: $name', ({ open }) => {
     });
 
     test('concurrent creates of the same id: exactly one wins', async () => {
-      const results = await Promise.allSettled([0, 1, 2].map(() => store.createIncident(incident('inc-same', 'compute-1'))));
+      const results = await Promise.allSettled(
+        [0, 1, 2].map(() => store.createIncident(incident('inc-same', 'compute-1'))),
+      );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect((await store.findOpenIncident('compute-1'))?.id).toBe('inc-same');
     });
@@ -233,10 +254,26 @@ describe.each(backends)('incident store: $name', ({ open }) => {
     await store.putInstance(instance('inc-1', 'a-1'));
     await store.putInstance(instance('inc-1', 'c-3'));
     await store.putInstance(instance('inc-2', 'z-9'));
-    await store.putInstance(instance('inc-1', 'b-2', { outcome: 'evacuated', targetHost: 'compute-2', requests: 1, migrationId: 42, finishedAt: at(3) }));
+    await store.putInstance(
+      instance('inc-1', 'b-2', {
+        outcome: 'evacuated',
+        targetHost: 'compute-2',
+        requests: 1,
+        migrationId: 42,
+        finishedAt: at(3),
+      }),
+    );
     const list = await store.listInstances('inc-1');
     expect(list.map((i) => i.instanceId)).toEqual(['b-2', 'a-1', 'c-3']);
-    expect(list[0]).toEqual(instance('inc-1', 'b-2', { outcome: 'evacuated', targetHost: 'compute-2', requests: 1, migrationId: 42, finishedAt: at(3) }));
+    expect(list[0]).toEqual(
+      instance('inc-1', 'b-2', {
+        outcome: 'evacuated',
+        targetHost: 'compute-2',
+        requests: 1,
+        migrationId: 42,
+        finishedAt: at(3),
+      }),
+    );
     expect(await store.getInstance('inc-1', 'a-1')).toEqual(instance('inc-1', 'a-1'));
     expect(await store.getInstance('inc-1', 'z-9')).toBeUndefined();
     expect((await store.listInstances('inc-2')).map((i) => i.instanceId)).toEqual(['z-9']);
@@ -249,7 +286,10 @@ describe.each(backends)('incident store: $name', ({ open }) => {
     for (const e of events) await store.appendEvent('inc-e', e);
     await store.appendEvent('inc-other', event(0, 'detect'));
     await store.appendEvent('inc-e', { at: at(20), step: 'evacuate', message: 'vm-1 evacuated', instanceId: 'i-1' });
-    expect(await store.listEvents('inc-e')).toEqual([...events, { at: at(20), step: 'evacuate', message: 'vm-1 evacuated', instanceId: 'i-1' }]);
+    expect(await store.listEvents('inc-e')).toEqual([
+      ...events,
+      { at: at(20), step: 'evacuate', message: 'vm-1 evacuated', instanceId: 'i-1' },
+    ]);
     expect(await store.listEvents('inc-other')).toEqual([event(0, 'detect')]);
     expect(await store.listEvents('inc-none')).toEqual([]);
   });
@@ -270,7 +310,12 @@ describe.each(backends)('incident store: $name', ({ open }) => {
   });
 
   test('many observations in one call', async () => {
-    const many = Array.from({ length: 60 }, (_, i) => ({ host: `compute-${i}`, suspectSince: null, lastSeenAt: at(0), lastState: 'up' }));
+    const many = Array.from({ length: 60 }, (_, i) => ({
+      host: `compute-${i}`,
+      suspectSince: null,
+      lastSeenAt: at(0),
+      lastState: 'up',
+    }));
     await store.putObservations(many);
     expect(await store.getObservations()).toHaveLength(60);
   });
@@ -295,7 +340,18 @@ describe('dynamodb store: crash recovery of the S4 lock', () => {
     sk: { S: 'OPEN' },
     incidentId: { S: incidentId },
     acquiredAt: { S: acquiredAt },
-    snapshot: { M: { id: { S: snapshot.id }, host: { S: snapshot.host }, status: { S: snapshot.status }, reason: { S: snapshot.reason }, requestedBy: { S: snapshot.requestedBy }, detectedAt: { S: snapshot.detectedAt }, createdAt: { S: snapshot.createdAt }, updatedAt: { S: snapshot.updatedAt } } },
+    snapshot: {
+      M: {
+        id: { S: snapshot.id },
+        host: { S: snapshot.host },
+        status: { S: snapshot.status },
+        reason: { S: snapshot.reason },
+        requestedBy: { S: snapshot.requestedBy },
+        detectedAt: { S: snapshot.detectedAt },
+        createdAt: { S: snapshot.createdAt },
+        updatedAt: { S: snapshot.updatedAt },
+      },
+    },
   });
 
   beforeEach(async () => {
@@ -307,7 +363,12 @@ describe('dynamodb store: crash recovery of the S4 lock', () => {
     await store.createIncident(incident('inc-closed', 'compute-1'));
     await store.updateIncident('inc-closed', { status: 'resolved' });
     // as if the process died between closing META and deleting the lock
-    await client!.send(new PutItemCommand({ TableName: table, Item: lockItem('compute-1', 'inc-closed', at(0), incident('inc-closed', 'compute-1')) }));
+    await client!.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: lockItem('compute-1', 'inc-closed', at(0), incident('inc-closed', 'compute-1')),
+      }),
+    );
     expect(await store.findOpenIncident('compute-1')).toBeUndefined();
     await store.createIncident(incident('inc-next', 'compute-1', 30));
     expect((await store.findOpenIncident('compute-1'))?.id).toBe('inc-next');
@@ -316,7 +377,9 @@ describe('dynamodb store: crash recovery of the S4 lock', () => {
   test('a lock without its incident counts as in flight, then as orphaned', async () => {
     const ghost = incident('inc-ghost', 'compute-1', 59);
     // written one minute ago by a creator that has not written META yet
-    await client!.send(new PutItemCommand({ TableName: table, Item: lockItem('compute-1', 'inc-ghost', at(59), ghost) }));
+    await client!.send(
+      new PutItemCommand({ TableName: table, Item: lockItem('compute-1', 'inc-ghost', at(59), ghost) }),
+    );
     expect((await store.findOpenIncident('compute-1'))?.id).toBe('inc-ghost');
     expect((await existingOf(store.createIncident(incident('inc-mine', 'compute-1', 60)))).id).toBe('inc-ghost');
 
@@ -330,7 +393,9 @@ describe('dynamodb store: crash recovery of the S4 lock', () => {
 
   test('the creator of a lock without META finishes the job when it retries', async () => {
     const mine = incident('inc-retry', 'compute-1', 59);
-    await client!.send(new PutItemCommand({ TableName: table, Item: lockItem('compute-1', 'inc-retry', at(59), mine) }));
+    await client!.send(
+      new PutItemCommand({ TableName: table, Item: lockItem('compute-1', 'inc-retry', at(59), mine) }),
+    );
     await store.createIncident(mine);
     expect(await store.findOpenIncident('compute-1')).toEqual(mine);
   });
@@ -347,10 +412,32 @@ describe('dynamodb store: crash recovery of the S4 lock', () => {
 
   test('concurrent updates of different fields do not lose each other', async () => {
     await store.createIncident(incident('inc-c', 'compute-1'));
-    const fence = { fenced: true as const, method: 'redfish', target: 'bmc-1', confirmedAt: at(1), attempts: 2, alreadyOff: false };
-    const isolation = { serviceId: 'svc-1', forcedDownAt: at(2), disabledAt: at(2), disabledReason: 'freezer-dr inc-c: fenced' };
+    const fence = {
+      fenced: true as const,
+      method: 'redfish',
+      target: 'bmc-1',
+      confirmedAt: at(1),
+      attempts: 2,
+      alreadyOff: false,
+    };
+    const isolation = {
+      serviceId: 'svc-1',
+      forcedDownAt: at(2),
+      disabledAt: at(2),
+      disabledReason: 'freezer-dr inc-c: fenced',
+    };
     const error = { name: 'Boom', message: 'x' };
-    const notifications = [{ channel: 'email', recipient: 'a@example.org', kind: 'admin' as const, ok: true, detail: null, at: at(3), messageId: null }];
+    const notifications = [
+      {
+        channel: 'email',
+        recipient: 'a@example.org',
+        kind: 'admin' as const,
+        ok: true,
+        detail: null,
+        at: at(3),
+        messageId: null,
+      },
+    ];
     await Promise.all([
       store.updateIncident('inc-c', { fence }),
       store.updateIncident('inc-c', { isolation }),

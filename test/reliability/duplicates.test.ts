@@ -21,15 +21,20 @@ afterEach(async () => {
   env = undefined;
 });
 
-const down = (e: RelEnv, host: string) => until(`${host} reported down`, () => e.sim.snapshot().services.some((s) => s.host === host && s.binary === 'nova-compute' && s.state === 'down'));
+const down = (e: RelEnv, host: string) =>
+  until(`${host} reported down`, () =>
+    e.sim.snapshot().services.some((s) => s.host === host && s.binary === 'nova-compute' && s.state === 'down'),
+  );
 const okPost = (r: { status: number }) => r.status >= 200 && r.status < 300;
 
 /** Per instance: accepted evacuate POSTs and evacuation migrations (both must be ≤ 1). */
 function evacuationsPerInstance(e: RelEnv): number[] {
   const posts = new Map<string, number>();
-  for (const r of e.sim.requestLog.filter((x) => isEvacuatePost(x) && okPost(x))) posts.set(r.path, (posts.get(r.path) ?? 0) + 1);
+  for (const r of e.sim.requestLog.filter((x) => isEvacuatePost(x) && okPost(x)))
+    posts.set(r.path, (posts.get(r.path) ?? 0) + 1);
   const migrations = new Map<string, number>();
-  for (const m of e.sim.snapshot().migrations) migrations.set(m.instanceUuid, (migrations.get(m.instanceUuid) ?? 0) + 1);
+  for (const m of e.sim.snapshot().migrations)
+    migrations.set(m.instanceUuid, (migrations.get(m.instanceUuid) ?? 0) + 1);
   return [...posts.values(), ...migrations.values()];
 }
 
@@ -51,7 +56,11 @@ describe('duplicates', () => {
     let inFlight = 0;
     for (let i = 0; i < 100; i++) {
       const pass = await runMonitorPass(env.rt, x.start);
-      if (pass.decision.hosts.find((h) => h.host === host)?.verdict === 'in-flight' || pass.decision.hosts.find((h) => h.host === host)?.verdict === 'fenced') inFlight++;
+      if (
+        pass.decision.hosts.find((h) => h.host === host)?.verdict === 'in-flight' ||
+        pass.decision.hosts.find((h) => h.host === host)?.verdict === 'fenced'
+      )
+        inFlight++;
       expect(pass.started).toEqual([]);
     }
     expect(inFlight).toBe(100);
@@ -107,7 +116,9 @@ describe('duplicates', () => {
     expect([ra.code, rb.code].sort()).toEqual([0, 4]);
     const loser = ra.code === 4 ? a : b;
     const winner = ra.code === 4 ? b : a;
-    expect(loser.stderr()).toMatch(new RegExp(`error: host ${host} already has an open incident inc-${host}-\\d{8}T\\d{6}Z`));
+    expect(loser.stderr()).toMatch(
+      new RegExp(`error: host ${host} already has an open incident inc-${host}-\\d{8}T\\d{6}Z`),
+    );
     expect(winner.stdout()).toMatch(/status\s+resolved/);
     expect((await env.rt.store.listIncidents()).filter((i) => i.host === host)).toHaveLength(1);
     expect(env.sim.requestLog.filter(isResetPost)).toHaveLength(1);

@@ -39,12 +39,29 @@ async function revoke(sim: SimCloud, tokens: Iterable<string>): Promise<number> 
   const auth = await fetch(`${sim.authUrl}/auth/tokens`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: sim.admin.username, domain: { name: sim.admin.userDomainName }, password: sim.admin.password } } }, scope: { project: { name: sim.admin.projectName, domain: { name: sim.admin.projectDomainName } } } } }),
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: {
+            user: {
+              name: sim.admin.username,
+              domain: { name: sim.admin.userDomainName },
+              password: sim.admin.password,
+            },
+          },
+        },
+        scope: { project: { name: sim.admin.projectName, domain: { name: sim.admin.projectDomainName } } },
+      },
+    }),
   });
   const mine = auth.headers.get('x-subject-token')!;
   let n = 0;
   for (const t of [...tokens]) {
-    const r = await fetch(`${sim.authUrl}/auth/tokens`, { method: 'DELETE', headers: { 'X-Auth-Token': mine, 'X-Subject-Token': t } });
+    const r = await fetch(`${sim.authUrl}/auth/tokens`, {
+      method: 'DELETE',
+      headers: { 'X-Auth-Token': mine, 'X-Subject-Token': t },
+    });
     if (r.status === 204) n++;
   }
   return n;
@@ -60,7 +77,9 @@ describe('fault: Keystone', () => {
     let started = 0;
     const pass = await runMonitorPass(env.rt, async () => ((started += 1), { started: true, detail: '' }));
     expect(pass.decision.gates.map((g) => g.gate)).toEqual(['observer']);
-    expect(pass.decision.gates[0]!.reason).toMatch(/cannot observe the cloud \(ApiUnreachableError: POST http:\/\/127\.0\.0\.1:\d+\/v3\/auth\/tokens failed: ECONNRESET\); fencing nothing/);
+    expect(pass.decision.gates[0]!.reason).toMatch(
+      /cannot observe the cloud \(ApiUnreachableError: POST http:\/\/127\.0\.0\.1:\d+\/v3\/auth\/tokens failed: ECONNRESET\); fencing nothing/,
+    );
     expect(started).toBe(0);
     const check = await env.cli('check', '--config', env.configPath);
     expect(check.code).toBe(3);
@@ -86,7 +105,12 @@ describe('fault: Keystone', () => {
     expect((await env.rt.store.getIncident(r.incidentId))?.status).toBe('resolved');
     // Nova refused the revoked token at least once, and a new token was issued.
     expect(env.sim.requestLog.some((x) => x.service === 'nova' && x.status === 401)).toBe(true);
-    expect(env.sim.requestLog.filter((x) => x.service === 'keystone' && x.method === 'POST' && x.path.startsWith('/v3/auth/tokens') && x.status === 201).length).toBeGreaterThanOrEqual(3);
+    expect(
+      env.sim.requestLog.filter(
+        (x) =>
+          x.service === 'keystone' && x.method === 'POST' && x.path.startsWith('/v3/auth/tokens') && x.status === 201,
+      ).length,
+    ).toBeGreaterThanOrEqual(3);
     await expectAllMoved(env, host);
     await env.finish();
   });
@@ -120,7 +144,10 @@ describe('fault: Nova', () => {
 
   test('Nova processes an evacuate but the answer is lost (timeout): the retry finds it in flight and does not send again', async () => {
     // The evacuation takes longer than the client's timeout: the retry happens while it is in flight.
-    env = await startRelEnv({ configPatch: (c) => ((c.cloud.requestTimeoutSeconds = 1), (c.evacuation.concurrency = 10)), sim: { rebuildMs: 3000 } });
+    env = await startRelEnv({
+      configPatch: (c) => ((c.cloud.requestTimeoutSeconds = 1), (c.evacuation.concurrency = 10)),
+      sim: { rebuildMs: 3000 },
+    });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
     Object.assign(env.sim.faults.nova, { loseResponseNext: 1, failPaths: /\/servers\/[^/]+\/action$/ });
@@ -135,7 +162,7 @@ describe('fault: Nova', () => {
     await env.finish();
   });
 
-  test('Nova times out listing the host\'s servers (3 hangs): retried, the plan is complete', async () => {
+  test("Nova times out listing the host's servers (3 hangs): retried, the plan is complete", async () => {
     env = await startRelEnv({ configPatch: (c) => (c.cloud.requestTimeoutSeconds = 0.5) });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
@@ -147,7 +174,12 @@ describe('fault: Nova', () => {
     expect(incident?.status).toBe('resolved');
     // The plan accounts for every instance the host had: none was dropped by the failed listings.
     const planned = [...incident!.plan!.items, ...incident!.plan!.skipped].map((i) => i.id).sort();
-    expect(planned).toEqual(env.before.servers.filter((s) => s.host === host).map((s) => s.id).sort());
+    expect(planned).toEqual(
+      env.before.servers
+        .filter((s) => s.host === host)
+        .map((s) => s.id)
+        .sort(),
+    );
     await expectAllMoved(env, host);
     await env.finish();
   });
@@ -156,13 +188,20 @@ describe('fault: Nova', () => {
     env = await startRelEnv({ configPatch: (c) => (c.cloud.requestTimeoutSeconds = 0.5) });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
-    await until(`${host} reported down`, () => env!.sim.snapshot().services.some((s) => s.host === host && s.state === 'down'));
+    await until(`${host} reported down`, () =>
+      env!.sim.snapshot().services.some((s) => s.host === host && s.state === 'down'),
+    );
     Object.assign(env.sim.faults.nova, { timeoutNext: 3, failPaths: /\/os-services/ });
     const runs: Array<ReturnType<RelEnv['recover']>> = [];
-    const start = async (input: { host: string; incidentId: string }) => (runs.push(env!.recover(input.host, { incidentId: input.incidentId, requestedBy: 'monitor' })), { started: true, detail: 'test' });
+    const start = async (input: { host: string; incidentId: string }) => (
+      runs.push(env!.recover(input.host, { incidentId: input.incidentId, requestedBy: 'monitor' })),
+      { started: true, detail: 'test' }
+    );
     const first = await runMonitorPass(env.rt, start);
     expect(first.decision.gates.map((g) => g.gate)).toEqual(['observer']);
-    expect(first.decision.gates[0]!.reason).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/v2\.1\/os-services failed: timed out/);
+    expect(first.decision.gates[0]!.reason).toMatch(
+      /GET http:\/\/127\.0\.0\.1:\d+\/v2\.1\/os-services failed: timed out/,
+    );
     expect(runs).toHaveLength(0);
     expect(env.sim.requestLog.filter(isResetPost)).toEqual([]);
     const second = await runMonitorPass(env.rt, start);
@@ -173,7 +212,7 @@ describe('fault: Nova', () => {
     await env.finish();
   });
 
-  test('NoValidHost for two instances: the incident is partial, those two failed with Nova\'s reason, the rest evacuated', async () => {
+  test("NoValidHost for two instances: the incident is partial, those two failed with Nova's reason, the rest evacuated", async () => {
     env = await startRelEnv();
     const host = busiestHost(env.sim);
     const victims = env.before.servers.filter((s) => s.host === host && s.status === 'ACTIVE').slice(0, 2);
@@ -203,7 +242,10 @@ describe('fault: the VPN', () => {
     env = await startRelEnv({ sim: { rebuildMs: 3000 }, configPatch: (c) => (c.evacuation.concurrency = 10) });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
-    const slow = { waitMs: FAST.waitMs, retryMs: { ...FAST.retryMs, EvacuateInstance: 300, CheckEvacuation: 300, Notify: 300 } };
+    const slow = {
+      waitMs: FAST.waitMs,
+      retryMs: { ...FAST.retryMs, EvacuateInstance: 300, CheckEvacuation: 300, Notify: 300 },
+    };
     const run = env.recover(host, {}, slow);
     await until('the first evacuate POST', () => env!.sim.requestLog.some(isEvacuatePost), 15_000, 5);
     env.vpn.cut();
@@ -218,11 +260,13 @@ describe('fault: the VPN', () => {
     await expectAllMoved(env, host);
     await env.finish();
   });
-  test('VPN cut for 6 s just after the monitor opened the incident (longer than Validate\'s retries): the incident is not left open; the recovery completes', async () => {
+  test("VPN cut for 6 s just after the monitor opened the incident (longer than Validate's retries): the incident is not left open; the recovery completes", async () => {
     env = await startRelEnv({ sim: { rebuildMs: 200 } });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
-    await until(`${host} reported down`, () => env!.sim.snapshot().services.some((s) => s.host === host && s.state === 'down'));
+    await until(`${host} reported down`, () =>
+      env!.sim.snapshot().services.some((s) => s.host === host && s.state === 'down'),
+    );
     // Isolate (the first step that needs Nova after Validate) retries longer than the cut lasts.
     const timing = { waitMs: FAST.waitMs, retryMs: { ...FAST.retryMs, Isolate: 2000 } };
     let run: ReturnType<RelEnv['recover']> | undefined;
@@ -265,7 +309,9 @@ describe('fault: mail', () => {
     expect(shown.out).toMatch(/FAILED admin\s+email:smtp → ops@example\.org \(.*ECONNREFUSED/);
     const json = await env.cli('incidents', r.incidentId, '--json', '--config', env.configPath);
     collect('cli json', json.out);
-    expect((JSON.parse(json.out) as { incident: { notifications: unknown[] } }).incident.notifications).toHaveLength(incident!.notifications.length);
+    expect((JSON.parse(json.out) as { incident: { notifications: unknown[] } }).incident.notifications).toHaveLength(
+      incident!.notifications.length,
+    );
     await env.finish();
   });
 });

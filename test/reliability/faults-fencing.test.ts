@@ -29,7 +29,12 @@ afterAll(async () => {
 const novaWrites = (e: RelEnv) => e.sim.requestLog.filter((r) => r.service === 'nova' && r.method !== 'GET');
 
 /** The common ending of a fence failure: S1 held, the incident says why, the admins were told. */
-async function expectFenceFailed(e: RelEnv, r: { status: string; error?: { Error: string }; incidentId: string }, errorName: string, message: RegExp): Promise<void> {
+async function expectFenceFailed(
+  e: RelEnv,
+  r: { status: string; error?: { Error: string }; incidentId: string },
+  errorName: string,
+  message: RegExp,
+): Promise<void> {
   expect(r.status).toBe('FAILED');
   expect(r.error?.Error).toBe('FenceNotConfirmed');
   expect(novaWrites(e)).toEqual([]);
@@ -53,7 +58,12 @@ describe('fault: the BMC', () => {
     env.sim.crashHost(host);
     env.sim.faults.bmc[host]!.unreachable = true;
     const r = await env.recover(host);
-    await expectFenceFailed(env, r, 'BmcUnreachableError', new RegExp(`BMC ${env.sim.bmc(host).url.replace(/[.:/]/g, '\\$&')} did not answer`));
+    await expectFenceFailed(
+      env,
+      r,
+      'BmcUnreachableError',
+      new RegExp(`BMC ${env.sim.bmc(host).url.replace(/[.:/]/g, '\\$&')} did not answer`),
+    );
     expect(env.sim.powerState(host)).toBe('On');
     await env.finish();
   });
@@ -82,7 +92,10 @@ describe('fault: the BMC', () => {
   });
 
   test('a slow BMC (the host reads PoweringOff for 1.5 s): nothing is evacuated before it reads Off', async () => {
-    env = await startRelEnv({ sim: { redfish: { powerOffDelayMs: 1500 } }, configPatch: (c) => (c.fencing.powerTimeoutSeconds = 5) });
+    env = await startRelEnv({
+      sim: { redfish: { powerOffDelayMs: 1500 } },
+      configPatch: (c) => (c.fencing.powerTimeoutSeconds = 5),
+    });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
     const r = await env.recover(host);
@@ -109,50 +122,65 @@ describe('fault: the BMC', () => {
   });
 
   // Debian's ipmi_sim (package openipmi): skipped locally without it, required in CI (.ci/run installs it).
-  if (!hasIpmiSim() && process.env.CI) throw new Error('CI must install the Debian package openipmi (ipmi_sim) for the IPMI reliability case');
+  if (!hasIpmiSim() && process.env.CI)
+    throw new Error('CI must install the Debian package openipmi (ipmi_sim) for the IPMI reliability case');
   const ipmi = hasIpmiSim() ? test : test.skip;
-  ipmi('IPMI: ipmi_sim killed mid-session (after RAKP, before the status answer): not fenced, host still on', async () => {
-    const bmc: IpmiSim = await startIpmiSim({ users: [{ name: 'fence', password: 'ipmi-s3cret-pw', privilege: 'admin' }] });
-    addSecret('BMC password (ipmi)', bmc.password);
-    let killedAt = -1;
-    let datagrams = 0;
-    env = await startRelEnv({
-      hosts: ['compute-1', 'compute-2', 'compute-3', 'compute-4'],
-      configPatch: (c) => {
-        process.env.FDR_REL_IPMI_PW = bmc.password;
-        c.fencing.hosts['compute-1'] = { driver: 'ipmi', address: bmc.address, username: bmc.username, password: 'env:FDR_REL_IPMI_PW', cipherSuites: [3] };
-        c.fencing.requestTimeoutSeconds = 1;
-      },
-      runtime: (config) => ({
-        // The real IPMI driver with its real settings, watched packet by packet.
-        fencerFor: async (host) => {
-          const b = bmcConfigFor(config.fencing, host);
-          const password = b.password ? await resolveSecret(b.password) : undefined;
-          return createIpmiFencer({ ...b, host, password, requestTimeoutMs: config.fencing.requestTimeoutSeconds * 1000 }, {
-            observer: {
-              sent(d) {
-                datagrams++;
-                // RMCP+ (auth type 6) carrying an IPMI message = inside an established session.
-                if (killedAt < 0 && d[4] === 0x06 && (d[5]! & 0x3f) === 0x00) {
-                  killedAt = datagrams;
-                  void bmc.kill();
-                }
-              },
-            },
-          });
+  ipmi(
+    'IPMI: ipmi_sim killed mid-session (after RAKP, before the status answer): not fenced, host still on',
+    async () => {
+      const bmc: IpmiSim = await startIpmiSim({
+        users: [{ name: 'fence', password: 'ipmi-s3cret-pw', privilege: 'admin' }],
+      });
+      addSecret('BMC password (ipmi)', bmc.password);
+      let killedAt = -1;
+      let datagrams = 0;
+      env = await startRelEnv({
+        hosts: ['compute-1', 'compute-2', 'compute-3', 'compute-4'],
+        configPatch: (c) => {
+          process.env.FDR_REL_IPMI_PW = bmc.password;
+          c.fencing.hosts['compute-1'] = {
+            driver: 'ipmi',
+            address: bmc.address,
+            username: bmc.username,
+            password: 'env:FDR_REL_IPMI_PW',
+            cipherSuites: [3],
+          };
+          c.fencing.requestTimeoutSeconds = 1;
         },
-      }),
-    });
-    env.sim.crashHost('compute-1');
-    const r = await env.recover('compute-1');
-    expect(killedAt).toBeGreaterThan(1);
-    await expectFenceFailed(env, r, 'BmcUnreachableError', /no answer from BMC 127\.0\.0\.1:\d+/);
-    // The ground truth: the host behind the dead BMC never lost power.
-    expect(bmc.isPoweredOn()).toBe(true);
-    collect('ipmi', `${bmc.address}`);
-    await env.finish();
-    await bmc.stop();
-  });
+        runtime: (config) => ({
+          // The real IPMI driver with its real settings, watched packet by packet.
+          fencerFor: async (host) => {
+            const b = bmcConfigFor(config.fencing, host);
+            const password = b.password ? await resolveSecret(b.password) : undefined;
+            return createIpmiFencer(
+              { ...b, host, password, requestTimeoutMs: config.fencing.requestTimeoutSeconds * 1000 },
+              {
+                observer: {
+                  sent(d) {
+                    datagrams++;
+                    // RMCP+ (auth type 6) carrying an IPMI message = inside an established session.
+                    if (killedAt < 0 && d[4] === 0x06 && (d[5]! & 0x3f) === 0x00) {
+                      killedAt = datagrams;
+                      void bmc.kill();
+                    }
+                  },
+                },
+              },
+            );
+          },
+        }),
+      });
+      env.sim.crashHost('compute-1');
+      const r = await env.recover('compute-1');
+      expect(killedAt).toBeGreaterThan(1);
+      await expectFenceFailed(env, r, 'BmcUnreachableError', /no answer from BMC 127\.0\.0\.1:\d+/);
+      // The ground truth: the host behind the dead BMC never lost power.
+      expect(bmc.isPoweredOn()).toBe(true);
+      collect('ipmi', `${bmc.address}`);
+      await env.finish();
+      await bmc.stop();
+    },
+  );
 });
 
 secretScanCase(['cli', 'execution input', 'execution output', 'incident records', 'log', 'mail']);

@@ -18,9 +18,14 @@ afterEach(async () => {
   env = undefined;
 });
 
-const down = (e: RelEnv, hosts: string[]) => until(`${hosts.join(', ')} reported down`, () => hosts.every((h) => e.sim.snapshot().services.some((s) => s.host === h && s.binary === 'nova-compute' && s.state === 'down')));
+const down = (e: RelEnv, hosts: string[]) =>
+  until(`${hosts.join(', ')} reported down`, () =>
+    hosts.every((h) =>
+      e.sim.snapshot().services.some((s) => s.host === h && s.binary === 'nova-compute' && s.state === 'down'),
+    ),
+  );
 
-describe('fault: the monitor\'s view', () => {
+describe("fault: the monitor's view", () => {
   test('all services stale at once: all-stale gate, nothing fenced, the admins told once', async () => {
     env = await startRelEnv();
     for (const h of env.sim.hosts) env.sim.crashHost(h);
@@ -29,7 +34,9 @@ describe('fault: the monitor\'s view', () => {
     for (let i = 0; i < 3; i++) {
       const pass = await runMonitorPass(env.rt, x.start);
       expect(pass.decision.gates.map((g) => g.gate)).toEqual(['all-stale']);
-      expect(pass.decision.gates[0]!.reason).toMatch(/6 of 6 compute services look down or stale at once .* a control-plane or network problem, not host failures; fencing nothing/);
+      expect(pass.decision.gates[0]!.reason).toMatch(
+        /6 of 6 compute services look down or stale at once .* a control-plane or network problem, not host failures; fencing nothing/,
+      );
     }
     expect(x.attempts()).toBe(0);
     expect(env.sim.requestLog.filter(isResetPost)).toEqual([]);
@@ -49,14 +56,18 @@ describe('fault: the monitor\'s view', () => {
     for (let i = 0; i < 3; i++) {
       const pass = await runMonitorPass(env.rt, x.start);
       expect(pass.decision.gates.map((g) => g.gate)).toEqual(['storm']);
-      expect(pass.decision.gates[0]!.reason).toMatch(/2 new failure\(s\) \(compute-1, compute-2\) \+ 0 suspect \+ 0 fenced \+ 0 in recovery = 2 of 6 hosts \(33%\), beyond the limit of 1 host\(s\)/);
+      expect(pass.decision.gates[0]!.reason).toMatch(
+        /2 new failure\(s\) \(compute-1, compute-2\) \+ 0 suspect \+ 0 fenced \+ 0 in recovery = 2 of 6 hosts \(33%\), beyond the limit of 1 host\(s\)/,
+      );
     }
     expect(x.attempts()).toBe(0);
     expect(env.sim.requestLog.filter(isResetPost)).toEqual([]);
     expect(env.smtp.messages.filter((m) => /storm gate/.test(m.raw))).toHaveLength(1);
 
     env.sim.restartHost('compute-2');
-    await until('compute-2 up again', () => env!.sim.snapshot().services.some((s) => s.host === 'compute-2' && s.state === 'up'));
+    await until('compute-2 up again', () =>
+      env!.sim.snapshot().services.some((s) => s.host === 'compute-2' && s.state === 'up'),
+    );
     const pass = await runMonitorPass(env.rt, x.start);
     expect(pass.decision.gates).toEqual([]);
     expect(pass.started.map((s) => s.host)).toEqual(['compute-1']);
@@ -92,7 +103,9 @@ describe('fault: host names that are prefixes of each other (S3)', () => {
         expect(records.some((rec) => rec.instanceId === s.id)).toBe(false);
         expect(env.sim.snapshot().servers.find((x2) => x2.id === s.id)?.host).toBe(neighbour);
       }
-      expect(env.sim.requestLog.filter((q) => q.service === 'redfish' && q.host === neighbour && q.method !== 'GET')).toEqual([]);
+      expect(
+        env.sim.requestLog.filter((q) => q.service === 'redfish' && q.host === neighbour && q.method !== 'GET'),
+      ).toEqual([]);
       const svc = env.sim.snapshot().services.find((s) => s.host === neighbour && s.binary === 'nova-compute')!;
       expect(svc).toMatchObject({ forcedDown: false, status: 'enabled', power: 'On' });
       await env.finish({ noFence: [neighbour] });
@@ -102,7 +115,12 @@ describe('fault: host names that are prefixes of each other (S3)', () => {
 
 describe('fault: clock skew', () => {
   // Without a Date header (Debian's uwsgi nova-api), ages are read against the freshest heartbeat.
-  for (const [minutes, dateHeader] of [[10, true], [-10, true], [10, false], [-10, false]] as const) {
+  for (const [minutes, dateHeader] of [
+    [10, true],
+    [-10, true],
+    [10, false],
+    [-10, false],
+  ] as const) {
     test(`the cloud's clock ${minutes > 0 ? '+' : ''}${minutes} min from ours${dateHeader ? '' : ', no Date header'}: a healthy cloud reads healthy, a real crash is still detected and recovered`, async () => {
       env = await startRelEnv({ sim: { clockSkewMs: minutes * 60_000, dateHeader } });
       const x = executor(env);

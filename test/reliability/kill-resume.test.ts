@@ -35,7 +35,12 @@ describe('fault: the watchdog process dies', () => {
 
     const first = spawnCli('start #1', ['start', '--config', env.configPath]);
     children.push(first);
-    await until('the first evacuate POST from the first process', () => env!.sim.requestLog.some((r) => isEvacuatePost(r) && r.status >= 200 && r.status < 300), 30_000, 5);
+    await until(
+      'the first evacuate POST from the first process',
+      () => env!.sim.requestLog.some((r) => isEvacuatePost(r) && r.status >= 200 && r.status < 300),
+      30_000,
+      5,
+    );
     const killed = await first.stop('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     const postsBefore = env.sim.requestLog.filter(isEvacuatePost).length;
@@ -47,7 +52,12 @@ describe('fault: the watchdog process dies', () => {
 
     const second = spawnCli('start #2', ['start', '--config', env.configPath]);
     children.push(second);
-    await until('the incident resolved by the second process', async () => TERMINAL.has((await env!.rt.store.getIncident(open!.id))?.status ?? ''), 40_000, 100);
+    await until(
+      'the incident resolved by the second process',
+      async () => TERMINAL.has((await env!.rt.store.getIncident(open!.id))?.status ?? ''),
+      40_000,
+      100,
+    );
     const stopped = await second.stop('SIGTERM');
     expect(stopped.code).toBe(0);
 

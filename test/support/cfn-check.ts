@@ -9,7 +9,10 @@ import { parseDocument, type CollectionTag, type ScalarTag } from 'yaml';
 export type Template = {
   Parameters?: Record<string, unknown>;
   Conditions?: Record<string, unknown>;
-  Resources?: Record<string, { Type?: string; Condition?: string; DependsOn?: string | string[]; Properties?: unknown }>;
+  Resources?: Record<
+    string,
+    { Type?: string; Condition?: string; DependsOn?: string | string[]; Properties?: unknown }
+  >;
   Outputs?: Record<string, { Condition?: string; Value?: unknown; Export?: unknown }>;
   [key: string]: unknown;
 };
@@ -25,7 +28,27 @@ export const PSEUDO_PARAMETERS: ReadonlySet<string> = new Set([
   'AWS::URLSuffix',
 ]);
 
-const INTRINSICS = ['Ref', 'Condition', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'And', 'Or', 'Select', 'GetAZs', 'Join', 'Split', 'ImportValue', 'FindInMap', 'Base64', 'Cidr', 'ToJsonString', 'Length'];
+const INTRINSICS = [
+  'Ref',
+  'Condition',
+  'Sub',
+  'GetAtt',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'Select',
+  'GetAZs',
+  'Join',
+  'Split',
+  'ImportValue',
+  'FindInMap',
+  'Base64',
+  'Cidr',
+  'ToJsonString',
+  'Length',
+];
 
 function longForm(name: string, value: unknown): Record<string, unknown> {
   return name === 'Ref' || name === 'Condition' ? { [name]: value } : { [`Fn::${name}`]: value };
@@ -87,13 +110,20 @@ export function checkTemplate(template: Template): string[] {
       }
       if (key === 'Fn::GetAtt') {
         const parts = typeof value === 'string' ? value.split('.') : value;
-        if (!Array.isArray(parts) || parts.length !== 2) problems.push(`${path}: Fn::GetAtt takes [resource, attribute]`);
-        else if (typeof parts[0] !== 'string' || !resources.has(parts[0])) problems.push(`${path}: Fn::GetAtt of undefined resource "${String(parts[0])}"`);
+        if (!Array.isArray(parts) || parts.length !== 2)
+          problems.push(`${path}: Fn::GetAtt takes [resource, attribute]`);
+        else if (typeof parts[0] !== 'string' || !resources.has(parts[0]))
+          problems.push(`${path}: Fn::GetAtt of undefined resource "${String(parts[0])}"`);
         else walk(parts[1], `${path}.Fn::GetAtt[1]`);
         return;
       }
       if (key === 'Fn::Sub') {
-        const [text, vars] = typeof value === 'string' ? [value, {}] : Array.isArray(value) ? [value[0], value[1] ?? {}] : [undefined, undefined];
+        const [text, vars] =
+          typeof value === 'string'
+            ? [value, {}]
+            : Array.isArray(value)
+              ? [value[0], value[1] ?? {}]
+              : [undefined, undefined];
         if (typeof text !== 'string' || !isRecord(vars)) {
           problems.push(`${path}: Fn::Sub takes a string or [string, {vars}]`);
           return;
@@ -102,7 +132,8 @@ export function checkTemplate(template: Template): string[] {
           if (name in vars) continue;
           const dot = name.indexOf('.');
           if (dot > 0 && !name.startsWith('AWS::')) {
-            if (!resources.has(name.slice(0, dot))) problems.push(`${path}: Fn::Sub \${${name}} names undefined resource "${name.slice(0, dot)}"`);
+            if (!resources.has(name.slice(0, dot)))
+              problems.push(`${path}: Fn::Sub \${${name}} names undefined resource "${name.slice(0, dot)}"`);
           } else if (!refable(name)) problems.push(`${path}: Fn::Sub \${${name}} is not defined`);
         }
         walk(vars, `${path}.Fn::Sub[1]`);
@@ -111,7 +142,8 @@ export function checkTemplate(template: Template): string[] {
       if (key === 'Fn::If') {
         if (!Array.isArray(value) || value.length !== 3) problems.push(`${path}: Fn::If takes [condition, then, else]`);
         else {
-          if (typeof value[0] !== 'string' || !conditions.has(value[0])) problems.push(`${path}: Fn::If condition "${String(value[0])}" is not defined`);
+          if (typeof value[0] !== 'string' || !conditions.has(value[0]))
+            problems.push(`${path}: Fn::If condition "${String(value[0])}" is not defined`);
           walk(value[1], `${path}.Fn::If[1]`);
           walk(value[2], `${path}.Fn::If[2]`);
         }
@@ -124,14 +156,21 @@ export function checkTemplate(template: Template): string[] {
   for (const [name, body] of Object.entries(template.Conditions ?? {})) walk(body, `Conditions.${name}`);
   for (const [name, resource] of Object.entries(template.Resources ?? {})) {
     if (!isRecord(resource) || typeof resource.Type !== 'string') problems.push(`Resources.${name}: no Type`);
-    if (resource.Condition !== undefined && !conditions.has(resource.Condition)) problems.push(`Resources.${name}: Condition "${resource.Condition}" is not defined`);
-    const deps = resource.DependsOn === undefined ? [] : Array.isArray(resource.DependsOn) ? resource.DependsOn : [resource.DependsOn];
+    if (resource.Condition !== undefined && !conditions.has(resource.Condition))
+      problems.push(`Resources.${name}: Condition "${resource.Condition}" is not defined`);
+    const deps =
+      resource.DependsOn === undefined
+        ? []
+        : Array.isArray(resource.DependsOn)
+          ? resource.DependsOn
+          : [resource.DependsOn];
     for (const d of deps) if (!resources.has(d)) problems.push(`Resources.${name}: DependsOn undefined "${d}"`);
     const { Type: _t, Condition: _c, DependsOn: _d, ...rest } = resource;
     walk(rest, `Resources.${name}`);
   }
   for (const [name, output] of Object.entries(template.Outputs ?? {})) {
-    if (output.Condition !== undefined && !conditions.has(output.Condition)) problems.push(`Outputs.${name}: Condition "${output.Condition}" is not defined`);
+    if (output.Condition !== undefined && !conditions.has(output.Condition))
+      problems.push(`Outputs.${name}: Condition "${output.Condition}" is not defined`);
     walk(output, `Outputs.${name}`);
   }
   return problems;
@@ -142,7 +181,12 @@ export function exportNames(template: Template, stackName: string): string[] {
   const names: string[] = [];
   for (const output of Object.values(template.Outputs ?? {})) {
     const name = isRecord(output.Export) ? output.Export.Name : undefined;
-    const text = typeof name === 'string' ? name : isRecord(name) && typeof name['Fn::Sub'] === 'string' ? name['Fn::Sub'] : undefined;
+    const text =
+      typeof name === 'string'
+        ? name
+        : isRecord(name) && typeof name['Fn::Sub'] === 'string'
+          ? name['Fn::Sub']
+          : undefined;
     if (text) names.push(text.replaceAll('${AWS::StackName}', stackName));
   }
   return names;

@@ -166,7 +166,11 @@ function rmcpPlus(payloadType: number, sid: number, seq: number, payload: Buffer
 }
 
 function ipmiResponse(rq: { netFn: number; cmd: number; seqLun: number }, cc: number, data: number[] | Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from([0x81, (rq.netFn + 1) << 2, 0, 0x20, rq.seqLun, rq.cmd, cc]), Buffer.from(data), Buffer.alloc(1)]);
+  const body = Buffer.concat([
+    Buffer.from([0x81, (rq.netFn + 1) << 2, 0, 0x20, rq.seqLun, rq.cmd, cc]),
+    Buffer.from(data),
+    Buffer.alloc(1),
+  ]);
   body[2] = cksum(body, 0, 2);
   body[body.length - 1] = cksum(body, 3, body.length - 1);
   return body;
@@ -209,7 +213,7 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
   const send = (reply: Buffer, peer: RemoteInfo) => {
     if (opts.garbageBeforeReply) {
       const junk = [
-        randomBytes(1 + (reply[5] ?? 0) % 40),
+        randomBytes(1 + ((reply[5] ?? 0) % 40)),
         reply.subarray(0, Math.max(1, reply.length - 3)),
         Buffer.concat([reply.subarray(0, reply.length - 1), Buffer.from([(reply[reply.length - 1] ?? 0) ^ 1])]),
         Buffer.from([0x06, 0x00, 0xff, 0x07, 0x06, 0xc0, 0xff, 0xff, 0xff, 0xff]),
@@ -223,7 +227,16 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
     // Get Channel Authentication Capabilities only.
     const m = msg.subarray(14);
     if (m.length < 9 || m[5] !== 0x38) return;
-    const data = [0x01, 0x96 & (opts.noRmcpPlus ? 0x7f : 0xff), 0x04 | (opts.kgRequired ? 0x20 : 0), opts.noRmcpPlus ? 0x01 : 0x03, 0, 0, 0, 0];
+    const data = [
+      0x01,
+      0x96 & (opts.noRmcpPlus ? 0x7f : 0xff),
+      0x04 | (opts.kgRequired ? 0x20 : 0),
+      opts.noRmcpPlus ? 0x01 : 0x03,
+      0,
+      0,
+      0,
+      0,
+    ];
     const rsp = ipmiResponse({ netFn: 0x06, cmd: 0x38, seqLun: m[4] ?? 0 }, 0, data);
     const head = Buffer.from([0x06, 0x00, 0xff, 0x07, 0, 0, 0, 0, 0, 0, 0, 0, 0, rsp.length]);
     send(Buffer.concat([head, rsp]), peer);
@@ -231,12 +244,20 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
 
   const handleOpenSession = (p: Buffer, peer: RemoteInfo) => {
     if (p.length < 32) return;
-    const proposal = { auth: p[12] ?? -1, integrity: p[20] ?? -1, confidentiality: p[28] ?? -1, maxPrivilege: p[1] ?? 0 };
+    const proposal = {
+      auth: p[12] ?? -1,
+      integrity: p[20] ?? -1,
+      confidentiality: p[28] ?? -1,
+      maxPrivilege: p[1] ?? 0,
+    };
     openSessionRequests.push(proposal);
     const tag = p[0] ?? 0;
     const sidm = p.readUInt32LE(4);
     const suite = accepted().find(
-      (s) => s.auth === proposal.auth && s.integrity === proposal.integrity && s.confidentiality === proposal.confidentiality,
+      (s) =>
+        s.auth === proposal.auth &&
+        s.integrity === proposal.integrity &&
+        s.confidentiality === proposal.confidentiality,
     );
     if (!suite) {
       const status = accepted().some((s) => s.auth === proposal.auth) ? 0x11 : 0x04;
@@ -302,7 +323,14 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
     const tag = p[0] ?? 0;
     const s = sessions.get(p.readUInt32LE(4));
     if (!s?.user || !s.rm || s.role === undefined || !s.name) return;
-    const expected = hmac(s.suite.hash, kuid(s.user.password), s.rc, u32(s.sidm), Buffer.from([s.role, s.name.length]), s.name);
+    const expected = hmac(
+      s.suite.hash,
+      kuid(s.user.password),
+      s.rc,
+      u32(s.sidm),
+      Buffer.from([s.role, s.name.length]),
+      s.name,
+    );
     const head = Buffer.alloc(8);
     head[0] = tag;
     head.writeUInt32LE(s.sidm, 4);
@@ -321,7 +349,10 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
     send(rmcpPlus(0x15, 0, 0, Buffer.concat([head, icv])), peer);
   };
 
-  const handleCommand = (s: Session, req: { netFn: number; cmd: number; seqLun: number; data: Buffer }): [number, number[]] => {
+  const handleCommand = (
+    s: Session,
+    req: { netFn: number; cmd: number; seqLun: number; data: Buffer },
+  ): [number, number[]] => {
     const need = (priv: number): boolean => s.priv >= priv;
     if (req.netFn === 0x06 && req.cmd === 0x3b) {
       const want = (req.data[0] ?? 0) & 0x0f;
@@ -366,12 +397,29 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
     if (!mac.equals(msg.subarray(macStart))) return;
     if (msg.readUInt32LE(10) === 0) return;
     const plain = decrypt(s.k2, msg.subarray(16, 16 + len));
-    if (!plain || plain.length < 7 || cksum(plain, 0, 2) !== plain[2] || cksum(plain, 3, plain.length - 1) !== plain[plain.length - 1]) {
+    if (
+      !plain ||
+      plain.length < 7 ||
+      cksum(plain, 0, 2) !== plain[2] ||
+      cksum(plain, 3, plain.length - 1) !== plain[plain.length - 1]
+    ) {
       return;
     }
-    const req = { netFn: (plain[1] ?? 0) >> 2, cmd: plain[5] ?? 0, seqLun: plain[4] ?? 0, data: Buffer.from(plain.subarray(6, plain.length - 1)) };
+    const req = {
+      netFn: (plain[1] ?? 0) >> 2,
+      cmd: plain[5] ?? 0,
+      seqLun: plain[4] ?? 0,
+      data: Buffer.from(plain.subarray(6, plain.length - 1)),
+    };
     const drop = droppedInSession < (opts.dropInSession ?? 0);
-    commands.push({ netFn: req.netFn, cmd: req.cmd, data: req.data, sequence: msg.readUInt32LE(10), rqSeq: req.seqLun >> 2, dropped: drop });
+    commands.push({
+      netFn: req.netFn,
+      cmd: req.cmd,
+      data: req.data,
+      sequence: msg.readUInt32LE(10),
+      rqSeq: req.seqLun >> 2,
+      dropped: drop,
+    });
     if (drop) {
       droppedInSession++;
       return;

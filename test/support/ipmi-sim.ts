@@ -67,7 +67,10 @@ const IPMI_SIM = 'ipmi_sim';
 const IPMITOOL = 'ipmitool';
 
 /** Get Channel Authentication Capabilities, pre-session (capture frame #1): a cheap liveness probe. */
-const PROBE = Buffer.from('06 00 ff 07 00 00 00 00 00 00 00 00 00 09 20 18 c8 81 00 38 8e 04 b5'.replace(/ /g, ''), 'hex');
+const PROBE = Buffer.from(
+  '06 00 ff 07 00 00 00 00 00 00 00 00 00 09 20 18 c8 81 00 38 8e 04 b5'.replace(/ /g, ''),
+  'hex',
+);
 
 function onPath(bin: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
@@ -255,17 +258,25 @@ export async function startIpmiSim(opts: IpmiSimOptions = {}): Promise<IpmiSim> 
     '  poweroff_wait 1',
     // 0 = never SIGKILL: with ignorePowerOff the host really survives the power-off.
     `  kill_wait ${ignorePowerOff ? 0 : 5}`,
-    ...users.map((u, i) => `  user ${i + 2} true ${quote(u.name)} ${quote(u.password)} ${u.privilege ?? 'admin'} 10 md5 straight`),
+    ...users.map(
+      (u, i) => `  user ${i + 2} true ${quote(u.name)} ${quote(u.password)} ${u.privilege ?? 'admin'} 10 md5 straight`,
+    ),
     '',
   ].join('\n');
-  const emu = ['mc_setbmc 0x20', 'mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02', 'mc_enable 0x20', ''].join('\n');
+  const emu = ['mc_setbmc 0x20', 'mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02', 'mc_enable 0x20', ''].join(
+    '\n',
+  );
   await writeFile(join(dir, 'lan.conf'), conf);
   await writeFile(join(dir, 'emu.cmd'), emu);
 
-  const child: ChildProcess = spawn(IPMI_SIM, ['-c', join(dir, 'lan.conf'), '-f', join(dir, 'emu.cmd'), '-s', stateDir, '-n'], {
-    cwd: dir,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    IPMI_SIM,
+    ['-c', join(dir, 'lan.conf'), '-f', join(dir, 'emu.cmd'), '-s', stateDir, '-n'],
+    {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (d: string) => {
@@ -342,7 +353,21 @@ export async function startIpmiSim(opts: IpmiSimOptions = {}): Promise<IpmiSim> 
       return new Promise<string>((resolve, reject) => {
         execFile(
           IPMITOOL,
-          ['-I', 'lanplus', '-C', '3', '-H', '127.0.0.1', '-p', String(port), '-U', first.name, '-P', first.password, ...args],
+          [
+            '-I',
+            'lanplus',
+            '-C',
+            '3',
+            '-H',
+            '127.0.0.1',
+            '-p',
+            String(port),
+            '-U',
+            first.name,
+            '-P',
+            first.password,
+            ...args,
+          ],
           { timeout: 15000 },
           (err, stdout, errOut) => {
             if (err) reject(new Error(`ipmitool ${args.join(' ')} failed: ${errOut || err.message}`));
@@ -375,7 +400,11 @@ export async function startIpmiSim(opts: IpmiSimOptions = {}): Promise<IpmiSim> 
   live.add(sim);
 
   try {
-    await Promise.race([probe(port, 5000), spawnError, exited.then(() => Promise.reject(new Error(`ipmi_sim exited: ${stderr}`)))]);
+    await Promise.race([
+      probe(port, 5000),
+      spawnError,
+      exited.then(() => Promise.reject(new Error(`ipmi_sim exited: ${stderr}`))),
+    ]);
     if (opts.poweredOn !== false) await waitForPower('on', 5000);
   } catch (err) {
     await sim.stop();

@@ -29,8 +29,21 @@ let counter = 0;
  * A simulated cloud (fast timings), a real SMTP server, and a runtime wired to them the way
  * the CLI wires a real cloud: inline config, secrets as env references, Redfish BMCs, SQLite.
  */
-export async function startRecoveryEnv(opts: { hosts?: string[]; configPatch?: (c: Record<string, unknown>, sim: SimCloud) => void; sim?: Parameters<typeof startSimCloud>[0] } = {}): Promise<RecoveryEnv> {
-  const sim = await startSimCloud({ reportIntervalMs: 100, serviceDownTimeMs: 1000, rebuildMs: 150, hosts: opts.hosts, redfish: { powerOffDelayMs: 50 }, ...opts.sim });
+export async function startRecoveryEnv(
+  opts: {
+    hosts?: string[];
+    configPatch?: (c: Record<string, unknown>, sim: SimCloud) => void;
+    sim?: Parameters<typeof startSimCloud>[0];
+  } = {},
+): Promise<RecoveryEnv> {
+  const sim = await startSimCloud({
+    reportIntervalMs: 100,
+    serviceDownTimeMs: 1000,
+    rebuildMs: 150,
+    hosts: opts.hosts,
+    redfish: { powerOffDelayMs: 50 },
+    ...opts.sim,
+  });
   const smtp = await startSimSmtp({});
   const tag = `T${process.pid}_${++counter}`;
   process.env[`FDR_TEST_OS_PASSWORD_${tag}`] = sim.admin.password;
@@ -38,17 +51,38 @@ export async function startRecoveryEnv(opts: { hosts?: string[]; configPatch?: (
   sim.hosts.forEach((h, i) => {
     const bmc = sim.bmc(h);
     process.env[`FDR_TEST_BMC_${tag}_${i}`] = bmc.password;
-    hosts[h] = { driver: 'redfish', address: bmc.url, username: bmc.username, password: `env:FDR_TEST_BMC_${tag}_${i}` };
+    hosts[h] = {
+      driver: 'redfish',
+      address: bmc.url,
+      username: bmc.username,
+      password: `env:FDR_TEST_BMC_${tag}_${i}`,
+    };
   });
   const raw: Record<string, unknown> = {
     cloud: {
-      from: 'inline', authUrl: sim.authUrl, regionName: sim.regionName,
-      auth: { type: 'password', username: sim.admin.username, password: `env:FDR_TEST_OS_PASSWORD_${tag}`, projectName: sim.admin.projectName },
+      from: 'inline',
+      authUrl: sim.authUrl,
+      regionName: sim.regionName,
+      auth: {
+        type: 'password',
+        username: sim.admin.username,
+        password: `env:FDR_TEST_OS_PASSWORD_${tag}`,
+        projectName: sim.admin.projectName,
+      },
     },
     monitor: { intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
     fencing: { hosts, powerTimeoutSeconds: 2, pollIntervalSeconds: 0.05 },
     evacuation: { concurrency: 3, instanceTimeoutSeconds: 10, checkIntervalSeconds: 1 },
-    notification: { admins: ['ops@example.org'], channels: [{ driver: 'email', from: 'freezer-dr@example.org', transport: { type: 'smtp', host: '127.0.0.1', port: smtp.port, security: 'none' } }] },
+    notification: {
+      admins: ['ops@example.org'],
+      channels: [
+        {
+          driver: 'email',
+          from: 'freezer-dr@example.org',
+          transport: { type: 'smtp', host: '127.0.0.1', port: smtp.port, security: 'none' },
+        },
+      ],
+    },
     store: { driver: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'fdr-it-')), 'incidents.db') },
   };
   opts.configPatch?.(raw, sim);
@@ -56,12 +90,35 @@ export async function startRecoveryEnv(opts: { hosts?: string[]; configPatch?: (
   const logs: string[] = [];
   const rt = await createRuntime(config, { log: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
   setRuntime(rt);
-  const timing = { waitMs: { WaitForEvacuation: 50 }, retryMs: { Validate: 10, Fence: 10, Isolate: 10, Plan: 10, DryRunPlan: 10, EvacuateInstance: 20, CheckEvacuation: 20, Notify: 10 } };
+  const timing = {
+    waitMs: { WaitForEvacuation: 50 },
+    retryMs: {
+      Validate: 10,
+      Fence: 10,
+      Isolate: 10,
+      Plan: 10,
+      DryRunPlan: 10,
+      EvacuateInstance: 20,
+      CheckEvacuation: 20,
+      Notify: 10,
+    },
+  };
   return {
-    sim, smtp, config, rt, logs,
+    sim,
+    smtp,
+    config,
+    rt,
+    logs,
     async recover(host, extra = {}) {
       const incidentId = extra.incidentId ?? incidentIdFor(host, new Date());
-      const input: ExecutionInputRaw = { incidentId, host, reason: 'test', detectedAt: new Date().toISOString(), requestedBy: 'test', ...extra };
+      const input: ExecutionInputRaw = {
+        incidentId,
+        host,
+        reason: 'test',
+        detectedAt: new Date().toISOString(),
+        requestedBy: 'test',
+        ...extra,
+      };
       const r = await runLocalExecution(incidentId, input, { handlers: taskHandlers, ...timing });
       return { ...r, incidentId };
     },

@@ -70,7 +70,8 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
     ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert, secure: opts.tls.secure } : {}),
     logger: false,
     onAuth(auth, _session, callback) {
-      if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass) return callback(null, { user: auth.username });
+      if (opts.auth && auth.username === opts.auth.user && auth.password === opts.auth.pass)
+        return callback(null, { user: auth.username });
       return callback(new Error('Invalid username or password'));
     },
     onMailFrom(_address, _session, callback) {

@@ -49,7 +49,9 @@ Outputs:
   });
   test('short forms become long forms', () => {
     expect(bad.Conditions?.C).toEqual({ 'Fn::Equals': [{ Ref: 'P' }, 'x'] });
-    expect((bad.Resources?.A?.Properties as Record<string, unknown>).DisplayName).toEqual({ 'Fn::GetAtt': ['Ghost', 'Name'] });
+    expect((bad.Resources?.A?.Properties as Record<string, unknown>).DisplayName).toEqual({
+      'Fn::GetAtt': ['Ghost', 'Name'],
+    });
   });
   test('placeholders skip ${!escapes}', () => {
     expect(subPlaceholders('a${X}b${!Y}c${Z.Arn}')).toEqual(['X', 'Z.Arn']);
@@ -87,7 +89,13 @@ describe('infra/network.yml', () => {
     expect(subnets).toHaveLength(2);
     expect(subnets.map(([, s]) => s.Properties.AvailabilityZone['Fn::Select'][0]).sort()).toEqual([0, 1]);
     for (const [, s] of subnets) expect(s.Properties.MapPublicIpOnLaunch).toBe(false);
-    for (const t of ['AWS::EC2::InternetGateway', 'AWS::EC2::NatGateway', 'AWS::EC2::EgressOnlyInternetGateway', 'AWS::EC2::Route']) expect(byType(t)).toEqual([]);
+    for (const t of [
+      'AWS::EC2::InternetGateway',
+      'AWS::EC2::NatGateway',
+      'AWS::EC2::EgressOnlyInternetGateway',
+      'AWS::EC2::Route',
+    ])
+      expect(byType(t)).toEqual([]);
   });
 
   test('site-to-site VPN: gateway attached, customer gateway from parameters, static routes for the on-prem networks, propagation to both route tables', () => {
@@ -106,7 +114,10 @@ describe('infra/network.yml', () => {
   test('the Lambda security group: no ingress; egress only to the on-prem API/BMC ports and the endpoints', () => {
     const sg = net.Resources!.LambdaSecurityGroup as Res;
     expect(sg.Properties.SecurityGroupIngress).toBeUndefined();
-    const rules = (sg.Properties.SecurityGroupEgress as any[]).map((r) => `${r.IpProtocol}/${r.FromPort?.Ref ?? r.FromPort}-${r.ToPort?.Ref ?? r.ToPort}->${r.CidrIp?.Ref ?? r.DestinationPrefixListId?.Ref}`);
+    const rules = (sg.Properties.SecurityGroupEgress as any[]).map(
+      (r) =>
+        `${r.IpProtocol}/${r.FromPort?.Ref ?? r.FromPort}-${r.ToPort?.Ref ?? r.ToPort}->${r.CidrIp?.Ref ?? r.DestinationPrefixListId?.Ref}`,
+    );
     expect(rules.sort()).toEqual(
       [
         'tcp/KeystonePort-KeystonePort->OnPremApiCidr',
@@ -117,8 +128,12 @@ describe('infra/network.yml', () => {
         'tcp/443-443->DynamoDbPrefixListId',
       ].sort(),
     );
-    const extra = byType('AWS::EC2::SecurityGroupEgress').filter(([, r]) => r.Properties.GroupId.Ref === 'LambdaSecurityGroup');
-    expect(extra.map(([, r]) => `${r.Properties.FromPort}->${r.Properties.DestinationSecurityGroupId.Ref}`).sort()).toEqual(['443->EndpointSecurityGroup', '587->EndpointSecurityGroup']);
+    const extra = byType('AWS::EC2::SecurityGroupEgress').filter(
+      ([, r]) => r.Properties.GroupId.Ref === 'LambdaSecurityGroup',
+    );
+    expect(
+      extra.map(([, r]) => `${r.Properties.FromPort}->${r.Properties.DestinationSecurityGroupId.Ref}`).sort(),
+    ).toEqual(['443->EndpointSecurityGroup', '587->EndpointSecurityGroup']);
     expect(JSON.stringify(net.Resources)).not.toContain('0.0.0.0/0');
     expect(net.Parameters?.KeystonePort).toMatchObject({ Default: 5000 });
     expect(net.Parameters?.NovaPort).toMatchObject({ Default: 8774 });
@@ -131,7 +146,15 @@ describe('infra/network.yml', () => {
       r,
     }));
     expect(endpoints.map((e) => `${e.type}:${e.service}`).sort()).toEqual(
-      ['Gateway:dynamodb', 'Interface:email-smtp', 'Interface:logs', 'Interface:secretsmanager', 'Interface:sns', 'Interface:ssm', 'Interface:states'].sort(),
+      [
+        'Gateway:dynamodb',
+        'Interface:email-smtp',
+        'Interface:logs',
+        'Interface:secretsmanager',
+        'Interface:sns',
+        'Interface:ssm',
+        'Interface:states',
+      ].sort(),
     );
     for (const e of endpoints.filter((x) => x.type === 'Interface')) {
       expect(e.r.Properties.PrivateDnsEnabled).toBe(true);
@@ -139,7 +162,11 @@ describe('infra/network.yml', () => {
     }
     // the gateway endpoint's policy only opens this stage's incident table, named as serverless.yml names it
     const ddb = endpoints.find((e) => e.service === 'dynamodb')!.r;
-    const table = String(sls.resources.Resources.IncidentsTable.Properties.TableName).replace('${self:service}', sls.service).replace('${sls:stage}', '${Stage}');
-    expect(ddb.Properties.PolicyDocument.Statement[0].Resource[0]['Fn::Sub']).toMatch(new RegExp(`:table/${table.replace(/[$.{}]/g, '\\$&')}$`));
+    const table = String(sls.resources.Resources.IncidentsTable.Properties.TableName)
+      .replace('${self:service}', sls.service)
+      .replace('${sls:stage}', '${Stage}');
+    expect(ddb.Properties.PolicyDocument.Statement[0].Resource[0]['Fn::Sub']).toMatch(
+      new RegExp(`:table/${table.replace(/[$.{}]/g, '\\$&')}$`),
+    );
   });
 });

@@ -1,13 +1,22 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
-import { DEFINITION_PATH, loadDefinition, taskStates, type Definition, type StateDef } from '../../lib/workflow/definition.js';
+import {
+  DEFINITION_PATH,
+  loadDefinition,
+  taskStates,
+  type Definition,
+  type StateDef,
+} from '../../lib/workflow/definition.js';
 import { taskHandlers } from '../../functions/index.js';
 
 const raw = JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as Definition;
 
 function allStates(def: Definition): Array<[string, StateDef]> {
-  return Object.entries(def.States).flatMap(([n, s]) => [[n, s] as [string, StateDef], ...(s.ItemProcessor ? allStates(s.ItemProcessor) : [])]);
+  return Object.entries(def.States).flatMap(([n, s]) => [
+    [n, s] as [string, StateDef],
+    ...(s.ItemProcessor ? allStates(s.ItemProcessor) : []),
+  ]);
 }
 
 describe('the state machine definition (infra/state-machine.asl.json)', () => {
@@ -26,7 +35,8 @@ describe('the state machine definition (infra/state-machine.asl.json)', () => {
     for (const [name, s] of allStates(raw)) {
       if (s.Type !== 'Task') continue;
       expect([name, typeof s.TimeoutSeconds]).toEqual([name, 'number']);
-      for (const r of (s.Retry as Array<{ ErrorEquals: string[] }>) ?? []) expect([name, r.ErrorEquals.includes('States.ALL')]).toEqual([name, false]);
+      for (const r of (s.Retry as Array<{ ErrorEquals: string[] }>) ?? [])
+        expect([name, r.ErrorEquals.includes('States.ALL')]).toEqual([name, false]);
     }
   });
 
@@ -42,11 +52,14 @@ describe('the state machine definition (infra/state-machine.asl.json)', () => {
     const map = raw.States.Evacuate!;
     expect(map.Type).toBe('Map');
     expect(map.MaxConcurrencyPath).toBe('$.plan.concurrency');
-    for (const [name, s] of allStates(map.ItemProcessor!)) if (s.Type === 'Task') expect([name, (s.Catch as unknown[])?.length]).toEqual([name, 1]);
+    for (const [name, s] of allStates(map.ItemProcessor!))
+      if (s.Type === 'Task') expect([name, (s.Catch as unknown[])?.length]).toEqual([name, 1]);
   });
 
   test('every Task has an in-process handler, and Resources are long-form Fn::GetAtt', () => {
-    for (const [state, key] of taskStates(loadDefinition())) expect([state, typeof taskHandlers[key]]).toEqual([state, 'function']);
-    for (const [, s] of allStates(raw)) if (s.Type === 'Task') expect(Object.keys(s.Resource as object)).toEqual(['Fn::GetAtt']);
+    for (const [state, key] of taskStates(loadDefinition()))
+      expect([state, typeof taskHandlers[key]]).toEqual([state, 'function']);
+    for (const [, s] of allStates(raw))
+      if (s.Type === 'Task') expect(Object.keys(s.Resource as object)).toEqual(['Fn::GetAtt']);
   });
 });

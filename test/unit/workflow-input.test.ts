@@ -3,7 +3,13 @@ import { incidentIdFor } from '../../lib/incidents/index.js';
 import { InvalidExecutionInputError } from '../../lib/workflow/errors.js';
 import { parseExecutionInput } from '../../lib/workflow/steps/validate.js';
 
-const good = { incidentId: 'inc-compute-1-20261125T100000Z', host: 'compute-1', reason: 'down', detectedAt: '2026-11-25T10:00:00Z', requestedBy: 'monitor' };
+const good = {
+  incidentId: 'inc-compute-1-20261125T100000Z',
+  host: 'compute-1',
+  reason: 'down',
+  detectedAt: '2026-11-25T10:00:00Z',
+  requestedBy: 'monitor',
+};
 
 describe('execution input', () => {
   test('defaults: not a dry run, fence through the BMC', () => {

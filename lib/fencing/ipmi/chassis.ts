@@ -75,19 +75,25 @@ export function powerStateOf(status: ChassisStatus, target: string): PowerState 
 }
 
 function privilegeError(target: string, what: string): BmcPrivilegeError {
-  return new BmcPrivilegeError(`BMC ${target} refused ${what}: completion code ${describeCompletionCode(INSUFFICIENT_PRIVILEGE)}`, {
-    hint: 'the IPMI user needs the operator or administrator privilege on this channel',
-  });
+  return new BmcPrivilegeError(
+    `BMC ${target} refused ${what}: completion code ${describeCompletionCode(INSUFFICIENT_PRIVILEGE)}`,
+    {
+      hint: 'the IPMI user needs the operator or administrator privilege on this channel',
+    },
+  );
 }
 
 export async function getChassisStatus(session: IpmiSession, target: string): Promise<ChassisStatus> {
   const r = await session.request(CHASSIS_NETFN, GET_CHASSIS_STATUS, undefined, 'Get Chassis Status');
   if (r.completionCode === INSUFFICIENT_PRIVILEGE) throw privilegeError(target, 'Get Chassis Status');
   if (r.completionCode !== 0) {
-    throw new PowerStateUnknownError(`BMC ${target} could not report the chassis status: completion code ${describeCompletionCode(r.completionCode)}`);
+    throw new PowerStateUnknownError(
+      `BMC ${target} could not report the chassis status: completion code ${describeCompletionCode(r.completionCode)}`,
+    );
   }
   const status = parseChassisStatus(r.data);
-  if (!status) throw new PowerStateUnknownError(`BMC ${target} sent a truncated chassis status (${r.data.length} bytes)`);
+  if (!status)
+    throw new PowerStateUnknownError(`BMC ${target} sent a truncated chassis status (${r.data.length} bytes)`);
   return status;
 }
 
@@ -96,6 +102,8 @@ export async function chassisControl(session: IpmiSession, action: ChassisAction
   const r = await session.request(CHASSIS_NETFN, CHASSIS_CONTROL, Uint8Array.of(CONTROL_CODE[action]), what);
   if (r.completionCode === INSUFFICIENT_PRIVILEGE) throw privilegeError(target, what);
   if (r.completionCode !== 0) {
-    throw new BmcProtocolError(`BMC ${target} refused ${what}: completion code ${describeCompletionCode(r.completionCode)}`);
+    throw new BmcProtocolError(
+      `BMC ${target} refused ${what}: completion code ${describeCompletionCode(r.completionCode)}`,
+    );
   }
 }

@@ -82,7 +82,9 @@ export function selectCipherSuites(ids?: readonly unknown[]): CipherSuite[] {
     if (!out.some((s) => s.id === id)) out.push(SUITES[id]);
   }
   if (out.length === 0) {
-    throw new UnsupportedCipherSuiteError('no IPMI cipher suite configured', { hint: 'set cipherSuites to [17, 3], [17] or [3]' });
+    throw new UnsupportedCipherSuiteError('no IPMI cipher suite configured', {
+      hint: 'set cipherSuites to [17, 3], [17] or [3]',
+    });
   }
   return out;
 }
@@ -102,6 +104,8 @@ export function assertSafeSuite(suite: CipherSuite): void {
     (suite.auth as number) === 0 ||
     (suite.integrity as number) === 0
   ) {
-    throw new UnsupportedCipherSuiteError(`refusing to propose IPMI cipher suite ${String(suite.id)}: it is not suite 3 or 17 (S8)`);
+    throw new UnsupportedCipherSuiteError(
+      `refusing to propose IPMI cipher suite ${String(suite.id)}: it is not suite 3 or 17 (S8)`,
+    );
   }
 }

@@ -22,7 +22,8 @@ export function hmac(suite: CipherSuite, key: Uint8Array, ...parts: Uint8Array[]
 /** Kuid: zero padding does not change an HMAC key, but it keeps the length rule visible. */
 export function userKey(password: string): Buffer {
   const raw = Buffer.from(password, 'utf8');
-  if (raw.length > MAX_PASSWORD_BYTES) throw new RangeError(`IPMI v2.0 passwords are at most ${MAX_PASSWORD_BYTES} bytes`);
+  if (raw.length > MAX_PASSWORD_BYTES)
+    throw new RangeError(`IPMI v2.0 passwords are at most ${MAX_PASSWORD_BYTES} bytes`);
   const kuid = Buffer.alloc(MAX_PASSWORD_BYTES);
   raw.copy(kuid);
   raw.fill(0);
@@ -61,12 +62,20 @@ export function rakp2AuthCode(suite: CipherSuite, kuid: Uint8Array, c: RakpConte
 }
 
 /** RAKP 3 auth code: proves to the BMC that we know the password (not truncated). */
-export function rakp3AuthCode(suite: CipherSuite, kuid: Uint8Array, c: Pick<RakpContext, 'rc' | 'sidm' | 'role' | 'username'>): Buffer {
+export function rakp3AuthCode(
+  suite: CipherSuite,
+  kuid: Uint8Array,
+  c: Pick<RakpContext, 'rc' | 'sidm' | 'role' | 'username'>,
+): Buffer {
   return hmac(suite, kuid, c.rc, u32(c.sidm), Buffer.from([c.role]), nameField(c.username));
 }
 
 /** SIK keyed with Kg when the BMC has one, otherwise with Kuid (spec 13.31). */
-export function sessionIntegrityKey(suite: CipherSuite, key: Uint8Array, c: Pick<RakpContext, 'rm' | 'rc' | 'role' | 'username'>): Buffer {
+export function sessionIntegrityKey(
+  suite: CipherSuite,
+  key: Uint8Array,
+  c: Pick<RakpContext, 'rm' | 'rc' | 'role' | 'username'>,
+): Buffer {
   return hmac(suite, key, c.rm, c.rc, Buffer.from([c.role]), nameField(c.username));
 }
 

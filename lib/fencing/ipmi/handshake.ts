@@ -80,7 +80,12 @@ function authFailed(ctx: HandshakeContext, detail: string): BmcAuthError {
 /** Pre-session probe: proves the BMC is alive and speaks RMCP+ before we spend a session slot. */
 export async function getChannelAuthCapabilities(ctx: HandshakeContext): Promise<void> {
   const request = encodeV15(
-    encodeRequest({ netFn: APP_NETFN, cmd: GET_CHANNEL_AUTH_CAPABILITIES, rqSeq: 0, data: Uint8Array.of(0x8e, ctx.privilege) }),
+    encodeRequest({
+      netFn: APP_NETFN,
+      cmd: GET_CHANNEL_AUTH_CAPABILITIES,
+      rqSeq: 0,
+      data: Uint8Array.of(0x8e, ctx.privilege),
+    }),
   );
   const response = await ctx.channel.exchange({
     what: 'Get Channel Authentication Capabilities',
@@ -101,9 +106,12 @@ export async function getChannelAuthCapabilities(ctx: HandshakeContext): Promise
     throw new BmcProtocolError(`BMC ${ctx.target} sent a truncated Get Channel Authentication Capabilities response`);
   }
   if ((authTypes & 0x80) === 0 || (extended & 0x02) === 0) {
-    throw new UnsupportedCipherSuiteError(`BMC ${ctx.target} does not offer IPMI v2.0 (RMCP+), so no authenticated cipher suite is possible`, {
-      hint: 'enable IPMI 2.0 / RMCP+ ("lanplus") in the BMC network settings',
-    });
+    throw new UnsupportedCipherSuiteError(
+      `BMC ${ctx.target} does not offer IPMI v2.0 (RMCP+), so no authenticated cipher suite is possible`,
+      {
+        hint: 'enable IPMI 2.0 / RMCP+ ("lanplus") in the BMC network settings',
+      },
+    );
   }
   if ((status & 0x20) !== 0) {
     throw new BmcAuthError(`BMC ${ctx.target} requires a BMC key (Kg), which freezer-dr does not support`, {
@@ -140,7 +148,10 @@ function matchPreSession<T extends { tag: number; status: number; sidm: number }
   return m;
 }
 
-async function openSessionWith(ctx: HandshakeContext, suite: CipherSuite): Promise<OpenSessionResponse & { sidm: number }> {
+async function openSessionWith(
+  ctx: HandshakeContext,
+  suite: CipherSuite,
+): Promise<OpenSessionResponse & { sidm: number }> {
   const sidm = randomSessionId();
   const tag = nextTag();
   const request = encodeRmcpPlus({
@@ -162,7 +173,9 @@ async function openSessionWith(ctx: HandshakeContext, suite: CipherSuite): Promi
 function privilegeRefused(ctx: HandshakeContext, detail: string): BmcPrivilegeError {
   return new BmcPrivilegeError(
     `${who(ctx)} at BMC ${ctx.target} may not open a session at ${privilegeName(ctx.privilege)} privilege: ${detail}`,
-    { hint: 'give the IPMI user the administrator (or operator) privilege on this channel, or set privilege: operator' },
+    {
+      hint: 'give the IPMI user the administrator (or operator) privilege on this channel, or set privilege: operator',
+    },
   );
 }
 
@@ -173,7 +186,9 @@ export async function openSession(ctx: HandshakeContext): Promise<OpenedSuite> {
     const r = await openSessionWith(ctx, suite);
     if (r.status === RakpStatus.ok) {
       if (r.auth !== suite.auth || r.integrity !== suite.integrity || r.confidentiality !== suite.confidentiality) {
-        throw new BmcProtocolError(`BMC ${ctx.target} answered Open Session with algorithms other than the cipher suite ${suite.id} we proposed`);
+        throw new BmcProtocolError(
+          `BMC ${ctx.target} answered Open Session with algorithms other than the cipher suite ${suite.id} we proposed`,
+        );
       }
       if (!r.sidc) throw new BmcProtocolError(`BMC ${ctx.target} answered Open Session with a zero session ID`);
       return { suite, sidm: r.sidm, sidc: r.sidc };
@@ -245,12 +260,21 @@ export async function authenticate(ctx: HandshakeContext, opened: OpenedSuite): 
       const m = matchPreSession(d, PayloadType.rakp2, (p) => decodeRakp2(p, suite), tag, sidm);
       if (!m || m.status !== RakpStatus.ok) return m;
       if (!m.rc || !m.guid || !m.authCode) return undefined;
-      const code = rakp2AuthCode(suite, ctx.credentials.kuid, { sidm, sidc, rm, rc: m.rc, guid: m.guid, role, username });
+      const code = rakp2AuthCode(suite, ctx.credentials.kuid, {
+        sidm,
+        sidc,
+        rm,
+        rc: m.rc,
+        guid: m.guid,
+        role,
+        username,
+      });
       if (constantTimeEqual(m.authCode, code)) return m;
       mismatch = true;
       return undefined;
     },
-    verdict: () => (mismatch ? authFailed(ctx, 'the password does not match (RAKP 2 key exchange code mismatch)') : undefined),
+    verdict: () =>
+      mismatch ? authFailed(ctx, 'the password does not match (RAKP 2 key exchange code mismatch)') : undefined,
   });
   if (rakp2.status !== RakpStatus.ok || !rakp2.rc || !rakp2.guid || !rakp2.authCode) {
     throw rakpFailure(ctx, 'RAKP 1', rakp2.status);

@@ -43,7 +43,10 @@ export function withIpmiSession<T>(
 }
 
 /** Reads the full chassis status (power, faults, restore policy). */
-export function ipmiChassisStatus(bmc: ResolvedBmc, options: IpmiDriverOptions & { signal?: AbortSignal } = {}): Promise<ChassisStatus> {
+export function ipmiChassisStatus(
+  bmc: ResolvedBmc,
+  options: IpmiDriverOptions & { signal?: AbortSignal } = {},
+): Promise<ChassisStatus> {
   return withIpmiSession(bmc, (s, settings) => getChassisStatus(s, settings.target), options);
 }
 

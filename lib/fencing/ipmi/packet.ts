@@ -96,7 +96,8 @@ export function encodeRmcpPlus(fields: RmcpPlusFields, sign?: (signed: Buffer) =
   const head = Buffer.alloc(16);
   head.set(RMCP_HEADER, 0);
   head[4] = AUTH_TYPE_RMCP_PLUS;
-  head[5] = (fields.payloadType & 0x3f) | (fields.encrypted ? ENCRYPTED : 0) | (fields.authenticated ? AUTHENTICATED : 0);
+  head[5] =
+    (fields.payloadType & 0x3f) | (fields.encrypted ? ENCRYPTED : 0) | (fields.authenticated ? AUTHENTICATED : 0);
   head.writeUInt32LE(fields.sessionId >>> 0, 6);
   head.writeUInt32LE(fields.sequence >>> 0, 10);
   head.writeUInt16LE(payload.length, 14);

@@ -8,7 +8,13 @@ import { performance } from 'node:perf_hooks';
 import { BmcPrivilegeError, BmcProtocolError } from '../errors.js';
 import type { CipherSuite } from './cipher-suites.js';
 import { constantTimeEqual, decryptPayload, encryptPayload, packetAuthCode, userKey } from './crypto.js';
-import { authenticate, getChannelAuthCapabilities, openSession, type EstablishedSession, type HandshakeContext } from './handshake.js';
+import {
+  authenticate,
+  getChannelAuthCapabilities,
+  openSession,
+  type EstablishedSession,
+  type HandshakeContext,
+} from './handshake.js';
 import { decodeResponse, describeCompletionCode, encodeRequest, type IpmiResponse } from './message.js';
 import { decodeRmcpPlus, encodeRmcpPlus, PayloadType } from './packet.js';
 import { privilegeName } from './privilege.js';
@@ -45,7 +51,12 @@ const CLOSE_SESSION = 0x3c;
 /** Close Session is a courtesy to the BMC's few session slots; it must not delay the caller. */
 const CLOSE_BUDGET_MS = 500;
 
-function activeSession(channel: Channel, established: EstablishedSession, params: SessionParams, deadline: number): IpmiSession {
+function activeSession(
+  channel: Channel,
+  established: EstablishedSession,
+  params: SessionParams,
+  deadline: number,
+): IpmiSession {
   const { suite, sidm, sidc, keys } = established;
   // Sequence numbers are never 0 in a session and go up on every packet, retransmissions included.
   let outSeq = 0;
@@ -66,7 +77,13 @@ function activeSession(channel: Channel, established: EstablishedSession, params
 
   const sign = (signed: Buffer) => packetAuthCode(suite, keys.k1, signed);
 
-  const exchange = (netFn: number, cmd: number, data: Uint8Array, what: string, overrides: { deadline?: number; maxAttempts?: number } = {}) => {
+  const exchange = (
+    netFn: number,
+    cmd: number,
+    data: Uint8Array,
+    what: string,
+    overrides: { deadline?: number; maxAttempts?: number } = {},
+  ) => {
     const seq = nextRqSeq();
     const message = encodeRequest({ netFn, cmd, rqSeq: seq, data });
     return channel.exchange<IpmiResponse>({
@@ -104,7 +121,8 @@ function activeSession(channel: Channel, established: EstablishedSession, params
   return {
     suite,
     request(netFn, cmd, data = new Uint8Array(0), what = `IPMI command ${netFn.toString(16)}/${cmd.toString(16)}`) {
-      if (closed) return Promise.reject(new BmcProtocolError(`${what} on a closed IPMI session to BMC ${params.target}`));
+      if (closed)
+        return Promise.reject(new BmcProtocolError(`${what} on a closed IPMI session to BMC ${params.target}`));
       return exchange(netFn, cmd, data, what);
     },
     async close() {
@@ -116,7 +134,10 @@ function activeSession(channel: Channel, established: EstablishedSession, params
         if (!params.signal?.aborted && budget > 0) {
           const id = Buffer.alloc(4);
           id.writeUInt32LE(sidc);
-          await exchange(APP_NETFN, CLOSE_SESSION, id, 'Close Session', { deadline: performance.now() + budget, maxAttempts: 1 });
+          await exchange(APP_NETFN, CLOSE_SESSION, id, 'Close Session', {
+            deadline: performance.now() + budget,
+            maxAttempts: 1,
+          });
         }
       } catch {
         // The session expires on the BMC by itself; failing to close it changes nothing for the caller.
@@ -132,18 +153,29 @@ function activeSession(channel: Channel, established: EstablishedSession, params
 
 async function setPrivilege(session: IpmiSession, params: SessionParams): Promise<void> {
   const name = privilegeName(params.privilege);
-  const r = await session.request(APP_NETFN, SET_SESSION_PRIVILEGE_LEVEL, Uint8Array.of(params.privilege), 'Set Session Privilege Level');
+  const r = await session.request(
+    APP_NETFN,
+    SET_SESSION_PRIVILEGE_LEVEL,
+    Uint8Array.of(params.privilege),
+    'Set Session Privilege Level',
+  );
   if (r.completionCode === 0x80 || r.completionCode === 0x81 || r.completionCode === 0xd4) {
     throw new BmcPrivilegeError(
       `user ${params.username || '(null user)'} at BMC ${params.target} may not use the ${name} privilege level: completion code ${describeCompletionCode(r.completionCode)}`,
-      { hint: 'give the IPMI user the administrator (or operator) privilege on this channel, or set privilege: operator' },
+      {
+        hint: 'give the IPMI user the administrator (or operator) privilege on this channel, or set privilege: operator',
+      },
     );
   }
   if (r.completionCode !== 0) {
-    throw new BmcProtocolError(`BMC ${params.target} refused Set Session Privilege Level ${name}: completion code ${describeCompletionCode(r.completionCode)}`);
+    throw new BmcProtocolError(
+      `BMC ${params.target} refused Set Session Privilege Level ${name}: completion code ${describeCompletionCode(r.completionCode)}`,
+    );
   }
   if (r.data[0] !== undefined && (r.data[0] & 0x0f) !== params.privilege) {
-    throw new BmcPrivilegeError(`BMC ${params.target} granted ${privilegeName(r.data[0] & 0x0f)} instead of ${name} privilege`);
+    throw new BmcPrivilegeError(
+      `BMC ${params.target} granted ${privilegeName(r.data[0] & 0x0f)} instead of ${name} privilege`,
+    );
   }
 }
 

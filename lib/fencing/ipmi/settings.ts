@@ -29,7 +29,9 @@ export interface IpmiSettings {
 /** host, host:port, [v6]:port, or a bare IPv6 address (several colons, no port). */
 export function parseIpmiAddress(address: string): { host: string; port: number } {
   const bad = () =>
-    new UserInputError(`invalid IPMI BMC address "${address}"`, { hint: 'expected host[:port], e.g. 10.0.0.5, bmc-1.example:623 or [fd00::5]:623' });
+    new UserInputError(`invalid IPMI BMC address "${address}"`, {
+      hint: 'expected host[:port], e.g. 10.0.0.5, bmc-1.example:623 or [fd00::5]:623',
+    });
   const trimmed = address.trim();
   let host = trimmed;
   let portText: string | undefined;
@@ -54,17 +56,23 @@ export function parseIpmiAddress(address: string): { host: string; port: number 
 
 export function resolveIpmiSettings(bmc: ResolvedBmc): IpmiSettings {
   if (!bmc.address) {
-    throw new UserInputError(`the IPMI BMC of host ${bmc.host} has no address`, { hint: 'set address: host[:port] in its fencing entry' });
+    throw new UserInputError(`the IPMI BMC of host ${bmc.host} has no address`, {
+      hint: 'set address: host[:port] in its fencing entry',
+    });
   }
   const { host, port } = parseIpmiAddress(bmc.address);
   const username = bmc.username ?? '';
   const password = bmc.password ?? '';
   // The user name goes on the wire as raw bytes: keep it to printable ASCII.
   if (!/^[\x20-\x7e]*$/.test(username) || username.length > MAX_USERNAME_BYTES) {
-    throw new UserInputError(`the IPMI user name for BMC ${bmc.address} must be printable ASCII of at most ${MAX_USERNAME_BYTES} characters`);
+    throw new UserInputError(
+      `the IPMI user name for BMC ${bmc.address} must be printable ASCII of at most ${MAX_USERNAME_BYTES} characters`,
+    );
   }
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) {
-    throw new UserInputError(`the IPMI password for user ${username} at BMC ${bmc.address} is longer than ${MAX_PASSWORD_BYTES} bytes, the IPMI v2.0 limit`);
+    throw new UserInputError(
+      `the IPMI password for user ${username} at BMC ${bmc.address} is longer than ${MAX_PASSWORD_BYTES} bytes, the IPMI v2.0 limit`,
+    );
   }
   const timeoutMs = Math.max(1, bmc.requestTimeoutMs);
   return {

@@ -71,7 +71,10 @@ async function resolveAddress(opts: ChannelOptions): Promise<{ address: string; 
   try {
     // getaddrinfo cannot be cancelled; racing it keeps the deadline a deadline.
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('DNS lookup timed out')), Math.max(0, opts.deadline - performance.now()));
+      timer = setTimeout(
+        () => reject(new Error('DNS lookup timed out')),
+        Math.max(0, opts.deadline - performance.now()),
+      );
     });
     const found = await Promise.race([lookup(opts.host), timeout]);
     return { address: found.address, family: found.family === 6 ? 6 : 4 };

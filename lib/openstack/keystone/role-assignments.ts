@@ -17,7 +17,11 @@ export interface ProjectMember {
  * Members of a project from its effective role assignments (group memberships expanded),
  * one entry per user. Never `default_project_id`: it says nothing about membership.
  */
-export async function listProjectMembers(session: OpenStackSession, projectId: string, signal?: AbortSignal): Promise<ProjectMember[]> {
+export async function listProjectMembers(
+  session: OpenStackSession,
+  projectId: string,
+  signal?: AbortSignal,
+): Promise<ProjectMember[]> {
   const res = await session.request({
     service: 'identity',
     method: 'GET',

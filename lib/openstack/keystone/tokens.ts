@@ -9,7 +9,11 @@ const EndpointSchema = z.object({
   region_id: z.string().nullish(),
   url: z.string(),
 });
-const CatalogEntrySchema = z.object({ type: z.string(), name: z.string().optional(), endpoints: z.array(EndpointSchema) });
+const CatalogEntrySchema = z.object({
+  type: z.string(),
+  name: z.string().optional(),
+  endpoints: z.array(EndpointSchema),
+});
 export type CatalogEntry = z.infer<typeof CatalogEntrySchema>;
 
 const TokenBodySchema = z.object({
@@ -34,9 +38,16 @@ export async function issueToken(http: HttpClient, cloud: ResolvedCloud, signal?
   const a = cloud.auth;
   const identity =
     a.type === 'password'
-      ? { methods: ['password'], password: { user: { name: a.username, domain: { name: a.userDomainName }, password: a.password } } }
-      : { methods: ['application_credential'], application_credential: { id: a.applicationCredentialId, secret: a.applicationCredentialSecret } };
-  const scope = a.type === 'password' ? { project: { name: a.projectName, domain: { name: a.projectDomainName } } } : undefined;
+      ? {
+          methods: ['password'],
+          password: { user: { name: a.username, domain: { name: a.userDomainName }, password: a.password } },
+        }
+      : {
+          methods: ['application_credential'],
+          application_credential: { id: a.applicationCredentialId, secret: a.applicationCredentialSecret },
+        };
+  const scope =
+    a.type === 'password' ? { project: { name: a.projectName, domain: { name: a.projectDomainName } } } : undefined;
   const res = await http({
     method: 'POST',
     url: `${cloud.authUrl.replace(/\/+$/, '')}/auth/tokens`,
@@ -49,6 +60,13 @@ export async function issueToken(http: HttpClient, cloud: ResolvedCloud, signal?
   const value = res.headers['x-subject-token'];
   if (!value) throw new UnexpectedResponseError('POST /v3/auth/tokens answered without an X-Subject-Token header');
   const expiresAt = new Date(res.data.token.expires_at);
-  if (Number.isNaN(expiresAt.getTime())) throw new UnexpectedResponseError('POST /v3/auth/tokens answered an unreadable expires_at');
-  return { value, expiresAt, catalog: res.data.token.catalog, userId: res.data.token.user.id, projectId: res.data.token.project?.id };
+  if (Number.isNaN(expiresAt.getTime()))
+    throw new UnexpectedResponseError('POST /v3/auth/tokens answered an unreadable expires_at');
+  return {
+    value,
+    expiresAt,
+    catalog: res.data.token.catalog,
+    userId: res.data.token.user.id,
+    projectId: res.data.token.project?.id,
+  };
 }

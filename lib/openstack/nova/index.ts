@@ -1,4 +1,13 @@
-export { listComputeServices, forceDownService, unforceDownService, disableService, enableService, parseNovaTime, type ComputeService, type ServiceListing } from './services.js';
+export {
+  listComputeServices,
+  forceDownService,
+  unforceDownService,
+  disableService,
+  enableService,
+  parseNovaTime,
+  type ComputeService,
+  type ServiceListing,
+} from './services.js';
 export { listServersOnHost, getServer, evacuateServer, type Server, type EvacuateOptions } from './servers.js';
 export { listEvacuationMigrations, listHostEvacuations, type Migration } from './migrations.js';
 export { getComputeVersion, assertComputeMicroversions, type ComputeVersion } from './version.js';

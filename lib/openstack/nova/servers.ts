@@ -11,7 +11,10 @@ const ServerWire = z
     user_id: z.string().nullish(),
     metadata: z.record(z.string(), z.string()).nullish(),
     image: z.union([z.object({ id: z.string() }).loose(), z.literal('')]).nullish(),
-    flavor: z.object({ original_name: z.string().optional(), extra_specs: z.record(z.string(), z.string()).optional() }).loose().nullish(),
+    flavor: z
+      .object({ original_name: z.string().optional(), extra_specs: z.record(z.string(), z.string()).optional() })
+      .loose()
+      .nullish(),
     'OS-EXT-SRV-ATTR:host': z.string().nullable(),
     'OS-EXT-STS:vm_state': z.string(),
     'OS-EXT-STS:task_state': z.string().nullable(),
@@ -44,7 +47,11 @@ const OneSchema = z.object({ server: ServerWire });
  * and we filter again on our side so that `compute-1` can never pick up `compute-10` (S3),
  * whatever the API version or a proxy in between does with the query.
  */
-export async function listServersOnHost(session: OpenStackSession, host: string, signal?: AbortSignal): Promise<Server[]> {
+export async function listServersOnHost(
+  session: OpenStackSession,
+  host: string,
+  signal?: AbortSignal,
+): Promise<Server[]> {
   const servers: Server[] = [];
   let marker: string | undefined;
   for (let page = 0; page < 1000; page++) {
@@ -65,7 +72,16 @@ export async function listServersOnHost(session: OpenStackSession, host: string,
 }
 
 export async function getServer(session: OpenStackSession, id: string, signal?: AbortSignal): Promise<Server> {
-  return (await session.request({ service: 'compute', method: 'GET', path: `/servers/${encodeURIComponent(id)}`, microversion: MICROVERSION.servers, schema: OneSchema, signal })).data.server;
+  return (
+    await session.request({
+      service: 'compute',
+      method: 'GET',
+      path: `/servers/${encodeURIComponent(id)}`,
+      microversion: MICROVERSION.servers,
+      schema: OneSchema,
+      signal,
+    })
+  ).data.server;
 }
 
 export interface EvacuateOptions {

@@ -44,18 +44,42 @@ export interface ServiceListing {
 }
 
 export async function listComputeServices(session: OpenStackSession, signal?: AbortSignal): Promise<ServiceListing> {
-  const res = await session.request({ service: 'compute', method: 'GET', path: '/os-services', query: { binary: 'nova-compute' }, microversion: MICROVERSION.services, schema: ListSchema, signal });
+  const res = await session.request({
+    service: 'compute',
+    method: 'GET',
+    path: '/os-services',
+    query: { binary: 'nova-compute' },
+    microversion: MICROVERSION.services,
+    schema: ListSchema,
+    signal,
+  });
   return { services: res.data.services, serverDate: res.serverDate };
 }
 
-async function updateService(session: OpenStackSession, id: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<ComputeService> {
-  const res = await session.request({ service: 'compute', method: 'PUT', path: `/os-services/${encodeURIComponent(id)}`, body, microversion: MICROVERSION.services, schema: OneSchema, signal });
+async function updateService(
+  session: OpenStackSession,
+  id: string,
+  body: Record<string, unknown>,
+  signal?: AbortSignal,
+): Promise<ComputeService> {
+  const res = await session.request({
+    service: 'compute',
+    method: 'PUT',
+    path: `/os-services/${encodeURIComponent(id)}`,
+    body,
+    microversion: MICROVERSION.services,
+    schema: OneSchema,
+    signal,
+  });
   return res.data.service;
 }
 
 /** Tell Nova the service is down now, without waiting for service_down_time (S2: always before disable). */
-export const forceDownService = (session: OpenStackSession, id: string, signal?: AbortSignal) => updateService(session, id, { forced_down: true }, signal);
-export const unforceDownService = (session: OpenStackSession, id: string, signal?: AbortSignal) => updateService(session, id, { forced_down: false }, signal);
+export const forceDownService = (session: OpenStackSession, id: string, signal?: AbortSignal) =>
+  updateService(session, id, { forced_down: true }, signal);
+export const unforceDownService = (session: OpenStackSession, id: string, signal?: AbortSignal) =>
+  updateService(session, id, { forced_down: false }, signal);
 export const disableService = (session: OpenStackSession, id: string, reason: string, signal?: AbortSignal) =>
   updateService(session, id, { status: 'disabled', disabled_reason: reason.slice(0, 255) }, signal);
-export const enableService = (session: OpenStackSession, id: string, signal?: AbortSignal) => updateService(session, id, { status: 'enabled' }, signal);
+export const enableService = (session: OpenStackSession, id: string, signal?: AbortSignal) =>
+  updateService(session, id, { status: 'enabled' }, signal);

@@ -38,7 +38,8 @@ function route(state: CloudState, req: SimRequest): HttpReply {
   const caller = validToken(state, req.header('x-auth-token'));
   if (!caller) return keystoneError(401, UNAUTHORIZED_MESSAGE);
 
-  if (path === '/v3/auth/tokens' && ['GET', 'HEAD', 'DELETE'].includes(method)) return subjectTokenHandler(state, req, caller);
+  if (path === '/v3/auth/tokens' && ['GET', 'HEAD', 'DELETE'].includes(method))
+    return subjectTokenHandler(state, req, caller);
   if (method !== 'GET') return keystoneError(405, 'The method is not allowed for the requested URL.');
   if (path === '/v3/role_assignments') return listRoleAssignments(state, req, caller);
   if (path === '/v3/users') return listUsers(state, req, caller);

@@ -52,7 +52,9 @@ export function listUsers(state: CloudState, req: SimRequest, caller: TokenRec):
   if (!isAdminToken(state, caller)) return forbidden('identity:list_users');
   const name = req.query.get('name');
   const enabled = req.query.get('enabled');
-  const users = state.seed.users.filter((u) => (name === null || u.name === name) && (enabled === null || String(u.enabled) === enabled.toLowerCase()));
+  const users = state.seed.users.filter(
+    (u) => (name === null || u.name === name) && (enabled === null || String(u.enabled) === enabled.toLowerCase()),
+  );
   return json(200, { users: users.map((u) => userView(state, u.id)), links: collectionLinks(state, req) });
 }
 
@@ -72,7 +74,14 @@ export function listProjects(state: CloudState, req: SimRequest, caller: TokenRe
 export function listRoles(state: CloudState, req: SimRequest): HttpReply {
   const base = state.endpoints.identity;
   return json(200, {
-    roles: state.seed.roles.map((r) => ({ id: r.id, name: r.name, domain_id: null, description: null, options: {}, links: { self: `${base}/roles/${r.id}` } })),
+    roles: state.seed.roles.map((r) => ({
+      id: r.id,
+      name: r.name,
+      domain_id: null,
+      description: null,
+      options: {},
+      links: { self: `${base}/roles/${r.id}` },
+    })),
     links: collectionLinks(state, req),
   });
 }
@@ -81,5 +90,8 @@ export function listGroupUsers(state: CloudState, groupId: string, caller: Token
   if (!isAdminToken(state, caller)) return forbidden('identity:list_users_in_group');
   const group = state.seed.groups.find((g) => g.id === groupId);
   if (!group) return keystoneError(404, `Could not find group: ${groupId}.`);
-  return json(200, { users: group.userIds.map((id) => userView(state, id)), links: { self: `${state.endpoints.identity}/groups/${groupId}/users`, previous: null, next: null } });
+  return json(200, {
+    users: group.userIds.map((id) => userView(state, id)),
+    links: { self: `${state.endpoints.identity}/groups/${groupId}/users`, previous: null, next: null },
+  });
 }

@@ -21,9 +21,11 @@ export function listRoleAssignments(state: CloudState, req: SimRequest, caller: 
   const q = req.query;
   const effective = queryFilterIsTrue(q, 'effective');
   const includeNames = queryFilterIsTrue(q, 'include_names');
-  if (q.get('scope.domain.id') && q.get('scope.project.id')) return keystoneError(400, 'Specify a domain or project, not both');
+  if (q.get('scope.domain.id') && q.get('scope.project.id'))
+    return keystoneError(400, 'Specify a domain or project, not both');
   if (q.get('user.id') && q.get('group.id')) return keystoneError(400, 'Specify a user or group, not both');
-  if (effective && q.get('group.id')) return keystoneError(400, 'Combining effective and group filter will always result in an empty list.');
+  if (effective && q.get('group.id'))
+    return keystoneError(400, 'Combining effective and group filter will always result in an empty list.');
 
   let entities: Entity[] = state.seed.assignments.map((a) => {
     const e: Entity = { roleId: a.roleId, projectId: a.projectId };
@@ -35,9 +37,19 @@ export function listRoleAssignments(state: CloudState, req: SimRequest, caller: 
     entities = entities.flatMap((e): Entity[] => {
       if (e.groupId === undefined) return [e];
       const group = state.seed.groups.find((g) => g.id === e.groupId);
-      return (group?.userIds ?? []).map((userId) => ({ roleId: e.roleId, projectId: e.projectId, userId, indirect: { groupId: e.groupId! } }));
+      return (group?.userIds ?? []).map((userId) => ({
+        roleId: e.roleId,
+        projectId: e.projectId,
+        userId,
+        indirect: { groupId: e.groupId! },
+      }));
     });
-    entities = entities.flatMap((e) => [e, ...impliedRoles(state, e.roleId).map((implied): Entity => ({ ...e, roleId: implied, indirect: { ...e.indirect, roleId: e.roleId } }))]);
+    entities = entities.flatMap((e) => [
+      e,
+      ...impliedRoles(state, e.roleId).map(
+        (implied): Entity => ({ ...e, roleId: implied, indirect: { ...e.indirect, roleId: e.roleId } }),
+      ),
+    ]);
   }
   const userId = q.get('user.id');
   const groupId = q.get('group.id');
@@ -46,13 +58,22 @@ export function listRoleAssignments(state: CloudState, req: SimRequest, caller: 
   // Every seeded assignment is on a project: a domain or system scope filter matches none.
   const otherScope = q.get('scope.domain.id') || q.has('scope.system');
   entities = entities.filter(
-    (e) => !otherScope && (!userId || e.userId === userId) && (!groupId || e.groupId === groupId) && (!roleId || e.roleId === roleId) && (!projectId || e.projectId === projectId),
+    (e) =>
+      !otherScope &&
+      (!userId || e.userId === userId) &&
+      (!groupId || e.groupId === groupId) &&
+      (!roleId || e.roleId === roleId) &&
+      (!projectId || e.projectId === projectId),
   );
 
   const base = state.endpoints.identity;
   return json(200, {
     role_assignments: entities.map((e) => format(state, e, includeNames, base)),
-    links: { self: `${base}/role_assignments${req.rawUrl.includes('?') ? req.rawUrl.slice(req.rawUrl.indexOf('?')) : ''}`, previous: null, next: null },
+    links: {
+      self: `${base}/role_assignments${req.rawUrl.includes('?') ? req.rawUrl.slice(req.rawUrl.indexOf('?')) : ''}`,
+      previous: null,
+      next: null,
+    },
   });
 }
 
@@ -61,10 +82,14 @@ function format(state: CloudState, e: Entity, includeNames: boolean, base: strin
   const links: Record<string, string> = {};
   const out: Record<string, unknown> = { links };
   const project = findProject(state, e.projectId);
-  out['scope'] = { project: includeNames ? { id: e.projectId, name: project?.name ?? '', domain } : { id: e.projectId } };
+  out['scope'] = {
+    project: includeNames ? { id: e.projectId, name: project?.name ?? '', domain } : { id: e.projectId },
+  };
   let link = `/projects/${e.projectId}`;
   if (e.userId !== undefined) {
-    out['user'] = includeNames ? { id: e.userId, name: findUser(state, e.userId)?.name ?? '', domain } : { id: e.userId };
+    out['user'] = includeNames
+      ? { id: e.userId, name: findUser(state, e.userId)?.name ?? '', domain }
+      : { id: e.userId };
     if (e.indirect?.groupId !== undefined) {
       links['membership'] = `${base}/groups/${e.indirect.groupId}/users/${e.userId}`;
       link += `/groups/${e.indirect.groupId}`;

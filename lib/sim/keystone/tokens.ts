@@ -26,7 +26,12 @@ const AuthRequestSchema = z.object({
       methods: z.array(z.string()).min(1),
       password: z
         .object({
-          user: z.object({ id: z.string().optional(), name: z.string().optional(), domain: DomainRef.optional(), password: z.string() }),
+          user: z.object({
+            id: z.string().optional(),
+            name: z.string().optional(),
+            domain: DomainRef.optional(),
+            password: z.string(),
+          }),
         })
         .optional(),
       application_credential: z
@@ -34,7 +39,9 @@ const AuthRequestSchema = z.object({
           id: z.string().optional(),
           name: z.string().optional(),
           secret: z.string(),
-          user: z.object({ id: z.string().optional(), name: z.string().optional(), domain: DomainRef.optional() }).optional(),
+          user: z
+            .object({ id: z.string().optional(), name: z.string().optional(), domain: DomainRef.optional() })
+            .optional(),
         })
         .optional(),
       token: z.object({ id: z.string() }).optional(),
@@ -43,7 +50,9 @@ const AuthRequestSchema = z.object({
       .union([
         z.literal('unscoped'),
         z.object({
-          project: z.object({ id: z.string().optional(), name: z.string().optional(), domain: DomainRef.optional() }).optional(),
+          project: z
+            .object({ id: z.string().optional(), name: z.string().optional(), domain: DomainRef.optional() })
+            .optional(),
           domain: DomainRef.optional(),
           system: z.record(z.string(), z.unknown()).optional(),
         }),
@@ -65,9 +74,13 @@ export function issueTokenHandler(state: CloudState, req: SimRequest): HttpReply
   }
   const { identity, scope } = parsed.data.auth;
   for (const m of identity.methods) {
-    if (!['password', 'application_credential', 'token'].includes(m)) return keystoneError(401, 'Attempted to authenticate with an unsupported method.');
+    if (!['password', 'application_credential', 'token'].includes(m))
+      return keystoneError(401, 'Attempted to authenticate with an unsupported method.');
     if (identity[m as 'password' | 'application_credential' | 'token'] === undefined) {
-      return keystoneError(400, `Expecting to find ${m} in identity - the server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.`);
+      return keystoneError(
+        400,
+        `Expecting to find ${m} in identity - the server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.`,
+      );
     }
   }
 
@@ -76,8 +89,17 @@ export function issueTokenHandler(state: CloudState, req: SimRequest): HttpReply
   let userId: string;
   if (identity.methods.includes('password')) {
     const u = identity.password!.user;
-    const user = u.id !== undefined ? findUser(state, u.id) : u.name !== undefined && u.domain ? findUserByName(state, u.name, u.domain) : undefined;
-    if (u.id === undefined && u.name !== undefined && !u.domain) return keystoneError(400, 'Expecting to find domain in user. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
+    const user =
+      u.id !== undefined
+        ? findUser(state, u.id)
+        : u.name !== undefined && u.domain
+          ? findUserByName(state, u.name, u.domain)
+          : undefined;
+    if (u.id === undefined && u.name !== undefined && !u.domain)
+      return keystoneError(
+        400,
+        'Expecting to find domain in user. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.',
+      );
     if (!user || !user.enabled || user.password !== u.password) return unauthorized();
     userId = user.id;
   } else {
@@ -91,17 +113,25 @@ export function issueTokenHandler(state: CloudState, req: SimRequest): HttpReply
   let projectId: string | null = null;
   if (scope === undefined) {
     // No scope asked for: Keystone scopes to the default project when the user has a role there.
-    if (user.defaultProjectId && effectiveRoleIds(state, userId, user.defaultProjectId).length > 0) projectId = user.defaultProjectId;
+    if (user.defaultProjectId && effectiveRoleIds(state, userId, user.defaultProjectId).length > 0)
+      projectId = user.defaultProjectId;
   } else if (scope !== 'unscoped') {
-    if (scope.domain || scope.system) return keystoneError(401, 'The sim only issues project-scoped or unscoped tokens.');
+    if (scope.domain || scope.system)
+      return keystoneError(401, 'The sim only issues project-scoped or unscoped tokens.');
     const p = scope.project;
     if (!p) return keystoneError(400, "Invalid input for field 'scope': a project is required");
-    const project = p.id !== undefined ? findProject(state, p.id) : p.name !== undefined && p.domain ? findProjectByName(state, p.name, p.domain) : undefined;
+    const project =
+      p.id !== undefined
+        ? findProject(state, p.id)
+        : p.name !== undefined && p.domain
+          ? findProjectByName(state, p.name, p.domain)
+          : undefined;
     if (!project) return unauthorized();
     projectId = project.id;
   }
   const roleIds = projectId ? effectiveRoleIds(state, userId, projectId) : [];
-  if (projectId && roleIds.length === 0) return keystoneError(401, `User ${userId} has no access to project ${projectId}`);
+  if (projectId && roleIds.length === 0)
+    return keystoneError(401, `User ${userId} has no access to project ${projectId}`);
   const tok = issueToken(state, { userId, projectId, roleIds, methods });
   return json(201, tokenBody(state, tok, !req.query.has('nocatalog')), { 'X-Subject-Token': tok.id });
 }
@@ -112,7 +142,12 @@ function appCredentialAuth(state: CloudState, req: SimRequest, auth: AuthRequest
   const cred = state.seed.applicationCredentials.find((c) => {
     if (ac.id !== undefined) return c.id === ac.id;
     if (ac.name === undefined || !ac.user) return false;
-    const owner = ac.user.id !== undefined ? findUser(state, ac.user.id) : ac.user.name !== undefined && ac.user.domain ? findUserByName(state, ac.user.name, ac.user.domain) : undefined;
+    const owner =
+      ac.user.id !== undefined
+        ? findUser(state, ac.user.id)
+        : ac.user.name !== undefined && ac.user.domain
+          ? findUserByName(state, ac.user.name, ac.user.domain)
+          : undefined;
     return c.name === ac.name && owner?.id === c.userId;
   });
   if (!cred || cred.secret !== ac.secret) return unauthorized();
@@ -120,9 +155,17 @@ function appCredentialAuth(state: CloudState, req: SimRequest, auth: AuthRequest
   if (!user?.enabled) return unauthorized();
   // The credential carries a subset of the owner's roles, re-checked at every authentication.
   const owned = effectiveRoleIds(state, cred.userId, cred.projectId);
-  const roleIds = [...new Set(cred.roleIds.flatMap((r) => [r, ...impliedRoles(state, r)]))].filter((r) => owned.includes(r));
+  const roleIds = [...new Set(cred.roleIds.flatMap((r) => [r, ...impliedRoles(state, r)]))].filter((r) =>
+    owned.includes(r),
+  );
   if (roleIds.length === 0) return unauthorized();
-  const tok = issueToken(state, { userId: cred.userId, projectId: cred.projectId, roleIds, methods: ['application_credential'], applicationCredentialId: cred.id });
+  const tok = issueToken(state, {
+    userId: cred.userId,
+    projectId: cred.projectId,
+    roleIds,
+    methods: ['application_credential'],
+    applicationCredentialId: cred.id,
+  });
   return json(201, tokenBody(state, tok, !req.query.has('nocatalog')), { 'X-Subject-Token': tok.id });
 }
 

@@ -10,11 +10,22 @@ import { findServerFor } from './servers.js';
 import { novaBool, novaHostname, parseBody, validateBody } from './validation.js';
 
 /** The evacuate body by microversion range, as Nova's schemas define it (additionalProperties: false). */
-const Evacuate_2_1 = z.strictObject({ host: novaHostname.optional(), onSharedStorage: novaBool, adminPass: z.string().optional() });
+const Evacuate_2_1 = z.strictObject({
+  host: novaHostname.optional(),
+  onSharedStorage: novaBool,
+  adminPass: z.string().optional(),
+});
 const Evacuate_2_14 = z.strictObject({ host: novaHostname.optional(), adminPass: z.string().optional() });
 const Evacuate_2_29 = Evacuate_2_14.extend({ force: novaBool.optional() });
 
-function evacuateSchema(minor: number): z.ZodType<{ host?: string | undefined; adminPass?: string | undefined; onSharedStorage?: boolean; force?: boolean | undefined }> {
+function evacuateSchema(
+  minor: number,
+): z.ZodType<{
+  host?: string | undefined;
+  adminPass?: string | undefined;
+  onSharedStorage?: boolean;
+  force?: boolean | undefined;
+}> {
   if (minor < 14) return Evacuate_2_1;
   if (minor < 29) return Evacuate_2_14;
   if (minor < 68) return Evacuate_2_29;
@@ -23,14 +34,16 @@ function evacuateSchema(minor: number): z.ZodType<{ host?: string | undefined; a
 
 /** check_instance_state's 409: "Cannot 'evacuate' instance X while it is in vm_state building". */
 function invalidState(action: string, s: ServerRec, attr: string, state: unknown): NovaHttpError {
-  if (state === null || state === undefined) return new NovaHttpError(409, `Instance ${s.id} is in an invalid state for '${action}'`);
+  if (state === null || state === undefined)
+    return new NovaHttpError(409, `Instance ${s.id} is in an invalid state for '${action}'`);
   return new NovaHttpError(409, `Cannot '${action}' instance ${s.id} while it is in ${attr} ${String(state)}`);
 }
 
 /** POST /servers/{id}/action — evacuate (the point of the sim), plus os-stop / os-start. */
 export function serverAction(ctx: NovaCtx, id: string): HttpReply {
   const body = parseBody(ctx.req.body);
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new NovaHttpError(400, 'Malformed request body');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new NovaHttpError(400, 'Malformed request body');
   const action = Object.keys(body)[0];
   const args = (body as Record<string, unknown>)[action ?? ''];
   switch (action) {
@@ -56,20 +69,26 @@ function evacuate(ctx: NovaCtx, id: string, args: unknown): HttpReply {
 
   let adminPass: string | null = null;
   if (minor < 14) {
-    if (body.adminPass !== undefined && body.onSharedStorage) throw new NovaHttpError(400, "admin password can't be changed on existing disk");
+    if (body.adminPass !== undefined && body.onSharedStorage)
+      throw new NovaHttpError(400, "admin password can't be changed on existing disk");
     adminPass = body.adminPass ?? (body.onSharedStorage ? null : newSecret(9));
   }
-  if (host !== undefined && !computeService(state, host)) throw new NovaHttpError(404, `Compute host ${host} not found.`);
+  if (host !== undefined && !computeService(state, host))
+    throw new NovaHttpError(404, `Compute host ${host} not found.`);
   if (server.host === host) throw new NovaHttpError(400, "The target host can't be the same one.");
 
   // compute_api.evacuate: vm_state first (any task_state: FACTS rule 4), then "has it ever launched".
-  if (!['active', 'stopped', 'error'].includes(server.vmState)) throw invalidState('evacuate', server, 'vm_state', server.vmState);
+  if (!['active', 'stopped', 'error'].includes(server.vmState))
+    throw invalidState('evacuate', server, 'vm_state', server.vmState);
   if (server.launchedAt === null) throw invalidState('evacuate', server, 'launched_at', null);
   const source = server.host ? computeService(state, server.host) : undefined;
   if (!source) throw new NovaHttpError(404, `Compute host ${server.host ?? 'None'} not found.`);
   if (serviceIsUp(state, source)) throw new NovaHttpError(400, `Compute service of ${source.host} is still in use.`);
 
-  const req: Parameters<typeof startEvacuation>[2] = { bypassScheduler: host !== undefined && (force || minor < 29), minor };
+  const req: Parameters<typeof startEvacuation>[2] = {
+    bypassScheduler: host !== undefined && (force || minor < 29),
+    minor,
+  };
   if (host !== undefined) req.host = host;
   if (minor < 14) req.onSharedStorage = body.onSharedStorage!;
   startEvacuation(state, server, req);
@@ -82,7 +101,8 @@ function powerAction(ctx: NovaCtx, id: string, what: 'stop' | 'start'): HttpRepl
   const { state } = ctx;
   const server = findServerFor(ctx, id);
   const want = what === 'stop' ? 'active' : 'stopped';
-  if (server.vmState !== want && !(what === 'stop' && server.vmState === 'error')) throw invalidState(what, server, 'vm_state', server.vmState);
+  if (server.vmState !== want && !(what === 'stop' && server.vmState === 'error'))
+    throw invalidState(what, server, 'vm_state', server.vmState);
   if (server.taskState !== null) throw invalidState(what, server, 'task_state', server.taskState);
   if (!server.host) throw invalidState(what, server, 'host', null);
   server.taskState = what === 'stop' ? 'powering-off' : 'powering-on';

@@ -56,7 +56,8 @@ export function novaHandler(state: CloudState) {
     };
 
     if (req.path === '/' && req.method === 'GET') return json(300, rootVersions(state));
-    if (req.path !== '/v2.1' && !req.path.startsWith('/v2.1/')) return novaFault(404, 'The resource could not be found.');
+    if (req.path !== '/v2.1' && !req.path.startsWith('/v2.1/'))
+      return novaFault(404, 'The resource could not be found.');
     if (req.path === '/v2.1' && req.method === 'GET') {
       // No token needed, but the microversion is negotiated (406 beyond the maximum) and echoed.
       const minor = negotiate();
@@ -70,7 +71,11 @@ export function novaHandler(state: CloudState) {
     if (typeof minor !== 'number') return minor;
     const ctx: NovaCtx = { state, req, minor, token, admin: isAdminToken(state, token) };
     const reply = await dispatch(ctx, req.path.slice('/v2.1'.length));
-    const withHeaders: HttpReply = { ...reply, headers: { ...microversionHeaders(minor), ...(reply.headers ?? {}) }, microversion: formatMinor(minor) };
+    const withHeaders: HttpReply = {
+      ...reply,
+      headers: { ...microversionHeaders(minor), ...(reply.headers ?? {}) },
+      microversion: formatMinor(minor),
+    };
     // The change is made, the answer is lost: the client cannot tell whether it happened (S5).
     if (fault === 'lose-response') return { hang: true, microversion: formatMinor(minor) };
     return withHeaders;
@@ -85,9 +90,14 @@ async function dispatch(ctx: NovaCtx, path: string): Promise<HttpReply> {
       if (!m) continue;
       pathKnown = true;
       if (method !== ctx.req.method) continue;
-      return await handler(ctx, m.slice(1).map((p) => decodeURIComponent(p)));
+      return await handler(
+        ctx,
+        m.slice(1).map((p) => decodeURIComponent(p)),
+      );
     }
-    return pathKnown ? novaFault(405, 'The method is not allowed for the requested URL.') : novaFault(404, 'The resource could not be found.');
+    return pathKnown
+      ? novaFault(405, 'The method is not allowed for the requested URL.')
+      : novaFault(404, 'The resource could not be found.');
   } catch (err) {
     if (err instanceof NovaHttpError) return novaFault(err.status, err.message);
     throw err;

@@ -21,7 +21,10 @@ export function boolParam(name: string, value: string): boolean {
   const v = value.trim().toLowerCase();
   if (['', '1', 't', 'true', 'on', 'y', 'yes'].includes(v)) return true;
   if (['0', 'f', 'false', 'off', 'n', 'no'].includes(v)) return false;
-  throw new NovaHttpError(400, `Invalid input for query parameters ${name}. Value: ${value}. Unrecognized value '${value}', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'`);
+  throw new NovaHttpError(
+    400,
+    `Invalid input for query parameters ${name}. Value: ${value}. Unrecognized value '${value}', acceptable values are: '0', '1', 'f', 'false', 'n', 'no', 'off', 'on', 't', 'true', 'y', 'yes'`,
+  );
 }
 
 /** Nova's parameter_types.boolean in request bodies: JSON booleans or the usual strings. */

@@ -45,5 +45,9 @@ export function upstreamFailure(status: number): HttpReply {
     );
   }
   const reason = { 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Time-out' }[status] ?? 'Error';
-  return text(status, `<html><body><h1>${status} ${reason}</h1>\nNo server is available to handle this request.\n</body></html>\n`, 'text/html');
+  return text(
+    status,
+    `<html><body><h1>${status} ${reason}</h1>\nNo server is available to handle this request.\n</body></html>\n`,
+    'text/html',
+  );
 }

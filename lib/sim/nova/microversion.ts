@@ -28,11 +28,18 @@ export function negotiateMicroversion(req: SimRequest, maxMinor: number): number
   if (raw === undefined) return 1;
   if (raw.toLowerCase() === 'latest') return maxMinor;
   const m = /^([1-9]\d*)\.([1-9]\d*|0)$/.exec(raw);
-  if (!m) throw new NovaHttpError(400, `API Version String ${raw} is of invalid format. Must be of format MajorNum.MinorNum.`);
+  if (!m)
+    throw new NovaHttpError(
+      400,
+      `API Version String ${raw} is of invalid format. Must be of format MajorNum.MinorNum.`,
+    );
   const major = Number(m[1]);
   const minor = Number(m[2]);
   if (major !== 2 || minor < 1 || minor > maxMinor) {
-    throw new NovaHttpError(406, `Version ${raw} is not supported by the API. Minimum is 2.1 and maximum is ${formatMinor(maxMinor)}.`);
+    throw new NovaHttpError(
+      406,
+      `Version ${raw} is not supported by the API. Minimum is 2.1 and maximum is ${formatMinor(maxMinor)}.`,
+    );
   }
   return minor;
 }

@@ -58,7 +58,11 @@ export function listMigrations(ctx: NovaCtx): HttpReply {
     const since = q.get('changes-since');
     if (since) {
       const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(since) ? since : `${since}Z`);
-      if (Number.isNaN(ms)) throw new NovaHttpError(400, `Invalid input for query parameters changes-since. Value: ${since}. '${since}' is not a 'date-time'`);
+      if (Number.isNaN(ms))
+        throw new NovaHttpError(
+          400,
+          `Invalid input for query parameters changes-since. Value: ${since}. '${since}' is not a 'date-time'`,
+        );
       list = list.filter((m) => m.updatedAt >= ms);
     }
     const marker = q.get('marker');
@@ -69,7 +73,11 @@ export function listMigrations(ctx: NovaCtx): HttpReply {
     }
     const limit = q.get('limit');
     if (limit !== null) {
-      if (!/^\d+$/.test(limit)) throw new NovaHttpError(400, `Invalid input for query parameters limit. Value: ${limit}. '${limit}' does not match '^[0-9]*$'`);
+      if (!/^\d+$/.test(limit))
+        throw new NovaHttpError(
+          400,
+          `Invalid input for query parameters limit. Value: ${limit}. '${limit}' does not match '^[0-9]*$'`,
+        );
       list = list.slice(0, Number(limit));
     }
   } else {

@@ -43,8 +43,16 @@ export function serverLinks(state: CloudState, id: string): unknown[] {
 function flavorView(ctx: NovaCtx, s: ServerRec): unknown {
   const f = ctx.state.seed.flavors.find((x) => x.id === s.flavorId);
   // 2.47 embeds the flavor as it was at boot; before, only a link to the flavor.
-  if (ctx.minor < 47 || !f) return { id: s.flavorId, links: [{ rel: 'bookmark', href: `${origin(ctx.state)}/flavors/${s.flavorId}` }] };
-  const view: Record<string, unknown> = { vcpus: f.vcpus, ram: f.ram, disk: f.disk, ephemeral: f.ephemeral, swap: f.swap, original_name: f.name };
+  if (ctx.minor < 47 || !f)
+    return { id: s.flavorId, links: [{ rel: 'bookmark', href: `${origin(ctx.state)}/flavors/${s.flavorId}` }] };
+  const view: Record<string, unknown> = {
+    vcpus: f.vcpus,
+    ram: f.ram,
+    disk: f.disk,
+    ephemeral: f.ephemeral,
+    swap: f.swap,
+    original_name: f.name,
+  };
   if (ctx.admin) view['extra_specs'] = { ...f.extraSpecs };
   return view;
 }
@@ -58,8 +66,14 @@ export function serverView(ctx: NovaCtx, s: ServerRec): Record<string, unknown> 
     tenant_id: s.projectId,
     user_id: s.userId,
     metadata: { ...s.metadata },
-    hostId: s.host ? createHash('sha224').update(s.projectId + s.host).digest('hex') : '',
-    image: s.imageId ? { id: s.imageId, links: [{ rel: 'bookmark', href: `${origin(state)}/images/${s.imageId}` }] } : '',
+    hostId: s.host
+      ? createHash('sha224')
+          .update(s.projectId + s.host)
+          .digest('hex')
+      : '',
+    image: s.imageId
+      ? { id: s.imageId, links: [{ rel: 'bookmark', href: `${origin(state)}/images/${s.imageId}` }] }
+      : '',
     flavor: flavorView(ctx, s),
     created: isoSecondsZ(s.createdAt),
     updated: isoSecondsZ(s.updatedAt),
@@ -101,7 +115,11 @@ export function serverView(ctx: NovaCtx, s: ServerRec): Record<string, unknown> 
   if (minor >= 73) v['locked_reason'] = null;
   // Nova shows the fault only while the instance is in ERROR; details of a 500 only to admins.
   if (s.vmState === 'error' && s.fault) {
-    const fault: Record<string, unknown> = { code: s.fault.code, created: isoSecondsZ(s.fault.created), message: s.fault.message };
+    const fault: Record<string, unknown> = {
+      code: s.fault.code,
+      created: isoSecondsZ(s.fault.created),
+      message: s.fault.message,
+    };
     if (s.fault.details && (admin || s.fault.code !== 500)) fault['details'] = s.fault.details;
     v['fault'] = fault;
   }

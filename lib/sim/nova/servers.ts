@@ -14,13 +14,19 @@ export function listServers(ctx: NovaCtx, detail: boolean): HttpReply {
   const q = ctx.req.query;
   const allTenants = q.has('all_tenants') ? boolParam('all_tenants', q.get('all_tenants')!) : false;
   if (allTenants) requireAdmin(ctx, `os_compute_api:servers:${detail ? 'detail' : 'index'}:get_all_tenants`);
-  const project = allTenants ? (q.get('project_id') ?? q.get('tenant_id') ?? undefined) : (ctx.token.projectId ?? undefined);
+  const project = allTenants
+    ? (q.get('project_id') ?? q.get('tenant_id') ?? undefined)
+    : (ctx.token.projectId ?? undefined);
   const host = ctx.admin ? q.get('host') : null;
   const node = ctx.admin ? q.get('node') : null;
   const status = q.get('status')?.toUpperCase();
   const since = q.get('changes-since');
   const sinceMs = since ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(since) ? since : `${since}Z`) : undefined;
-  if (sinceMs !== undefined && Number.isNaN(sinceMs)) throw new NovaHttpError(400, `Invalid input for query parameters changes-since. Value: ${since}. '${since}' is not a 'date-time'`);
+  if (sinceMs !== undefined && Number.isNaN(sinceMs))
+    throw new NovaHttpError(
+      400,
+      `Invalid input for query parameters changes-since. Value: ${since}. '${since}' is not a 'date-time'`,
+    );
   let nameRe: RegExp | undefined;
   const name = q.get('name');
   if (name) {
@@ -52,18 +58,26 @@ export function listServers(ctx: NovaCtx, detail: boolean): HttpReply {
   let limit = MAX_LIMIT;
   const rawLimit = q.get('limit');
   if (rawLimit !== null) {
-    if (!/^\d+$/.test(rawLimit)) throw new NovaHttpError(400, `Invalid input for query parameters limit. Value: ${rawLimit}. '${rawLimit}' does not match '^[0-9]*$'`);
+    if (!/^\d+$/.test(rawLimit))
+      throw new NovaHttpError(
+        400,
+        `Invalid input for query parameters limit. Value: ${rawLimit}. '${rawLimit}' does not match '^[0-9]*$'`,
+      );
     limit = Math.min(Number(rawLimit), MAX_LIMIT);
   }
   const page = servers.slice(0, limit);
   const body: Record<string, unknown> = {
-    servers: page.map((s) => (detail ? serverView(ctx, s) : { id: s.id, name: s.name, links: serverLinks(ctx.state, s.id) })),
+    servers: page.map((s) =>
+      detail ? serverView(ctx, s) : { id: s.id, name: s.name, links: serverLinks(ctx.state, s.id) },
+    ),
   };
   if (page.length === limit && servers.length > limit && page.length > 0) {
     const next = new URLSearchParams(q);
     next.set('limit', String(limit));
     next.set('marker', page.at(-1)!.id);
-    body['servers_links'] = [{ rel: 'next', href: `${ctx.state.endpoints.compute}/servers${detail ? '/detail' : ''}?${next.toString()}` }];
+    body['servers_links'] = [
+      { rel: 'next', href: `${ctx.state.endpoints.compute}/servers${detail ? '/detail' : ''}?${next.toString()}` },
+    ];
   }
   return json(200, body);
 }
@@ -71,7 +85,8 @@ export function listServers(ctx: NovaCtx, detail: boolean): HttpReply {
 export function findServerFor(ctx: NovaCtx, id: string): ServerRec {
   const s = ctx.state.servers.get(id);
   // Another project's server is "not found" to a non-admin, as in Nova.
-  if (!s || (!ctx.admin && s.projectId !== ctx.token.projectId)) throw new NovaHttpError(404, `Instance ${id} could not be found.`);
+  if (!s || (!ctx.admin && s.projectId !== ctx.token.projectId))
+    throw new NovaHttpError(404, `Instance ${id} could not be found.`);
   return s;
 }
 

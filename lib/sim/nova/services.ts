@@ -48,7 +48,9 @@ const LegacyUpdateV211 = LegacyUpdate.extend({ forced_down: novaBool.optional() 
 
 /** Since Xena: un-forcing a host is refused while `done` evacuations from it await the source's clean-up. */
 function assertNoDoneEvacuations(state: CloudState, host: string): void {
-  if (state.migrations.some((m) => m.sourceCompute === host && m.migrationType === 'evacuation' && m.status === 'done')) {
+  if (
+    state.migrations.some((m) => m.sourceCompute === host && m.migrationType === 'evacuation' && m.status === 'done')
+  ) {
     throw new NovaHttpError(
       400,
       `Unable to force up host ${host} as \`done\` evacuation migration records remain associated with the host. Ensure the compute service has been restarted, allowing these records to move to \`completed\` before retrying this request.`,
@@ -77,7 +79,10 @@ export async function updateService(ctx: NovaCtx, id: string): Promise<HttpReply
   const svc = ctx.state.services.find((s) => s.uuid === id.toLowerCase());
   if (!svc) throw new NovaHttpError(404, `Service ${id} could not be found.`);
   if (svc.binary !== 'nova-compute') {
-    throw new NovaHttpError(400, `Updating a ${svc.binary} service is not supported. Only nova-compute services can be updated.`);
+    throw new NovaHttpError(
+      400,
+      `Updating a ${svc.binary} service is not supported. Only nova-compute services can be updated.`,
+    );
   }
   if (body.status === 'enabled' && body.disabled_reason) {
     throw new NovaHttpError(400, "Specifying 'disabled_reason' with status 'enabled' is invalid.");
@@ -116,14 +121,19 @@ async function legacyUpdate(ctx: NovaCtx, action: string): Promise<HttpReply> {
     svc.editedAt = now;
     return json(200, { service: { host: svc.host, binary: svc.binary, forced_down: svc.forcedDown } });
   }
-  if (action === 'disable-log-reason' && !body.disabled_reason) throw new NovaHttpError(400, 'Missing disabled reason field');
+  if (action === 'disable-log-reason' && !body.disabled_reason)
+    throw new NovaHttpError(400, 'Missing disabled reason field');
   const disable = action !== 'enable';
   const changed = disable !== svc.disabled;
   svc.disabled = disable;
   svc.disabledReason = action === 'disable-log-reason' ? body.disabled_reason! : null;
   svc.editedAt = now;
   if (changed) await syncComputeStatus(ctx.state, svc);
-  const service: Record<string, unknown> = { host: svc.host, binary: svc.binary, status: disable ? 'disabled' : 'enabled' };
+  const service: Record<string, unknown> = {
+    host: svc.host,
+    binary: svc.binary,
+    status: disable ? 'disabled' : 'enabled',
+  };
   if (svc.disabledReason) service['disabled_reason'] = svc.disabledReason;
   return json(200, { service });
 }

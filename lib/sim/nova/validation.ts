@@ -10,7 +10,11 @@ export const novaBool = z
   .transform((v) => bodyBool(v)!);
 
 /** Nova's parameter_types.hostname. */
-export const novaHostname = z.string().min(1).max(255).regex(/^[a-zA-Z0-9-._]*$/, { message: 'does not match hostname pattern' });
+export const novaHostname = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[a-zA-Z0-9-._]*$/, { message: 'does not match hostname pattern' });
 
 export function parseBody(body: string): unknown {
   const parsed = parseJson(body);
@@ -42,7 +46,10 @@ export function validateBody<S extends z.ZodType>(schema: S, body: unknown, root
     path = path.slice(0, -1);
   }
   const field = path.length > 0 ? String(path.at(-1)) : root;
-  throw new NovaHttpError(400, `Invalid input for field/attribute ${field}. Value: ${pythonRepr(valueAt(body, path) ?? null)}. ${reason}`);
+  throw new NovaHttpError(
+    400,
+    `Invalid input for field/attribute ${field}. Value: ${pythonRepr(valueAt(body, path) ?? null)}. ${reason}`,
+  );
 }
 
 /** How Nova (Python) prints the offending value: {'force': True}, ['a'], None, 'text'. */
@@ -51,8 +58,12 @@ export function pythonRepr(v: unknown): string {
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (typeof v === 'string')
+    return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
   if (Array.isArray(v)) return `[${v.map(pythonRepr).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(', ')}}`;
+  if (typeof v === 'object')
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`)
+      .join(', ')}}`;
   return String(v);
 }

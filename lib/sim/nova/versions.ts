@@ -20,8 +20,22 @@ export function rootVersions(state: CloudState): unknown {
   const origin = state.endpoints.compute.replace(/\/v2\.1$/, '');
   return {
     versions: [
-      { id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: '2011-01-21T11:33:21Z', links: [{ rel: 'self', href: `${origin}/v2/` }] },
-      { id: 'v2.1', status: 'CURRENT', version: state.opts.maxMicroversion, min_version: '2.1', updated: '2013-07-23T11:33:21Z', links: [{ rel: 'self', href: `${origin}/v2.1/` }] },
+      {
+        id: 'v2.0',
+        status: 'SUPPORTED',
+        version: '',
+        min_version: '',
+        updated: '2011-01-21T11:33:21Z',
+        links: [{ rel: 'self', href: `${origin}/v2/` }],
+      },
+      {
+        id: 'v2.1',
+        status: 'CURRENT',
+        version: state.opts.maxMicroversion,
+        min_version: '2.1',
+        updated: '2013-07-23T11:33:21Z',
+        links: [{ rel: 'self', href: `${origin}/v2.1/` }],
+      },
     ],
   };
 }

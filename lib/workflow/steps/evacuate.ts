@@ -11,7 +11,10 @@ import type { CheckStepInputSchema, EvacuateStepInputSchema, EvacuationState } f
 type Item = z.infer<typeof EvacuateStepInputSchema>;
 
 async function loadRecord(rt: Runtime, input: Item): Promise<InstanceRecord> {
-  return (await rt.store.getInstance(input.incidentId, input.instance.id)) ?? newInstanceRecord(input.incidentId, input.host, input.instance);
+  return (
+    (await rt.store.getInstance(input.incidentId, input.instance.id)) ??
+    newInstanceRecord(input.incidentId, input.host, input.instance)
+  );
 }
 
 const FINAL = new Set(['evacuated', 'failed', 'timeout', 'skipped'] as const);
@@ -20,14 +23,29 @@ const isFinal = (o: InstanceRecord['outcome']): o is FinalOutcome => FINAL.has(o
 
 /** The state of an instance this incident has already finished with: reported again, never redone. */
 function settled(rec: InstanceRecord & { outcome: FinalOutcome }, startedAt: string): EvacuationState {
-  return { instanceId: rec.instanceId, status: rec.outcome, targetHost: rec.targetHost, reason: rec.reason, startedAt: rec.startedAt ?? startedAt };
+  return {
+    instanceId: rec.instanceId,
+    status: rec.outcome,
+    targetHost: rec.targetHost,
+    reason: rec.reason,
+    startedAt: rec.startedAt ?? startedAt,
+  };
 }
 
 /** `migrationId` doubles as "how many evacuation migrations existed before ours" (see assessEvacuation). */
-async function finish(rt: Runtime, rec: InstanceRecord, outcome: FinalOutcome, targetHost: string | null, reason: string | null): Promise<EvacuationState> {
+async function finish(
+  rt: Runtime,
+  rec: InstanceRecord,
+  outcome: FinalOutcome,
+  targetHost: string | null,
+  reason: string | null,
+): Promise<EvacuationState> {
   const now = rt.now().toISOString();
   await rt.store.putInstance({ ...rec, outcome, targetHost, reason, finishedAt: now, startedAt: rec.startedAt ?? now });
-  const label = outcome === 'evacuated' ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified` : `${rec.name} ${outcome}: ${reason}`;
+  const label =
+    outcome === 'evacuated'
+      ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified`
+      : `${rec.name} ${outcome}: ${reason}`;
   await recordEvent(rt, rec.incidentId, 'evacuate', label, rec.instanceId);
   return { instanceId: rec.instanceId, status: outcome, targetHost, reason, startedAt: rec.startedAt ?? now };
 }
@@ -62,15 +80,37 @@ export async function evacuateStep(rt: Runtime, input: Item): Promise<Evacuation
     case 'ready':
       break;
   }
-  await rt.store.putInstance({ ...rec, outcome: 'evacuating', requests: rec.requests + 1, migrationId: migrations.length, startedAt });
-  const microversion = rt.config.evacuation.microversionPolicy === 'stopped-at-destination' ? MICROVERSION.evacuateStopped : MICROVERSION.evacuateClassic;
+  await rt.store.putInstance({
+    ...rec,
+    outcome: 'evacuating',
+    requests: rec.requests + 1,
+    migrationId: migrations.length,
+    startedAt,
+  });
+  const microversion =
+    rt.config.evacuation.microversionPolicy === 'stopped-at-destination'
+      ? MICROVERSION.evacuateStopped
+      : MICROVERSION.evacuateClassic;
   try {
     await evacuateServer(rt.session, rec.instanceId, { targetHost: rt.config.evacuation.targetHost, microversion });
   } catch (err) {
-    if (err instanceof ConflictError) return finish(rt, { ...rec, requests: rec.requests + 1, startedAt }, 'failed', null, `Nova refused the evacuation: ${err.message}`);
+    if (err instanceof ConflictError)
+      return finish(
+        rt,
+        { ...rec, requests: rec.requests + 1, startedAt },
+        'failed',
+        null,
+        `Nova refused the evacuation: ${err.message}`,
+      );
     throw err;
   }
-  await recordEvent(rt, input.incidentId, 'evacuate', `evacuating ${rec.name} (${rec.instanceId}) from ${input.host}`, rec.instanceId);
+  await recordEvent(
+    rt,
+    input.incidentId,
+    'evacuate',
+    `evacuating ${rec.name} (${rec.instanceId}) from ${input.host}`,
+    rec.instanceId,
+  );
   return { instanceId: rec.instanceId, status: 'in-progress', targetHost: null, reason: null, startedAt };
 }
 
@@ -86,7 +126,13 @@ export async function checkStep(rt: Runtime, input: z.infer<typeof CheckStepInpu
   if (state.kind === 'ready') return finish(rt, rec, 'failed', null, 'Nova has no record of our evacuation request');
   const elapsed = (rt.now().getTime() - new Date(input.evac.startedAt).getTime()) / 1000;
   if (elapsed > rt.config.evacuation.instanceTimeoutSeconds) {
-    return finish(rt, rec, 'timeout', null, `not ACTIVE on another host after ${Math.round(elapsed)} s (${state.detail})`);
+    return finish(
+      rt,
+      rec,
+      'timeout',
+      null,
+      `not ACTIVE on another host after ${Math.round(elapsed)} s (${state.detail})`,
+    );
   }
   return { ...input.evac, status: 'in-progress' };
 }

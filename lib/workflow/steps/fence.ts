@@ -13,14 +13,31 @@ import type { FenceStepInputSchema } from '../schemas.js';
 export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInputSchema>): Promise<FenceResult> {
   const incident = await rt.store.getIncident(input.incidentId);
   if (incident?.fence) {
-    await recordEvent(rt, input.incidentId, 'fence', `${input.host} already confirmed off at ${incident.fence.confirmedAt} (${incident.fence.method}); not fencing again`);
+    await recordEvent(
+      rt,
+      input.incidentId,
+      'fence',
+      `${input.host} already confirmed off at ${incident.fence.confirmedAt} (${incident.fence.method}); not fencing again`,
+    );
     return incident.fence;
   }
   await rt.store.updateIncident(input.incidentId, { status: 'fencing' });
   let result: FenceResult;
   if (input.fence === 'confirmed-by-operator') {
-    result = { fenced: true, method: 'operator', target: 'operator confirmation', confirmedAt: rt.now().toISOString(), attempts: 0, alreadyOff: false };
-    await recordEvent(rt, input.incidentId, 'fence', `${input.host} confirmed powered off by the operator (no BMC used)`);
+    result = {
+      fenced: true,
+      method: 'operator',
+      target: 'operator confirmation',
+      confirmedAt: rt.now().toISOString(),
+      attempts: 0,
+      alreadyOff: false,
+    };
+    await recordEvent(
+      rt,
+      input.incidentId,
+      'fence',
+      `${input.host} confirmed powered off by the operator (no BMC used)`,
+    );
   } else {
     const fencer = await rt.fencerFor(input.host);
     await recordEvent(rt, input.incidentId, 'fence', `powering off ${input.host} via ${fencer.target}`);
@@ -31,10 +48,17 @@ export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInpu
       });
     } catch (err) {
       await recordEvent(rt, input.incidentId, 'fence', `fence of ${input.host} NOT confirmed: ${errorMessage(err)}`);
-      await rt.store.updateIncident(input.incidentId, { error: { name: (err as Error).name ?? 'Error', message: errorMessage(err) } });
+      await rt.store.updateIncident(input.incidentId, {
+        error: { name: (err as Error).name ?? 'Error', message: errorMessage(err) },
+      });
       throw err;
     }
-    await recordEvent(rt, input.incidentId, 'fence', `${input.host} confirmed powered off (${result.method}, ${result.alreadyOff ? 'was already off' : `${result.attempts} status reads`})`);
+    await recordEvent(
+      rt,
+      input.incidentId,
+      'fence',
+      `${input.host} confirmed powered off (${result.method}, ${result.alreadyOff ? 'was already off' : `${result.attempts} status reads`})`,
+    );
   }
   await rt.store.updateIncident(input.incidentId, { status: 'fenced', fence: result, error: null });
   return result;

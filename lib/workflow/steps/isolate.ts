@@ -17,14 +17,28 @@ export async function isolateStep(rt: Runtime, input: z.infer<typeof IsolateStep
 
   const { services } = await listComputeServices(rt.session);
   const service = services.find((s) => s.host === input.host);
-  if (!service) throw new UnknownHostError(input.host, services.map((s) => s.host));
+  if (!service)
+    throw new UnknownHostError(
+      input.host,
+      services.map((s) => s.host),
+    );
   const reason = `freezer-dr ${input.incidentId}: fenced ${incident.fence.confirmedAt}`;
   if (!service.forcedDown) await forceDownService(rt.session, service.id);
   const forcedDownAt = rt.now().toISOString();
   await recordEvent(rt, input.incidentId, 'isolate', `nova-compute on ${input.host} forced down`);
   if (service.status !== 'disabled') await disableService(rt.session, service.id, reason);
-  const isolation: Isolation = { serviceId: service.id, forcedDownAt, disabledAt: rt.now().toISOString(), disabledReason: service.status === 'disabled' ? (service.disabledReason ?? reason) : reason };
-  await recordEvent(rt, input.incidentId, 'isolate', `nova-compute on ${input.host} disabled ("${isolation.disabledReason}")`);
+  const isolation: Isolation = {
+    serviceId: service.id,
+    forcedDownAt,
+    disabledAt: rt.now().toISOString(),
+    disabledReason: service.status === 'disabled' ? (service.disabledReason ?? reason) : reason,
+  };
+  await recordEvent(
+    rt,
+    input.incidentId,
+    'isolate',
+    `nova-compute on ${input.host} disabled ("${isolation.disabledReason}")`,
+  );
   await rt.store.updateIncident(input.incidentId, { status: 'isolated', isolation });
   return isolation;
 }

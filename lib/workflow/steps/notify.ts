@@ -11,12 +11,23 @@ type Input = z.infer<typeof NotifyStepInputSchema>;
  * so a notification failure can never leave an incident open or report success for an
  * instance that did not reach ACTIVE on another host. Delivery failures are recorded, not thrown.
  */
-export async function notifyStep(rt: Runtime, input: Input): Promise<{ status: IncidentStatus; delivered: number; failed: number }> {
+export async function notifyStep(
+  rt: Runtime,
+  input: Input,
+): Promise<{ status: IncidentStatus; delivered: number; failed: number }> {
   const status = await closeIncident(rt, input);
-  const records = await notifyIncident({ config: rt.config.notification, session: rt.session, store: rt.store, log: rt.log, now: rt.now }, input.incidentId);
+  const records = await notifyIncident(
+    { config: rt.config.notification, session: rt.session, store: rt.store, log: rt.log, now: rt.now },
+    input.incidentId,
+  );
   const delivered = records.filter((r) => r.ok).length;
   const failed = records.length - delivered;
-  await recordEvent(rt, input.incidentId, 'notify', `notifications: ${delivered} delivered${failed ? `, ${failed} FAILED` : ''}`);
+  await recordEvent(
+    rt,
+    input.incidentId,
+    'notify',
+    `notifications: ${delivered} delivered${failed ? `, ${failed} FAILED` : ''}`,
+  );
   await recordEvent(rt, input.incidentId, 'done', `incident ${input.incidentId} closed: ${status}`);
   return { status, delivered, failed };
 }
@@ -28,9 +39,23 @@ async function closeIncident(rt: Runtime, input: Input): Promise<IncidentStatus>
     const fenceFailed = !incident.fence;
     const status: IncidentStatus = fenceFailed ? 'fence-failed' : 'failed';
     const cause = parseCause(input.failure.Cause);
-    await rt.store.updateIncident(input.incidentId, { status: 'notifying', error: incident.error ?? { name: input.failure.Error, message: cause } });
-    await recordEvent(rt, input.incidentId, 'error', fenceFailed ? `${incident.host} NOT confirmed powered off (${input.failure.Error}): nothing was evacuated` : `recovery stopped: ${input.failure.Error}: ${cause}`);
-    await markUnfinished(rt, input.incidentId, `recovery stopped before this instance was handled (${input.failure.Error})`);
+    await rt.store.updateIncident(input.incidentId, {
+      status: 'notifying',
+      error: incident.error ?? { name: input.failure.Error, message: cause },
+    });
+    await recordEvent(
+      rt,
+      input.incidentId,
+      'error',
+      fenceFailed
+        ? `${incident.host} NOT confirmed powered off (${input.failure.Error}): nothing was evacuated`
+        : `recovery stopped: ${input.failure.Error}: ${cause}`,
+    );
+    await markUnfinished(
+      rt,
+      input.incidentId,
+      `recovery stopped before this instance was handled (${input.failure.Error})`,
+    );
     await rt.store.updateIncident(input.incidentId, { status });
     return status;
   }
@@ -39,7 +64,12 @@ async function closeIncident(rt: Runtime, input: Input): Promise<IncidentStatus>
     if ('error' in r) {
       const rec = await rt.store.getInstance(input.incidentId, r.instanceId);
       if (rec && (rec.outcome === 'pending' || rec.outcome === 'evacuating')) {
-        await rt.store.putInstance({ ...rec, outcome: 'failed', reason: `${r.error.Error}: ${parseCause(r.error.Cause)}`, finishedAt: rt.now().toISOString() });
+        await rt.store.putInstance({
+          ...rec,
+          outcome: 'failed',
+          reason: `${r.error.Error}: ${parseCause(r.error.Cause)}`,
+          finishedAt: rt.now().toISOString(),
+        });
       }
     }
   }
@@ -69,4 +99,3 @@ function parseCause(cause: string | undefined): string {
     return cause;
   }
 }
-

@@ -28,12 +28,26 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
     plan = { host: input.host, items, skipped, plannedAt: rt.now().toISOString() };
     if (!input.dryRun) {
       for (const item of items) {
-        if (!(await rt.store.getInstance(input.incidentId, item.id))) await rt.store.putInstance(newInstanceRecord(input.incidentId, input.host, item));
+        if (!(await rt.store.getInstance(input.incidentId, item.id)))
+          await rt.store.putInstance(newInstanceRecord(input.incidentId, input.host, item));
       }
-      for (const s of skipped) await rt.store.putInstance({ ...newInstanceRecord(input.incidentId, input.host, s), outcome: 'skipped', reason: s.reason });
+      for (const s of skipped)
+        await rt.store.putInstance({
+          ...newInstanceRecord(input.incidentId, input.host, s),
+          outcome: 'skipped',
+          reason: s.reason,
+        });
     }
-    await rt.store.updateIncident(input.incidentId, input.dryRun ? { plan, status: 'dry-run' } : { plan, status: 'evacuating' });
-    await recordEvent(rt, input.incidentId, 'plan', `${input.dryRun ? '[dry run] would evacuate' : 'evacuating'} ${items.length} instance(s) from ${input.host}${skipped.length ? `; skipping ${skipped.length}` : ''}`);
+    await rt.store.updateIncident(
+      input.incidentId,
+      input.dryRun ? { plan, status: 'dry-run' } : { plan, status: 'evacuating' },
+    );
+    await recordEvent(
+      rt,
+      input.incidentId,
+      'plan',
+      `${input.dryRun ? '[dry run] would evacuate' : 'evacuating'} ${items.length} instance(s) from ${input.host}${skipped.length ? `; skipping ${skipped.length}` : ''}`,
+    );
     if (!input.dryRun && rt.config.notification.sendStartedMail) await mailStarted(rt, input.incidentId, plan);
   }
   return {
@@ -53,11 +67,20 @@ async function mailStarted(rt: Runtime, incidentId: string, plan: Plan): Promise
     `Fenced: ${incident?.fence ? `powered off and confirmed at ${incident.fence.confirmedAt} (${incident.fence.target})` : 'not recorded'}`,
     `Isolated: nova-compute forced down and disabled`,
     `To evacuate (${plan.items.length}): ${plan.items.map((i) => i.name).join(', ') || 'none'}`,
-    ...(plan.skipped.length ? [`Skipped (${plan.skipped.length}): ${plan.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`] : []),
+    ...(plan.skipped.length
+      ? [`Skipped (${plan.skipped.length}): ${plan.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}`]
+      : []),
     '',
     `A summary follows when it is done. Follow it with: freezer-dr incidents ${incidentId}`,
   ];
-  await notifyAdmins({ config: rt.config.notification, store: rt.store, log: rt.log, now: rt.now }, { subject: `freezer-dr: recovering ${plan.host} — ${plan.items.length} instance(s) to evacuate`, text: lines.join('\n'), host: plan.host }).catch((err: unknown) =>
+  await notifyAdmins(
+    { config: rt.config.notification, store: rt.store, log: rt.log, now: rt.now },
+    {
+      subject: `freezer-dr: recovering ${plan.host} — ${plan.items.length} instance(s) to evacuate`,
+      text: lines.join('\n'),
+      host: plan.host,
+    },
+  ).catch((err: unknown) =>
     rt.log.error('the recovery-started mail could not be sent', { incidentId, error: String(err) }),
   );
 }

@@ -9,7 +9,8 @@ import { ExecutionInputSchema, MAX_INPUT_BYTES, type ExecutionInput } from '../s
 /** Parse raw execution input; every problem is named, nothing is guessed. */
 export function parseExecutionInput(raw: unknown): ExecutionInput {
   const size = Buffer.byteLength(JSON.stringify(raw ?? null) ?? '');
-  if (size > MAX_INPUT_BYTES) throw new InvalidExecutionInputError([`input is ${size} bytes; the limit is ${MAX_INPUT_BYTES}`]);
+  if (size > MAX_INPUT_BYTES)
+    throw new InvalidExecutionInputError([`input is ${size} bytes; the limit is ${MAX_INPUT_BYTES}`]);
   const parsed = ExecutionInputSchema.safeParse(raw);
   if (!parsed.success) throw new InvalidExecutionInputError(formatIssues(parsed.error));
   return parsed.data;
@@ -29,13 +30,25 @@ export async function validateStep(rt: Runtime, raw: unknown): Promise<Execution
   // and close the incident with the reason when they give up.
   const existing = await rt.store.getIncident(input.incidentId);
   if (existing) {
-    if (existing.host !== input.host) throw new InvalidExecutionInputError([`incidentId ${input.incidentId} belongs to host ${existing.host}, not ${input.host}`]);
+    if (existing.host !== input.host)
+      throw new InvalidExecutionInputError([
+        `incidentId ${input.incidentId} belongs to host ${existing.host}, not ${input.host}`,
+      ]);
     if (TERMINAL_STATUSES.has(existing.status)) throw new IncidentClosedError(existing.id, existing.status);
-    await recordEvent(rt, input.incidentId, 'detect', `execution started for ${input.host} (${input.dryRun ? 'dry run' : 'recovery'}, requested by ${input.requestedBy})`);
+    await recordEvent(
+      rt,
+      input.incidentId,
+      'detect',
+      `execution started for ${input.host} (${input.dryRun ? 'dry run' : 'recovery'}, requested by ${input.requestedBy})`,
+    );
     return input;
   }
   const { services } = await listComputeServices(rt.session);
-  if (!services.some((s) => s.host === input.host)) throw new UnknownHostError(input.host, services.map((s) => s.host));
+  if (!services.some((s) => s.host === input.host))
+    throw new UnknownHostError(
+      input.host,
+      services.map((s) => s.host),
+    );
   const now = rt.now().toISOString();
   const incident: Incident = {
     id: input.incidentId,
@@ -57,7 +70,8 @@ export async function validateStep(rt: Runtime, raw: unknown): Promise<Execution
   try {
     await rt.store.createIncident(incident);
   } catch (err) {
-    if (err instanceof IncidentExistsError) rt.log.warn('refused: host already has an open incident (S4)', { host: input.host, existing: err.existing.id });
+    if (err instanceof IncidentExistsError)
+      rt.log.warn('refused: host already has an open incident (S4)', { host: input.host, existing: err.existing.id });
     throw err;
   }
   await recordEvent(rt, input.incidentId, 'detect', `${input.host}: ${input.reason}`);

@@ -41,15 +41,26 @@ export function loadBed(): BedInfo {
 }
 
 export function adminCloud(bed: BedInfo = loadBed()): RawCloud {
-  return new RawCloud({ authUrl: bed.authUrl, username: bed.admin.username, password: ADMIN_PASSWORD, projectName: bed.admin.projectName, regionName: bed.regionName });
+  return new RawCloud({
+    authUrl: bed.authUrl,
+    username: bed.admin.username,
+    password: ADMIN_PASSWORD,
+    projectName: bed.admin.projectName,
+    regionName: bed.regionName,
+  });
 }
 
 function run(file: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, env: { ...process.env, FDR_BED_DIR: BED_DIR }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${stderr}\n${stdout}`.trim()));
-      else resolve(stdout);
-    });
+    execFile(
+      file,
+      args,
+      { timeout: timeoutMs, env: { ...process.env, FDR_BED_DIR: BED_DIR }, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${stderr}\n${stdout}`.trim()));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -75,7 +86,31 @@ export function bmcOf(bed: BedInfo, host: string): { host: string; port: number 
 /** `ipmitool -I lanplus -C 3 chassis power status` against the host's BMC: 'on' | 'off'. */
 export async function bmcPower(bed: BedInfo, host: string): Promise<'on' | 'off'> {
   const { host: addr, port } = bmcOf(bed, host);
-  const out = await run('ipmitool', ['-I', 'lanplus', '-C', '3', '-H', addr, '-p', String(port), '-U', BMC_USER, '-P', BMC_PASSWORD, '-N', '1', '-R', '2', 'chassis', 'power', 'status'], 20_000);
+  const out = await run(
+    'ipmitool',
+    [
+      '-I',
+      'lanplus',
+      '-C',
+      '3',
+      '-H',
+      addr,
+      '-p',
+      String(port),
+      '-U',
+      BMC_USER,
+      '-P',
+      BMC_PASSWORD,
+      '-N',
+      '1',
+      '-R',
+      '2',
+      'chassis',
+      'power',
+      'status',
+    ],
+    20_000,
+  );
   const m = /Chassis Power is (on|off)/.exec(out);
   if (!m) throw new Error(`unexpected ipmitool output: ${out}`);
   return m[1] as 'on' | 'off';

@@ -101,7 +101,11 @@ export async function startWatchdog(bed: BedInfo, opts: WatchdogOptions): Promis
         const w = { re, resolve: (l: string) => (clearTimeout(timer), resolve(l)) };
         const timer = setTimeout(() => {
           waiters.delete(w);
-          reject(new Error(`watchdog printed no line matching ${re} within ${timeoutMs} ms${exitCode !== undefined ? ` (it exited with ${exitCode})` : ''}; output:\n${wd.output()}`));
+          reject(
+            new Error(
+              `watchdog printed no line matching ${re} within ${timeoutMs} ms${exitCode !== undefined ? ` (it exited with ${exitCode})` : ''}; output:\n${wd.output()}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(w);
       });
@@ -116,7 +120,10 @@ export async function startWatchdog(bed: BedInfo, opts: WatchdogOptions): Promis
     },
   };
   try {
-    await Promise.race([wd.waitFor(/^freezer-dr watching /, 60_000), exited.then((c) => Promise.reject(new Error(`freezer-dr start exited with ${c}:\n${wd.output()}`)))]);
+    await Promise.race([
+      wd.waitFor(/^freezer-dr watching /, 60_000),
+      exited.then((c) => Promise.reject(new Error(`freezer-dr start exited with ${c}:\n${wd.output()}`))),
+    ]);
   } catch (err) {
     await wd.stop(1000);
     throw err;
@@ -127,7 +134,11 @@ export async function startWatchdog(bed: BedInfo, opts: WatchdogOptions): Promis
 /** One freezer-dr command (`return`, `check`, ...) as an operator types it; resolves with its exit code and output. */
 export function runCli(argv: string[], timeoutMs = 300_000): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...argv], { cwd: REPO, env: { ...process.env, FDR_BED_BMC_PASSWORD: BMC_PASSWORD, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...argv], {
+      cwd: REPO,
+      env: { ...process.env, FDR_BED_BMC_PASSWORD: BMC_PASSWORD, NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));

@@ -9,7 +9,15 @@ import type { IncidentStore } from '../../../lib/incidents/store.js';
 import { clearSecretsForTests, createLogger } from '../../../lib/log/index.js';
 import { notifyIncident, type NotifyDeps } from '../../../lib/notify/index.js';
 import { freePort, startSmtpSink, type ReceivedMail, type SmtpSink } from '../../support/smtp-sink.js';
-import { at, fakeKeystoneSession, instance, sampleEvents, sampleIncident, sampleKeystone, seed } from '../../unit/notify/fixtures.js';
+import {
+  at,
+  fakeKeystoneSession,
+  instance,
+  sampleEvents,
+  sampleIncident,
+  sampleKeystone,
+  seed,
+} from '../../unit/notify/fixtures.js';
 
 const PASSWORD = 'S3cret-smtp-pa55word';
 const env = { FDR_TEST_SMTP_PASSWORD: PASSWORD };
@@ -24,7 +32,14 @@ function config(port: number, over: Partial<Record<string, unknown>> = {}): Noti
     channels: [
       {
         driver: 'email',
-        transport: { type: 'smtp', host: '127.0.0.1', port, security: 'none', username: 'freezer', password: 'env:FDR_TEST_SMTP_PASSWORD' },
+        transport: {
+          type: 'smtp',
+          host: '127.0.0.1',
+          port,
+          security: 'none',
+          username: 'freezer',
+          password: 'env:FDR_TEST_SMTP_PASSWORD',
+        },
         from: 'freezer-dr <dr@example.org>',
       },
     ],
@@ -51,9 +66,14 @@ function deps(over: Partial<NotifyDeps> = {}): NotifyDeps {
   };
 }
 
-const rcpts = (mails: ReceivedMail[]) => mails.flatMap((m) => m.rcptTo).map((a) => a.toLowerCase()).sort();
+const rcpts = (mails: ReceivedMail[]) =>
+  mails
+    .flatMap((m) => m.rcptTo)
+    .map((a) => a.toLowerCase())
+    .sort();
 const kindOf = (m: ReceivedMail) => String(m.parsed.headers.get('x-freezer-dr-kind'));
-const projectMails = (mails: ReceivedMail[], project: string) => mails.filter((m) => kindOf(m) === 'project' && (m.parsed.text ?? '').includes(`PROJECT ${project}`));
+const projectMails = (mails: ReceivedMail[], project: string) =>
+  mails.filter((m) => kindOf(m) === 'project' && (m.parsed.text ?? '').includes(`PROJECT ${project}`));
 
 beforeEach(async () => {
   clearSecretsForTests();
@@ -89,7 +109,12 @@ describe('notifyIncident over a real SMTP server', () => {
 
     // p-web: alice + bob (direct, member), frank (through group g-ops, effective), configured extras.
     // Not carol (no email), dave (disabled), erin (reader only), mallory (default_project_id only).
-    expect(rcpts(projectMails(mails, 'p-web'))).toEqual(['alice@example.org', 'bob@example.org', 'frank@example.org', 'web-team@example.org']);
+    expect(rcpts(projectMails(mails, 'p-web'))).toEqual([
+      'alice@example.org',
+      'bob@example.org',
+      'frank@example.org',
+      'web-team@example.org',
+    ]);
     // p-db: its only member has no email → the admins get the project mail, and it says why.
     const db = projectMails(mails, 'p-db');
     expect(rcpts(db)).toEqual(['oncall@example.org', 'ops@example.org']);
@@ -104,7 +129,11 @@ describe('notifyIncident over a real SMTP server', () => {
     expect(ra.map((c) => c.query?.['scope.project.id']).sort()).toEqual(['p-db', 'p-web']);
     for (const c of ra) expect(c.query).toMatchObject({ effective: true, include_names: true });
     expect(session.calls.some((c) => c.path === '/users/u-mallory')).toBe(false);
-    expect(session.calls.every((c) => c.path === '/role_assignments' || c.path.startsWith('/users/') || c.path.startsWith('/projects/'))).toBe(true);
+    expect(
+      session.calls.every(
+        (c) => c.path === '/role_assignments' || c.path.startsWith('/users/') || c.path.startsWith('/projects/'),
+      ),
+    ).toBe(true);
 
     // Records: one per delivery, all ok, stored in the incident.
     expect(records).toHaveLength(8);
@@ -114,8 +143,12 @@ describe('notifyIncident over a real SMTP server', () => {
     const fallbackRecords = records.filter((r) => r.detail?.includes('fallback'));
     expect(fallbackRecords).toHaveLength(2);
     // The summary names the fallback.
-    expect(summaries[0]!.parsed.text).toMatch(/p-db: no reachable member \(1 member without an email address\) — sent to the admins instead/);
-    expect(summaries[0]!.parsed.text).toMatch(/p-web: 4 recipients \(5 members by role assignment, 2 configured, 2 without email skipped, 1 filtered out by role\)/);
+    expect(summaries[0]!.parsed.text).toMatch(
+      /p-db: no reachable member \(1 member without an email address\) — sent to the admins instead/,
+    );
+    expect(summaries[0]!.parsed.text).toMatch(
+      /p-web: 4 recipients \(5 members by role assignment, 2 configured, 2 without email skipped, 1 filtered out by role\)/,
+    );
   });
 
   test('success: one project mail per incident with instances, old and new host, outcome and local time; text and HTML', async () => {
@@ -144,9 +177,13 @@ describe('notifyIncident over a real SMTP server', () => {
     expect(String(p.html)).not.toMatch(/<script|<link|src="http/i);
     // The admin summary: timeline, durations, commands, chart made of tables.
     const summary = mails.find((m) => kindOf(m) === 'admin')!.parsed;
-    expect(summary.subject).toBe('[freezer-dr] RESOLVED compute-1 — 3/3 instances evacuated (inc-compute-1-20250304T140500Z)');
+    expect(summary.subject).toBe(
+      '[freezer-dr] RESOLVED compute-1 — 3/3 instances evacuated (inc-compute-1-20250304T140500Z)',
+    );
     expect(summary.text).toContain('Detected → power-off confirmed:');
-    expect(summary.text).toContain('powered off through ipmi (ipmi admin@10.0.0.11:623), confirmed after 3 power-state reads');
+    expect(summary.text).toContain(
+      'powered off through ipmi (ipmi admin@10.0.0.11:623), confirmed after 3 power-state reads',
+    );
     expect(summary.text).toContain('$ freezer-dr incidents inc-compute-1-20250304T140500Z');
     expect(summary.text).toContain('No gate fired');
     expect(summary.text).toMatch(/ {4}web-1 +\|[ #]{40}\| 30 s/);
@@ -162,16 +199,27 @@ describe('notifyIncident over a real SMTP server', () => {
       [
         instance('i-web-1'),
         instance('i-web-2', { outcome: 'failed', targetHost: null, reason: fault, finishedAt: at(60) }),
-        instance('i-web-3', { outcome: 'skipped', targetHost: null, reason: 'vm_state shelved_offloaded is not evacuable', startedAt: null, finishedAt: null }),
+        instance('i-web-3', {
+          outcome: 'skipped',
+          targetHost: null,
+          reason: 'vm_state shelved_offloaded is not evacuable',
+          startedAt: null,
+          finishedAt: null,
+        }),
         instance('i-web-4', { outcome: 'timeout', targetHost: null, reason: 'still REBUILD after 600 s' }),
       ],
-      [...sampleEvents(), { at: at(41), step: 'gate', message: 'storm gate: 1 of 8 hosts down (limit 1): allowed', instanceId: null }],
+      [
+        ...sampleEvents(),
+        { at: at(41), step: 'gate', message: 'storm gate: 1 of 8 hosts down (limit 1): allowed', instanceId: null },
+      ],
     );
     const records = await notifyIncident(deps(), incident.id);
     expect(records.every((r) => r.ok)).toBe(true);
     const mails = await sink.waitFor(6);
     const bob = mails.find((m) => m.rcptTo[0] === 'bob@example.org')!.parsed;
-    expect(bob.subject).toBe('[freezer-dr] ACTION NEEDED — Host compute-1 failed — 3 of your 4 instances are not running');
+    expect(bob.subject).toBe(
+      '[freezer-dr] ACTION NEEDED — Host compute-1 failed — 3 of your 4 instances are not running',
+    );
     for (const body of [bob.text!, String(bob.html)]) {
       expect(body).toContain(fault);
       expect(body).toContain('FAILED');
@@ -180,7 +228,9 @@ describe('notifyIncident over a real SMTP server', () => {
       expect(body).toContain('Please do not delete it');
     }
     const summary = mails.find((m) => kindOf(m) === 'admin')!.parsed;
-    expect(summary.subject).toBe('[freezer-dr] PARTIAL compute-1 — 1/3 evacuated, 2 NOT recovered, 1 skipped (inc-compute-1-20250304T140500Z)');
+    expect(summary.subject).toBe(
+      '[freezer-dr] PARTIAL compute-1 — 1/3 evacuated, 2 NOT recovered, 1 skipped (inc-compute-1-20250304T140500Z)',
+    );
     expect(summary.text).toContain(fault);
     expect(summary.text).toContain('storm gate: 1 of 8 hosts down');
     expect(summary.text).toContain('$ openstack server show i-web-2');
@@ -195,18 +245,30 @@ describe('notifyIncident over a real SMTP server', () => {
       plan: null,
       error: { name: 'PowerOffTimeoutError', message: 'compute-1 still reads power on after 30 s' },
     });
-    await seed(store, incident, [], [
-      { at: at(30), step: 'detect', message: 'compute-1 down', instanceId: null },
-      { at: at(31), step: 'fence', message: 'powering off compute-1 via ipmi admin@10.0.0.11:623', instanceId: null },
-      { at: at(61), step: 'fence', message: 'fence of compute-1 NOT confirmed: compute-1 still reads power on after 30 s', instanceId: null },
-    ]);
+    await seed(
+      store,
+      incident,
+      [],
+      [
+        { at: at(30), step: 'detect', message: 'compute-1 down', instanceId: null },
+        { at: at(31), step: 'fence', message: 'powering off compute-1 via ipmi admin@10.0.0.11:623', instanceId: null },
+        {
+          at: at(61),
+          step: 'fence',
+          message: 'fence of compute-1 NOT confirmed: compute-1 still reads power on after 30 s',
+          instanceId: null,
+        },
+      ],
+    );
     const records = await notifyIncident(deps(), incident.id);
     const mails = await sink.waitFor(2);
     expect(mails).toHaveLength(2);
     expect(records.map((r) => r.kind)).toEqual(['admin', 'admin']);
     expect(rcpts(mails)).toEqual(['oncall@example.org', 'ops@example.org']);
     const m = mails[0]!.parsed;
-    expect(m.subject).toBe('[freezer-dr] FENCE FAILED compute-1 — NOT confirmed powered off, nothing was evacuated (inc-compute-1-20250304T140500Z)');
+    expect(m.subject).toBe(
+      '[freezer-dr] FENCE FAILED compute-1 — NOT confirmed powered off, nothing was evacuated (inc-compute-1-20250304T140500Z)',
+    );
     for (const body of [m.text!, String(m.html)]) {
       expect(body).toContain('NOT confirmed powered off');
       expect(body.toLowerCase()).toContain('nothing was evacuated');
@@ -277,7 +339,10 @@ describe('notifyIncident over a real SMTP server', () => {
 
   test('operator templates override the built-in ones per file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fdr-templates-'));
-    writeFileSync(join(dir, 'project.txt.eta'), 'Custom notice for <%= it.project.id %>: <%= it.project.instances.map((i) => i.name).join(", ") %>\n');
+    writeFileSync(
+      join(dir, 'project.txt.eta'),
+      'Custom notice for <%= it.project.id %>: <%= it.project.instances.map((i) => i.name).join(", ") %>\n',
+    );
     const { incident } = await seedResolved();
     await notifyIncident(deps({ templatesDir: dir }), incident.id);
     const mails = await sink.waitFor(8);
@@ -301,7 +366,10 @@ describe('notifyIncident over a real SMTP server', () => {
 
   test('a wrong SMTP password is a recorded failure, not retried, never thrown, never shown', async () => {
     const { incident } = await seedResolved();
-    const records: NotificationRecord[] = await notifyIncident(deps({ env: { FDR_TEST_SMTP_PASSWORD: 'wrong-password-123' } }), incident.id);
+    const records: NotificationRecord[] = await notifyIncident(
+      deps({ env: { FDR_TEST_SMTP_PASSWORD: 'wrong-password-123' } }),
+      incident.id,
+    );
     expect(records.length).toBeGreaterThan(0);
     expect(records.every((r) => !r.ok)).toBe(true);
     expect(records[0]!.detail).toMatch(/535|auth/i);

@@ -32,21 +32,34 @@ afterEach(async () => {
 });
 
 function channel(transport: Partial<Extract<EmailNotifierConfig['transport'], { type: 'smtp' }>>): EmailNotifierConfig {
-  return EmailNotifierSchema.parse({ driver: 'email', from: 'dr@example.org', transport: { type: 'smtp', host: '127.0.0.1', username: 'freezer', password: 'env:FDR_SMTP_PW', ...transport } });
+  return EmailNotifierSchema.parse({
+    driver: 'email',
+    from: 'dr@example.org',
+    transport: { type: 'smtp', host: '127.0.0.1', username: 'freezer', password: 'env:FDR_SMTP_PW', ...transport },
+  });
 }
 
 describe('SMTP transport security (S7: verification always on)', () => {
   test('implicit TLS with a private CA bundle', async () => {
     sink = await startSmtpSink({ tls: { ...tls, secure: true }, auth: { user: 'freezer', pass: 'tls-test-password' } });
-    const [n] = await createNotifiers([channel({ port: sink.port, security: 'tls', caBundle: fixture('ca.pem') })], ctx);
+    const [n] = await createNotifiers(
+      [channel({ port: sink.port, security: 'tls', caBundle: fixture('ca.pem') })],
+      ctx,
+    );
     await n!.send(message, 'ops@example.org', '<tls.admin.1@freezer-dr>');
     const [mail] = await sink.waitFor(1);
     expect(mail).toMatchObject({ secure: true, user: 'freezer', rcptTo: ['ops@example.org'] });
   });
 
   test('STARTTLS is required with security: starttls', async () => {
-    sink = await startSmtpSink({ tls: { ...tls, secure: false }, auth: { user: 'freezer', pass: 'tls-test-password' } });
-    const [n] = await createNotifiers([channel({ port: sink.port, security: 'starttls', caBundle: fixture('ca.pem') })], ctx);
+    sink = await startSmtpSink({
+      tls: { ...tls, secure: false },
+      auth: { user: 'freezer', pass: 'tls-test-password' },
+    });
+    const [n] = await createNotifiers(
+      [channel({ port: sink.port, security: 'starttls', caBundle: fixture('ca.pem') })],
+      ctx,
+    );
     await n!.send(message, 'ops@example.org', '<tls.admin.2@freezer-dr>');
     const [mail] = await sink.waitFor(1);
     expect(mail!.secure).toBe(true);
@@ -55,14 +68,19 @@ describe('SMTP transport security (S7: verification always on)', () => {
   test('a certificate from an unknown CA is refused, permanently', async () => {
     sink = await startSmtpSink({ tls: { ...tls, secure: true } });
     const [n] = await createNotifiers([channel({ port: sink.port, security: 'tls' })], ctx);
-    await expect(n!.send(message, 'ops@example.org', '<tls.admin.3@freezer-dr>')).rejects.toMatchObject({ name: 'DeliveryError', transient: false });
+    await expect(n!.send(message, 'ops@example.org', '<tls.admin.3@freezer-dr>')).rejects.toMatchObject({
+      name: 'DeliveryError',
+      transient: false,
+    });
     expect(sink.mails).toHaveLength(0);
   });
 
   test('starttls against a server without STARTTLS fails instead of sending in clear', async () => {
     sink = await startSmtpSink();
     const [n] = await createNotifiers([channel({ port: sink.port, security: 'starttls' })], ctx);
-    await expect(n!.send(message, 'ops@example.org', '<tls.admin.4@freezer-dr>')).rejects.toMatchObject({ name: 'DeliveryError' });
+    await expect(n!.send(message, 'ops@example.org', '<tls.admin.4@freezer-dr>')).rejects.toMatchObject({
+      name: 'DeliveryError',
+    });
     expect(sink.mails).toHaveLength(0);
   });
 });

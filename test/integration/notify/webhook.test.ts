@@ -7,7 +7,15 @@ import type { IncidentStore } from '../../../lib/incidents/store.js';
 import { createLogger } from '../../../lib/log/index.js';
 import { notifyAdmins, notifyIncident, type NotifyDeps } from '../../../lib/notify/index.js';
 import { startSmtpSink, type SmtpSink } from '../../support/smtp-sink.js';
-import { at, fakeKeystoneSession, instance, sampleEvents, sampleIncident, sampleKeystone, seed } from '../../unit/notify/fixtures.js';
+import {
+  at,
+  fakeKeystoneSession,
+  instance,
+  sampleEvents,
+  sampleIncident,
+  sampleKeystone,
+  seed,
+} from '../../unit/notify/fixtures.js';
 
 interface Hit {
   path: string;
@@ -16,7 +24,9 @@ interface Hit {
 }
 
 /** A local webhook receiver: per path, a list of statuses to answer in turn (then 200). */
-async function startHookServer(script: Record<string, number[]> = {}): Promise<{ url: string; hits: Hit[]; close(): Promise<void> }> {
+async function startHookServer(
+  script: Record<string, number[]> = {},
+): Promise<{ url: string; hits: Hit[]; close(): Promise<void> }> {
   const hits: Hit[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -24,13 +34,22 @@ async function startHookServer(script: Record<string, number[]> = {}): Promise<{
     req.on('end', () => {
       const path = req.url ?? '/';
       const status = script[path]?.shift() ?? 200;
-      if (status === 200) hits.push({ path, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>, headers: req.headers });
+      if (status === 200)
+        hits.push({
+          path,
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          headers: req.headers,
+        });
       res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'nope');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, hits, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    hits,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 const SLACK_TOKEN_PATH = '/services/T0000/B0000/XXXXsecretXXXXtoken';
@@ -43,7 +62,11 @@ function config(extra: unknown[] = []): NotificationConfig {
   return NotificationSchema.parse({
     admins: ['ops@example.org'],
     channels: [
-      { driver: 'email', transport: { type: 'smtp', host: '127.0.0.1', port: sink.port, security: 'none' }, from: 'dr@example.org' },
+      {
+        driver: 'email',
+        transport: { type: 'smtp', host: '127.0.0.1', port: sink.port, security: 'none' },
+        from: 'dr@example.org',
+      },
       { driver: 'webhook', url: `${hooks.url}/generic`, format: 'json' },
       { driver: 'webhook', url: `${hooks.url}${SLACK_TOKEN_PATH}`, format: 'slack' },
       { driver: 'webhook', url: `${hooks.url}/teams`, format: 'teams' },
@@ -53,7 +76,15 @@ function config(extra: unknown[] = []): NotificationConfig {
 }
 
 function deps(over: Partial<NotifyDeps> = {}): NotifyDeps {
-  return { config: config(), session: fakeKeystoneSession(sampleKeystone()), store, log, now: () => new Date(at(125)), retry: { attempts: 3, baseDelayMs: 5 }, ...over };
+  return {
+    config: config(),
+    session: fakeKeystoneSession(sampleKeystone()),
+    store,
+    log,
+    now: () => new Date(at(125)),
+    retry: { attempts: 3, baseDelayMs: 5 },
+    ...over,
+  };
 }
 
 beforeEach(async () => {
@@ -69,7 +100,15 @@ afterEach(async () => {
 
 async function seedPartial() {
   const incident = sampleIncident({ status: 'partial' });
-  await seed(store, incident, [instance('i-web-1'), instance('i-web-2', { outcome: 'failed', targetHost: null, reason: 'No valid host was found.' })], sampleEvents());
+  await seed(
+    store,
+    incident,
+    [
+      instance('i-web-1'),
+      instance('i-web-2', { outcome: 'failed', targetHost: null, reason: 'No valid host was found.' }),
+    ],
+    sampleEvents(),
+  );
   return incident;
 }
 
@@ -84,16 +123,24 @@ describe('webhook channels against a local HTTP server', () => {
     const json = hooks.hits.find((h) => h.path === '/generic')!.body;
     expect(json).toMatchObject({ source: 'freezer-dr', kind: 'admin', scope: incident.id, severity: 'warning' });
     expect(json.subject).toContain('PARTIAL compute-1');
-    expect(json.data).toMatchObject({ incident: { id: incident.id, host: 'compute-1', outcome: 'partial' }, counts: { evacuated: 1, failed: 1 } });
+    expect(json.data).toMatchObject({
+      incident: { id: incident.id, host: 'compute-1', outcome: 'partial' },
+      counts: { evacuated: 1, failed: 1 },
+    });
     expect(JSON.stringify(json.data)).toContain('No valid host was found.');
 
-    const slack = hooks.hits.find((h) => h.path === SLACK_TOKEN_PATH)!.body as { text: string; blocks: Array<{ type: string; text?: { text: string } }> };
+    const slack = hooks.hits.find((h) => h.path === SLACK_TOKEN_PATH)!.body as {
+      text: string;
+      blocks: Array<{ type: string; text?: { text: string } }>;
+    };
     expect(slack.text).toMatch(/^:warning: \[freezer-dr\] PARTIAL compute-1/);
     expect(slack.blocks[0]).toMatchObject({ type: 'header' });
     expect(JSON.stringify(slack.blocks)).toContain('web-2 (i-web-2): FAILED — No valid host was found.');
 
     const teams = hooks.hits.find((h) => h.path === '/teams')!;
-    const card = (teams.body.attachments as Array<{ contentType: string; content: { type: string; body: Array<{ type: string }> } }>)[0]!;
+    const card = (
+      teams.body.attachments as Array<{ contentType: string; content: { type: string; body: Array<{ type: string }> } }>
+    )[0]!;
     expect(teams.body.type).toBe('message');
     expect(card.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(card.content.type).toBe('AdaptiveCard');
@@ -131,7 +178,11 @@ describe('webhook channels against a local HTTP server', () => {
     hooks = await startHookServer();
     const records = await notifyAdmins(
       { config: config(), log, now: () => new Date(at(0)), retry: { attempts: 2, baseDelayMs: 5 } },
-      { subject: 'Storm gate: 3 hosts down, nothing fenced', text: '3 of 8 hosts are down (limit 1 host / 34 %): compute-1, compute-2, compute-5', gate: 'storm' },
+      {
+        subject: 'Storm gate: 3 hosts down, nothing fenced',
+        text: '3 of 8 hosts are down (limit 1 host / 34 %): compute-1, compute-2, compute-5',
+        gate: 'storm',
+      },
     );
     expect(records).toHaveLength(4);
     expect(records.every((r) => r.ok && r.kind === 'admin')).toBe(true);

@@ -2,9 +2,23 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/g
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  ApiServerError, ApiUnreachableError, AuthenticationError, ComputeServiceInUseError, EndpointNotFoundError, UnexpectedResponseError,
-  assertComputeMicroversions, createSession, evacuateServer, forceDownService, getUser, listComputeServices, listEvacuationMigrations,
-  listProjectMembers, listServersOnHost, MICROVERSION, type OpenStackSession,
+  ApiServerError,
+  ApiUnreachableError,
+  AuthenticationError,
+  ComputeServiceInUseError,
+  EndpointNotFoundError,
+  UnexpectedResponseError,
+  assertComputeMicroversions,
+  createSession,
+  evacuateServer,
+  forceDownService,
+  getUser,
+  listComputeServices,
+  listEvacuationMigrations,
+  listProjectMembers,
+  listServersOnHost,
+  MICROVERSION,
+  type OpenStackSession,
 } from '../../../lib/openstack/index.js';
 import { ResolvedCloudSchema, type ResolvedCloud } from '../../../lib/config/index.js';
 import { startSimCloud, type SimCloud } from '../../../lib/sim/index.js';
@@ -14,8 +28,23 @@ let cloud: ResolvedCloud;
 let session: OpenStackSession;
 
 beforeAll(async () => {
-  sim = await startSimCloud({ hosts: ['compute-1', 'compute-10', 'compute-2'], reportIntervalMs: 100, serviceDownTimeMs: 800, rebuildMs: 100, tokenTtlMs: 2000 });
-  cloud = ResolvedCloudSchema.parse({ authUrl: sim.authUrl, auth: { type: 'password', username: sim.admin.username, password: sim.admin.password, projectName: sim.admin.projectName }, requestTimeoutMs: 1000 });
+  sim = await startSimCloud({
+    hosts: ['compute-1', 'compute-10', 'compute-2'],
+    reportIntervalMs: 100,
+    serviceDownTimeMs: 800,
+    rebuildMs: 100,
+    tokenTtlMs: 2000,
+  });
+  cloud = ResolvedCloudSchema.parse({
+    authUrl: sim.authUrl,
+    auth: {
+      type: 'password',
+      username: sim.admin.username,
+      password: sim.admin.password,
+      projectName: sim.admin.projectName,
+    },
+    requestTimeoutMs: 1000,
+  });
 });
 afterAll(async () => {
   await sim.stop();
@@ -27,7 +56,9 @@ beforeEach(() => {
   sim.requestLog.length = 0;
 });
 
-const tokenRequests = () => sim.requestLog.filter((r) => r.service === 'keystone' && r.method === 'POST' && r.path.startsWith('/v3/auth/tokens')).length;
+const tokenRequests = () =>
+  sim.requestLog.filter((r) => r.service === 'keystone' && r.method === 'POST' && r.path.startsWith('/v3/auth/tokens'))
+    .length;
 
 describe('Keystone session', () => {
   test('one token for many calls; the catalog gives the compute endpoint', async () => {
@@ -45,13 +76,25 @@ describe('Keystone session', () => {
   });
 
   test('re-authenticates once on a 401, then fails with AuthenticationError', async () => {
-    const bad = createSession({ ...cloud, auth: { ...cloud.auth, password: 'wrong-password' } as ResolvedCloud['auth'] });
+    const bad = createSession({
+      ...cloud,
+      auth: { ...cloud.auth, password: 'wrong-password' } as ResolvedCloud['auth'],
+    });
     await expect(listComputeServices(bad)).rejects.toBeInstanceOf(AuthenticationError);
     await expect(listComputeServices(bad)).rejects.not.toThrow(/wrong-password/);
   });
 
   test('application credentials work too', async () => {
-    const app = createSession(ResolvedCloudSchema.parse({ authUrl: sim.authUrl, auth: { type: 'application-credential', applicationCredentialId: sim.admin.applicationCredentialId, applicationCredentialSecret: sim.admin.applicationCredentialSecret } }));
+    const app = createSession(
+      ResolvedCloudSchema.parse({
+        authUrl: sim.authUrl,
+        auth: {
+          type: 'application-credential',
+          applicationCredentialId: sim.admin.applicationCredentialId,
+          applicationCredentialSecret: sim.admin.applicationCredentialSecret,
+        },
+      }),
+    );
     expect((await listComputeServices(app)).services.length).toBe(3);
   });
 
@@ -72,7 +115,9 @@ describe('Nova', () => {
     expect(services.map((s) => s.host).sort()).toEqual(['compute-1', 'compute-10', 'compute-2']);
     expect(services[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(serverDate).toBeInstanceOf(Date);
-    expect(sim.requestLog.find((r) => r.path.startsWith('/v2.1/os-services'))?.microversion).toBe(MICROVERSION.services);
+    expect(sim.requestLog.find((r) => r.path.startsWith('/v2.1/os-services'))?.microversion).toBe(
+      MICROVERSION.services,
+    );
   });
 
   test('S3: servers on compute-1 never include compute-10', async () => {
@@ -89,7 +134,9 @@ describe('Nova', () => {
     const { services } = await listComputeServices(session);
     const svc = services.find((s) => s.host === 'compute-2')!;
     const server = (await listServersOnHost(session, 'compute-2')).find((s) => s.vmState === 'active')!;
-    await expect(evacuateServer(session, server.id, { microversion: MICROVERSION.evacuateClassic })).rejects.toBeInstanceOf(ComputeServiceInUseError);
+    await expect(
+      evacuateServer(session, server.id, { microversion: MICROVERSION.evacuateClassic }),
+    ).rejects.toBeInstanceOf(ComputeServiceInUseError);
     sim.crashHost('compute-2');
     await forceDownService(session, svc.id);
     await evacuateServer(session, server.id, { microversion: MICROVERSION.evacuateClassic });
@@ -127,13 +174,28 @@ describe('answers we did not expect', () => {
     junk = createServer((req, res) => {
       if (req.url?.startsWith('/v3/auth/tokens')) {
         res.writeHead(201, { 'X-Subject-Token': 'tok-123456', 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ token: { expires_at: new Date(Date.now() + 3600_000).toISOString(), user: { id: 'u' }, catalog: [{ type: 'compute', endpoints: [{ interface: 'public', region_id: 'R', url: `${base}/compute` }] }] } }));
+        res.end(
+          JSON.stringify({
+            token: {
+              expires_at: new Date(Date.now() + 3600_000).toISOString(),
+              user: { id: 'u' },
+              catalog: [
+                { type: 'compute', endpoints: [{ interface: 'public', region_id: 'R', url: `${base}/compute` }] },
+              ],
+            },
+          }),
+        );
         return;
       }
       if (mode === 'slow') return void setTimeout(() => res.end('{}'), 3000).unref();
-      if (mode === 'html') res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>Proxy login</body></html>');
-      else if (mode === 'truncated') res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"services": [{"id": "a",');
-      else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ services: [{ id: 1, host: 5 }] }));
+      if (mode === 'html')
+        res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html><body>Proxy login</body></html>');
+      else if (mode === 'truncated')
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"services": [{"id": "a",');
+      else
+        res
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ services: [{ id: 1, host: 5 }] }));
     });
     await new Promise<void>((r) => junk.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(junk.address() as AddressInfo).port}`;
@@ -142,7 +204,14 @@ describe('answers we did not expect', () => {
     junk.closeAllConnections();
     await new Promise((r) => junk.close(r));
   });
-  const junkSession = () => createSession(ResolvedCloudSchema.parse({ authUrl: `${base}/v3`, auth: { type: 'application-credential', applicationCredentialId: 'a', applicationCredentialSecret: 'b' }, requestTimeoutMs: 300 }));
+  const junkSession = () =>
+    createSession(
+      ResolvedCloudSchema.parse({
+        authUrl: `${base}/v3`,
+        auth: { type: 'application-credential', applicationCredentialId: 'a', applicationCredentialSecret: 'b' },
+        requestTimeoutMs: 300,
+      }),
+    );
 
   test.each([
     ['html', /an HTML page where JSON was expected/],

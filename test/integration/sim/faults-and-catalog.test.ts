@@ -40,7 +40,12 @@ describe('Nova faults', () => {
   test('timeoutNext: the request hangs until the client gives up; the log shows status 0', async () => {
     sim.faults.nova.timeoutNext = 1;
     await expect(nova(sim, token, '/os-services?probe=hang', { signal: AbortSignal.timeout(200) })).rejects.toThrow();
-    expect(sim.requestLog.find((e) => e.path === '/v2.1/os-services?probe=hang')).toEqual({ service: 'nova', method: 'GET', path: '/v2.1/os-services?probe=hang', status: 0 });
+    expect(sim.requestLog.find((e) => e.path === '/v2.1/os-services?probe=hang')).toEqual({
+      service: 'nova',
+      method: 'GET',
+      path: '/v2.1/os-services?probe=hang',
+      status: 0,
+    });
     expect((await nova(sim, token, '/os-services')).status).toBe(200);
   });
 
@@ -48,9 +53,20 @@ describe('Nova faults', () => {
     const id = serverId(sim, 'shop-web-3');
     sim.crashHost('compute-3');
     const svc = await nova(sim, token, '/os-services?binary=nova-compute&host=compute-3', { mv: '2.53' });
-    await nova(sim, token, `/os-services/${svc.body.services[0].id}`, { mv: '2.53', method: 'PUT', body: { forced_down: true } });
+    await nova(sim, token, `/os-services/${svc.body.services[0].id}`, {
+      mv: '2.53',
+      method: 'PUT',
+      body: { forced_down: true },
+    });
     sim.faults.nova.loseResponseNext = 1;
-    await expect(nova(sim, token, `/servers/${id}/action`, { mv: '2.93', method: 'POST', body: { evacuate: {} }, signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    await expect(
+      nova(sim, token, `/servers/${id}/action`, {
+        mv: '2.93',
+        method: 'POST',
+        body: { evacuate: {} },
+        signal: AbortSignal.timeout(200),
+      }),
+    ).rejects.toThrow();
     const s = await nova(sim, token, `/servers/${id}`, { mv: '2.93' });
     expect(['REBUILD', 'ACTIVE']).toContain(s.body.server.status);
     await waitFor('evacuated', () => sim.snapshot().migrations.find((m) => m.instanceUuid === id)?.status === 'done');
@@ -68,15 +84,31 @@ describe('Nova faults', () => {
   test('the request log records service, method, path, status and microversion', async () => {
     await nova(sim, token, '/servers/detail?all_tenants=1&host=compute-1', { mv: '2.60' });
     const entry = sim.requestLog.filter((e) => e.service === 'nova').at(-1)!;
-    expect(entry).toEqual({ service: 'nova', method: 'GET', path: '/v2.1/servers/detail?all_tenants=1&host=compute-1', status: 200, microversion: '2.60' });
-    expect(sim.requestLog.some((e) => e.service === 'keystone' && e.method === 'POST' && e.path === '/v3/auth/tokens' && e.status === 201)).toBe(true);
+    expect(entry).toEqual({
+      service: 'nova',
+      method: 'GET',
+      path: '/v2.1/servers/detail?all_tenants=1&host=compute-1',
+      status: 200,
+      microversion: '2.60',
+    });
+    expect(
+      sim.requestLog.some(
+        (e) => e.service === 'keystone' && e.method === 'POST' && e.path === '/v3/auth/tokens' && e.status === 201,
+      ),
+    ).toBe(true);
   });
 });
 
 describe('Keystone faults', () => {
   test('down: connections reset, while Nova keeps accepting known tokens', async () => {
     sim.faults.keystone.down = true;
-    await expect(fetch(`${sim.authUrl}/auth/tokens`, { method: 'POST', body: JSON.stringify(passwordAuth(sim)), headers: { 'Content-Type': 'application/json' } })).rejects.toThrow();
+    await expect(
+      fetch(`${sim.authUrl}/auth/tokens`, {
+        method: 'POST',
+        body: JSON.stringify(passwordAuth(sim)),
+        headers: { 'Content-Type': 'application/json' },
+      }),
+    ).rejects.toThrow();
     expect((await nova(sim, token, '/os-services')).status).toBe(200);
     sim.faults.keystone.down = false;
   });
@@ -105,10 +137,14 @@ describe('flavors and images (evacuable markers)', () => {
 
   test('Glance v2 image: custom properties are top-level keys', async () => {
     const s = await nova(sim, token, `/servers/${serverId(sim, 'research-win-1')}`, { mv: '2.93' });
-    const img = await call(`${sim.endpoints.image}/v2/images/${s.body.server.image.id}`, { headers: { 'X-Auth-Token': token } });
+    const img = await call(`${sim.endpoints.image}/v2/images/${s.body.server.image.id}`, {
+      headers: { 'X-Auth-Token': token },
+    });
     expect(img.status).toBe(200);
     expect(img.body).toMatchObject({ name: 'windows-2022', status: 'active', evacuable: 'false', os_type: 'windows' });
-    const missing = await call(`${sim.endpoints.image}/v2/images/00000000-0000-4000-8000-000000000000`, { headers: { 'X-Auth-Token': token } });
+    const missing = await call(`${sim.endpoints.image}/v2/images/00000000-0000-4000-8000-000000000000`, {
+      headers: { 'X-Auth-Token': token },
+    });
     expect(missing.status).toBe(404);
     // A boot-from-volume server has image "".
     const bfv = await nova(sim, token, `/servers/${serverId(sim, 'research-nb-3')}`, { mv: '2.93' });

@@ -9,7 +9,10 @@ export interface Res {
   text: string;
 }
 
-export async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown; signal?: AbortSignal } = {}): Promise<Res> {
+export async function call(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: unknown; signal?: AbortSignal } = {},
+): Promise<Res> {
   const headers: Record<string, string> = { Accept: 'application/json', ...(init.headers ?? {}) };
   let body: string | undefined;
   if (init.body !== undefined) {
@@ -30,14 +33,25 @@ export async function call(url: string, init: { method?: string; headers?: Recor
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
-export function passwordAuth(sim: SimCloud, over: { password?: string; projectName?: string; username?: string } = {}): unknown {
+export function passwordAuth(
+  sim: SimCloud,
+  over: { password?: string; projectName?: string; username?: string } = {},
+): unknown {
   return {
     auth: {
       identity: {
         methods: ['password'],
-        password: { user: { name: over.username ?? sim.admin.username, domain: { name: sim.admin.userDomainName }, password: over.password ?? sim.admin.password } },
+        password: {
+          user: {
+            name: over.username ?? sim.admin.username,
+            domain: { name: sim.admin.userDomainName },
+            password: over.password ?? sim.admin.password,
+          },
+        },
       },
-      scope: { project: { name: over.projectName ?? sim.admin.projectName, domain: { name: sim.admin.projectDomainName } } },
+      scope: {
+        project: { name: over.projectName ?? sim.admin.projectName, domain: { name: sim.admin.projectDomainName } },
+      },
     },
   };
 }
@@ -48,7 +62,12 @@ export async function adminToken(sim: SimCloud): Promise<string> {
   return res.headers.get('x-subject-token')!;
 }
 
-export function nova(sim: SimCloud, token: string, path: string, opts: { mv?: string; method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<Res> {
+export function nova(
+  sim: SimCloud,
+  token: string,
+  path: string,
+  opts: { mv?: string; method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<Res> {
   const headers: Record<string, string> = { 'X-Auth-Token': token };
   if (opts.mv) headers['OpenStack-API-Version'] = `compute ${opts.mv}`;
   const init: Parameters<typeof call>[1] = { method: opts.method ?? 'GET', headers, body: opts.body };
@@ -56,7 +75,12 @@ export function nova(sim: SimCloud, token: string, path: string, opts: { mv?: st
   return call(`${sim.endpoints.compute}${path}`, init);
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000, everyMs = 20): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 5000,
+  everyMs = 20,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -69,7 +93,13 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Fast timings for every sim test. */
-export const FAST = { reportIntervalMs: 100, serviceDownTimeMs: 500, rebuildMs: 100, hostBootMs: 50, redfish: { powerOffDelayMs: 50, powerOnDelayMs: 50 } } as const;
+export const FAST = {
+  reportIntervalMs: 100,
+  serviceDownTimeMs: 500,
+  rebuildMs: 100,
+  hostBootMs: 50,
+  redfish: { powerOffDelayMs: 50, powerOnDelayMs: 50 },
+} as const;
 
 export function serverId(sim: SimCloud, name: string): string {
   const s = sim.snapshot().servers.find((x) => x.name === name);

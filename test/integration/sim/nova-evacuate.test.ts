@@ -27,7 +27,11 @@ function evacuate(sim: SimCloud, token: string, id: string, body: Record<string,
 }
 
 async function forceDown(sim: SimCloud, token: string, host: string, down = true) {
-  return nova(sim, token, `/os-services/${await serviceId(sim, token, host)}`, { mv: '2.53', method: 'PUT', body: { forced_down: down } });
+  return nova(sim, token, `/os-services/${await serviceId(sim, token, host)}`, {
+    mv: '2.53',
+    method: 'PUT',
+    body: { forced_down: down },
+  });
 }
 
 describe('the demo flow on compute-1', () => {
@@ -64,7 +68,15 @@ describe('the demo flow on compute-1', () => {
       'OS-EXT-SRV-ATTR:hypervisor_hostname': 'compute-1',
       host_status: 'UP',
       metadata: { 'freezer-dr:priority': '100', tier: 'db', 'freezer-dr:evacuable': 'true' },
-      flavor: { original_name: 'm1.large', vcpus: 4, ram: 8192, disk: 80, ephemeral: 0, swap: 1024, extra_specs: { evacuable: 'true', 'hw:mem_page_size': 'large' } },
+      flavor: {
+        original_name: 'm1.large',
+        vcpus: 4,
+        ram: 8192,
+        disk: 80,
+        ephemeral: 0,
+        swap: 1024,
+        extra_specs: { evacuable: 'true', 'hw:mem_page_size': 'large' },
+      },
     });
     expect(s['tenant_id']).toMatch(/^[0-9a-f]{32}$/);
     expect(s['user_id']).toMatch(/^[0-9a-f]{32}$/);
@@ -106,9 +118,19 @@ describe('the demo flow on compute-1', () => {
     expect(res.status).toBe(200);
     expect(res.text).toBe('');
     const during = await server(sim, token, id);
-    expect(during).toMatchObject({ status: 'REBUILD', 'OS-EXT-STS:task_state': 'rebuilding', 'OS-EXT-SRV-ATTR:host': 'compute-1' });
+    expect(during).toMatchObject({
+      status: 'REBUILD',
+      'OS-EXT-STS:task_state': 'rebuilding',
+      'OS-EXT-SRV-ATTR:host': 'compute-1',
+    });
     const [m0] = await migrations(sim, token, id);
-    expect(m0).toMatchObject({ status: 'accepted', migration_type: 'evacuation', source_compute: 'compute-1', dest_compute: null, instance_uuid: id });
+    expect(m0).toMatchObject({
+      status: 'accepted',
+      migration_type: 'evacuation',
+      source_compute: 'compute-1',
+      dest_compute: null,
+      instance_uuid: id,
+    });
     expect(m0!['uuid']).toMatch(/^[0-9a-f-]{36}$/);
     expect(m0!['created_at']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000$/);
     await waitFor('pre-migrating', async () => (await migrations(sim, token, id))[0]!['status'] === 'pre-migrating');
@@ -118,7 +140,11 @@ describe('the demo flow on compute-1', () => {
     });
     expect(after['OS-EXT-STS:task_state']).toBeNull();
     const [m] = await migrations(sim, token, id);
-    expect(m).toMatchObject({ status: 'done', dest_compute: after['OS-EXT-SRV-ATTR:host'], dest_node: after['OS-EXT-SRV-ATTR:host'] });
+    expect(m).toMatchObject({
+      status: 'done',
+      dest_compute: after['OS-EXT-SRV-ATTR:host'],
+      dest_node: after['OS-EXT-SRV-ATTR:host'],
+    });
     expect(sim.snapshot().services.find((s) => s.host === 'compute-1')!.pendingCleanup).toEqual([id]);
   });
 
@@ -152,7 +178,9 @@ describe('the demo flow on compute-1', () => {
       'Unable to force up host compute-1 as `done` evacuation migration records remain associated with the host. Ensure the compute service has been restarted, allowing these records to move to `completed` before retrying this request.',
     );
     sim.restartHost('compute-1');
-    const list = await nova(sim, token, '/os-migrations?source_compute=compute-1&migration_type=evacuation', { mv: '2.93' });
+    const list = await nova(sim, token, '/os-migrations?source_compute=compute-1&migration_type=evacuation', {
+      mv: '2.93',
+    });
     const statuses = list.body.migrations.map((m: Migration) => m['status']).sort();
     expect(statuses).toEqual(['accepted', 'completed', 'completed', 'completed']);
     expect(sim.snapshot().services.find((s) => s.host === 'compute-1')!.pendingCleanup).toEqual([]);
@@ -186,7 +214,10 @@ describe('NoValidHost and target rules', () => {
       const s = await server(sim, token, id);
       return s['status'] === 'ERROR' ? s : undefined;
     });
-    expect(failed['fault']).toMatchObject({ code: 500, message: 'No valid host was found. There are not enough hosts available.' });
+    expect(failed['fault']).toMatchObject({
+      code: 500,
+      message: 'No valid host was found. There are not enough hosts available.',
+    });
     expect(failed['fault'].details).toContain('NoValidHost');
     expect(failed['OS-EXT-SRV-ATTR:host']).toBe('compute-1');
     expect((await migrations(sim, token, id))[0]).toMatchObject({ status: 'error', dest_compute: null });
@@ -223,19 +254,29 @@ describe('NoValidHost and target rules', () => {
     const missing = await evacuate(sim, token, id, {}, '2.1');
     expect(missing.status).toBe(400);
     expect(missing.body.badRequest.message).toContain("'onSharedStorage' is a required property");
-    expect((await evacuate(sim, token, id, { force: true }, '2.29')).body.badRequest.message).toBe("Can't force to a non-provided destination");
+    expect((await evacuate(sim, token, id, { force: true }, '2.29')).body.badRequest.message).toBe(
+      "Can't force to a non-provided destination",
+    );
   });
 
   test('every other host disabled → NoValidHost', async () => {
     const id = serverId(sim, 'data-etl-1');
     for (const h of ['compute-2', 'compute-3']) {
-      await nova(sim, token, `/os-services/${await serviceId(sim, token, h)}`, { mv: '2.53', method: 'PUT', body: { status: 'disabled' } });
+      await nova(sim, token, `/os-services/${await serviceId(sim, token, h)}`, {
+        mv: '2.53',
+        method: 'PUT',
+        body: { status: 'disabled' },
+      });
     }
     expect((await evacuate(sim, token, id)).status).toBe(200);
     await waitFor('ERROR', async () => (await server(sim, token, id))['status'] === 'ERROR');
     expect((await migrations(sim, token, id))[0]!['status']).toBe('error');
     for (const h of ['compute-2', 'compute-3']) {
-      await nova(sim, token, `/os-services/${await serviceId(sim, token, h)}`, { mv: '2.53', method: 'PUT', body: { status: 'enabled' } });
+      await nova(sim, token, `/os-services/${await serviceId(sim, token, h)}`, {
+        mv: '2.53',
+        method: 'PUT',
+        body: { status: 'enabled' },
+      });
     }
   });
 
@@ -262,7 +303,10 @@ describe('NoValidHost and target rules', () => {
     expect((await server(sim, token, id))['status']).toBe('REBUILD');
     expect((await migrations(sim, token, id))[0]).toMatchObject({ status: 'accepted', dest_compute: 'compute-2' });
     sim.restartHost('compute-2');
-    await waitFor('ACTIVE on compute-2', async () => (await server(sim, token, id))['OS-EXT-SRV-ATTR:host'] === 'compute-2');
+    await waitFor(
+      'ACTIVE on compute-2',
+      async () => (await server(sim, token, id))['OS-EXT-SRV-ATTR:host'] === 'compute-2',
+    );
   });
 });
 
@@ -282,7 +326,12 @@ describe('exact host match and listing filters', () => {
     for (const host of sim.hosts) {
       const res = await nova(sim, token, `/servers/detail?all_tenants=1&host=${host}`, { mv: '2.93' });
       const got = res.body.servers.map((s: Server) => s.id).sort();
-      expect(got).toEqual(snap.filter((s) => s.host === host).map((s) => s.id).sort());
+      expect(got).toEqual(
+        snap
+          .filter((s) => s.host === host)
+          .map((s) => s.id)
+          .sort(),
+      );
       expect(res.body.servers.every((s: Server) => s['OS-EXT-SRV-ATTR:host'] === host)).toBe(true);
     }
   });
@@ -315,7 +364,9 @@ describe('exact host match and listing filters', () => {
     expect('project_id' in v59).toBe(false);
     const v80 = (await migrations(sim, token, id, '2.80'))[0]!;
     expect(v80['project_id']).toMatch(/^[0-9a-f]{32}$/);
-    expect((await nova(sim, token, `/os-migrations?instance_uuid=${id}&hidden=1`, { mv: '2.93' })).body.migrations).toEqual([]);
+    expect(
+      (await nova(sim, token, `/os-migrations?instance_uuid=${id}&hidden=1`, { mv: '2.93' })).body.migrations,
+    ).toEqual([]);
   });
 });
 

@@ -14,7 +14,17 @@ afterAll(async () => {
   await sim.stop();
 });
 
-type Svc = { id: string | number; host: string; binary: string; state: string; status: string; forced_down?: boolean; updated_at: string; zone: string; disabled_reason: string | null };
+type Svc = {
+  id: string | number;
+  host: string;
+  binary: string;
+  state: string;
+  status: string;
+  forced_down?: boolean;
+  updated_at: string;
+  zone: string;
+  disabled_reason: string | null;
+};
 
 async function computes(mv = '2.53'): Promise<Svc[]> {
   const res = await nova(sim, token, '/os-services?binary=nova-compute', { mv });
@@ -48,20 +58,31 @@ describe('microversions', () => {
   test('2.11 adds forced_down; 2.53 makes ids UUIDs; latest is 2.93; the legacy header works', async () => {
     expect((await computes('2.11'))[0]).toHaveProperty('forced_down', false);
     expect(typeof (await computes('2.52'))[0]!.id).toBe('number');
-    expect((await computes('2.53'))[0]!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect((await computes('2.53'))[0]!.id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     const latest = await nova(sim, token, '/os-services', { mv: 'latest' });
     expect(latest.headers.get('openstack-api-version')).toBe('compute 2.93');
-    const legacy = await call(`${sim.endpoints.compute}/os-services`, { headers: { 'X-Auth-Token': token, 'X-OpenStack-Nova-API-Version': '2.60' } });
+    const legacy = await call(`${sim.endpoints.compute}/os-services`, {
+      headers: { 'X-Auth-Token': token, 'X-OpenStack-Nova-API-Version': '2.60' },
+    });
     expect(legacy.headers.get('openstack-api-version')).toBe('compute 2.60');
     // Another service's entry in the header does not count.
-    const other = await call(`${sim.endpoints.compute}/os-services`, { headers: { 'X-Auth-Token': token, 'OpenStack-API-Version': 'volume 3.50, compute 2.70' } });
+    const other = await call(`${sim.endpoints.compute}/os-services`, {
+      headers: { 'X-Auth-Token': token, 'OpenStack-API-Version': 'volume 3.50, compute 2.70' },
+    });
     expect(other.headers.get('openstack-api-version')).toBe('compute 2.70');
   });
 
   test('above the maximum or below the minimum → 406; malformed → 400', async () => {
     const high = await nova(sim, token, '/os-services', { mv: '2.94' });
     expect(high.status).toBe(406);
-    expect(high.body).toEqual({ computeFault: { code: 406, message: 'Version 2.94 is not supported by the API. Minimum is 2.1 and maximum is 2.93.' } });
+    expect(high.body).toEqual({
+      computeFault: {
+        code: 406,
+        message: 'Version 2.94 is not supported by the API. Minimum is 2.1 and maximum is 2.93.',
+      },
+    });
     expect((await nova(sim, token, '/os-services', { mv: '3.0' })).status).toBe(406);
     expect((await nova(sim, token, '/os-services', { mv: '2.0' })).status).toBe(406);
     const bad = await nova(sim, token, '/os-services', { mv: '2.x' });
@@ -78,7 +99,9 @@ describe('os-services', () => {
     const list = await computes();
     expect(list.map((s) => s.host)).toEqual(sim.hosts);
     expect(list.every((s) => s.state === 'up' && s.status === 'enabled' && s.zone === 'nova')).toBe(true);
-    expect((await nova(sim, token, '/os-services?binary=nova-compute&host=compute', { mv: '2.53' })).body.services).toEqual([]);
+    expect(
+      (await nova(sim, token, '/os-services?binary=nova-compute&host=compute', { mv: '2.53' })).body.services,
+    ).toEqual([]);
   });
 
   test('updated_at is Nova-formatted and follows the sim clock; so does the Date header', async () => {
@@ -111,41 +134,111 @@ describe('os-services', () => {
 
   test('PUT forced_down=true makes the service down at once, even while it heartbeats; disable with reason', async () => {
     const svc = await service('compute-6');
-    const down = await nova(sim, token, `/os-services/${svc.id}`, { mv: '2.53', method: 'PUT', body: { forced_down: true } });
+    const down = await nova(sim, token, `/os-services/${svc.id}`, {
+      mv: '2.53',
+      method: 'PUT',
+      body: { forced_down: true },
+    });
     expect(down.status).toBe(200);
-    expect(down.body.service).toMatchObject({ id: svc.id, host: 'compute-6', forced_down: true, state: 'down', status: 'enabled' });
-    const dis = await nova(sim, token, `/os-services/${svc.id}`, { mv: '2.53', method: 'PUT', body: { status: 'disabled', disabled_reason: 'freezer-dr test' } });
-    expect(dis.body.service).toMatchObject({ status: 'disabled', disabled_reason: 'freezer-dr test', forced_down: true });
+    expect(down.body.service).toMatchObject({
+      id: svc.id,
+      host: 'compute-6',
+      forced_down: true,
+      state: 'down',
+      status: 'enabled',
+    });
+    const dis = await nova(sim, token, `/os-services/${svc.id}`, {
+      mv: '2.53',
+      method: 'PUT',
+      body: { status: 'disabled', disabled_reason: 'freezer-dr test' },
+    });
+    expect(dis.body.service).toMatchObject({
+      status: 'disabled',
+      disabled_reason: 'freezer-dr test',
+      forced_down: true,
+    });
     // Undo: no evacuations from compute-6, so un-forcing is allowed.
-    const up = await nova(sim, token, `/os-services/${svc.id}`, { mv: '2.53', method: 'PUT', body: { forced_down: false, status: 'enabled' } });
-    expect(up.body.service).toMatchObject({ state: 'up', status: 'enabled', forced_down: false, disabled_reason: null });
+    const up = await nova(sim, token, `/os-services/${svc.id}`, {
+      mv: '2.53',
+      method: 'PUT',
+      body: { forced_down: false, status: 'enabled' },
+    });
+    expect(up.body.service).toMatchObject({
+      state: 'up',
+      status: 'enabled',
+      forced_down: false,
+      disabled_reason: null,
+    });
   });
 
   test('PUT validation: unknown field, nothing to do, reason with enabled, bad uuid, unknown service, old microversion', async () => {
     const svc = await service('compute-6');
-    const extra = await nova(sim, token, `/os-services/${svc.id}`, { mv: '2.53', method: 'PUT', body: { forced_down: true, bogus: 1 } });
+    const extra = await nova(sim, token, `/os-services/${svc.id}`, {
+      mv: '2.53',
+      method: 'PUT',
+      body: { forced_down: true, bogus: 1 },
+    });
     expect(extra.status).toBe(400);
     expect(extra.body.badRequest.message).toContain("Additional properties are not allowed ('bogus' was unexpected)");
     const nothing = await nova(sim, token, `/os-services/${svc.id}`, { mv: '2.53', method: 'PUT', body: {} });
-    expect(nothing.body.badRequest.message).toBe("No updates were requested. Fields 'status' or 'forced_down' should be specified.");
-    const reason = await nova(sim, token, `/os-services/${svc.id}`, { mv: '2.53', method: 'PUT', body: { status: 'enabled', disabled_reason: 'x' } });
+    expect(nothing.body.badRequest.message).toBe(
+      "No updates were requested. Fields 'status' or 'forced_down' should be specified.",
+    );
+    const reason = await nova(sim, token, `/os-services/${svc.id}`, {
+      mv: '2.53',
+      method: 'PUT',
+      body: { status: 'enabled', disabled_reason: 'x' },
+    });
     expect(reason.status).toBe(400);
-    expect((await nova(sim, token, '/os-services/12', { mv: '2.53', method: 'PUT', body: { forced_down: true } })).body.badRequest.message).toBe('Invalid uuid 12');
-    const unknown = await nova(sim, token, '/os-services/00000000-0000-4000-8000-000000000000', { mv: '2.53', method: 'PUT', body: { forced_down: true } });
+    expect(
+      (await nova(sim, token, '/os-services/12', { mv: '2.53', method: 'PUT', body: { forced_down: true } })).body
+        .badRequest.message,
+    ).toBe('Invalid uuid 12');
+    const unknown = await nova(sim, token, '/os-services/00000000-0000-4000-8000-000000000000', {
+      mv: '2.53',
+      method: 'PUT',
+      body: { forced_down: true },
+    });
     expect(unknown.status).toBe(404);
     // Below 2.53 the UUID form does not exist: the id is taken as a legacy action name.
-    expect((await nova(sim, token, `/os-services/${svc.id}`, { mv: '2.11', method: 'PUT', body: { host: 'compute-6', binary: 'nova-compute', forced_down: true } })).status).toBe(404);
+    expect(
+      (
+        await nova(sim, token, `/os-services/${svc.id}`, {
+          mv: '2.11',
+          method: 'PUT',
+          body: { host: 'compute-6', binary: 'nova-compute', forced_down: true },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   test('legacy 2.11 force-down / disable-log-reason / enable by host and binary', async () => {
-    const fd = await nova(sim, token, '/os-services/force-down', { mv: '2.11', method: 'PUT', body: { host: 'compute-4', binary: 'nova-compute', forced_down: true } });
+    const fd = await nova(sim, token, '/os-services/force-down', {
+      mv: '2.11',
+      method: 'PUT',
+      body: { host: 'compute-4', binary: 'nova-compute', forced_down: true },
+    });
     expect(fd.status).toBe(200);
     expect(fd.body).toEqual({ service: { host: 'compute-4', binary: 'nova-compute', forced_down: true } });
-    const dis = await nova(sim, token, '/os-services/disable-log-reason', { mv: '2.11', method: 'PUT', body: { host: 'compute-4', binary: 'nova-compute', disabled_reason: 'r' } });
-    expect(dis.body).toEqual({ service: { host: 'compute-4', binary: 'nova-compute', status: 'disabled', disabled_reason: 'r' } });
+    const dis = await nova(sim, token, '/os-services/disable-log-reason', {
+      mv: '2.11',
+      method: 'PUT',
+      body: { host: 'compute-4', binary: 'nova-compute', disabled_reason: 'r' },
+    });
+    expect(dis.body).toEqual({
+      service: { host: 'compute-4', binary: 'nova-compute', status: 'disabled', disabled_reason: 'r' },
+    });
     expect((await service('compute-4')).state).toBe('down');
-    await nova(sim, token, '/os-services/force-down', { mv: '2.11', method: 'PUT', body: { host: 'compute-4', binary: 'nova-compute', forced_down: false } });
-    await nova(sim, token, '/os-services/enable', { mv: '2.11', method: 'PUT', body: { host: 'compute-4', binary: 'nova-compute' } });
+    await nova(sim, token, '/os-services/force-down', {
+      mv: '2.11',
+      method: 'PUT',
+      body: { host: 'compute-4', binary: 'nova-compute', forced_down: false },
+    });
+    await nova(sim, token, '/os-services/enable', {
+      mv: '2.11',
+      method: 'PUT',
+      body: { host: 'compute-4', binary: 'nova-compute' },
+    });
     expect(await service('compute-4')).toMatchObject({ state: 'up', status: 'enabled', forced_down: false });
   });
 });
@@ -159,7 +252,11 @@ describe('disabling a dead service that Nova still counts as up', () => {
       const list = await nova(sim2, t, '/os-services?binary=nova-compute&host=compute-1', { mv: '2.53' });
       const id = list.body.services[0].id;
       const t0 = Date.now();
-      const res = await nova(sim2, t, `/os-services/${id}`, { mv: '2.53', method: 'PUT', body: { status: 'disabled' } });
+      const res = await nova(sim2, t, `/os-services/${id}`, {
+        mv: '2.53',
+        method: 'PUT',
+        body: { status: 'disabled' },
+      });
       expect(res.status).toBe(200);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
       // Forced down first (DESIGN §3): the same change answers at once.

@@ -31,7 +31,11 @@ async function powerState(host: string): Promise<string> {
 
 function reset(host: string, type: string, headers = basic(host)) {
   const b = sim.bmc(host);
-  return call(`${b.url}/redfish/v1/Systems/${b.systemId}/Actions/ComputerSystem.Reset`, { method: 'POST', headers, body: { ResetType: type } });
+  return call(`${b.url}/redfish/v1/Systems/${b.systemId}/Actions/ComputerSystem.Reset`, {
+    method: 'POST',
+    headers,
+    body: { ResetType: type },
+  });
 }
 
 async function computeState(token: string, host: string): Promise<string> {
@@ -44,7 +48,10 @@ describe('Redfish BMC', () => {
     const b = sim.bmc('compute-1');
     const root = await call(`${b.url}/redfish/v1`);
     expect(root.status).toBe(200);
-    expect(root.body).toMatchObject({ Systems: { '@odata.id': '/redfish/v1/Systems' }, SessionService: { '@odata.id': '/redfish/v1/SessionService' } });
+    expect(root.body).toMatchObject({
+      Systems: { '@odata.id': '/redfish/v1/Systems' },
+      SessionService: { '@odata.id': '/redfish/v1/SessionService' },
+    });
     const anon = await call(`${b.url}/redfish/v1/Systems`);
     expect(anon.status).toBe(401);
     expect(anon.headers.get('www-authenticate')).toContain('Basic');
@@ -56,7 +63,9 @@ describe('Redfish BMC', () => {
     expect(system.body).toMatchObject({ Id: b.systemId, PowerState: 'On' });
     const action = system.body.Actions['#ComputerSystem.Reset'];
     expect(action.target).toBe(`/redfish/v1/Systems/${b.systemId}/Actions/ComputerSystem.Reset`);
-    expect(action['ResetType@Redfish.AllowableValues']).toEqual(expect.arrayContaining(['On', 'ForceOff', 'GracefulShutdown', 'ForceRestart']));
+    expect(action['ResetType@Redfish.AllowableValues']).toEqual(
+      expect.arrayContaining(['On', 'ForceOff', 'GracefulShutdown', 'ForceRestart']),
+    );
     expect((await reset('compute-1', 'Explode')).status).toBe(400);
   });
 
@@ -71,7 +80,9 @@ describe('Redfish BMC', () => {
 
     // Evacuate one instance away while it is off: its migration is `done` until the host boots.
     const id = serverId(sim, 'shop-web-2');
-    expect((await nova(sim, token, `/servers/${id}/action`, { mv: '2.93', method: 'POST', body: { evacuate: {} } })).status).toBe(200);
+    expect(
+      (await nova(sim, token, `/servers/${id}/action`, { mv: '2.93', method: 'POST', body: { evacuate: {} } })).status,
+    ).toBe(200);
     await waitFor('done', () => sim.snapshot().migrations.find((m) => m.instanceUuid === id)?.status === 'done');
 
     expect((await reset('compute-2', 'On')).status).toBe(204);
@@ -82,7 +93,10 @@ describe('Redfish BMC', () => {
 
   test('session auth: login 201 with X-Auth-Token and Location, use it, delete it', async () => {
     const b = sim.bmc('compute-3');
-    const login = await call(`${b.url}/redfish/v1/SessionService/Sessions`, { method: 'POST', body: { UserName: b.username, Password: b.password } });
+    const login = await call(`${b.url}/redfish/v1/SessionService/Sessions`, {
+      method: 'POST',
+      body: { UserName: b.username, Password: b.password },
+    });
     expect(login.status).toBe(201);
     const token = login.headers.get('x-auth-token')!;
     const location = login.headers.get('location')!;
@@ -91,9 +105,14 @@ describe('Redfish BMC', () => {
     expect((await reset('compute-3', 'ForceOff', { 'X-Auth-Token': token })).status).toBe(204);
     await waitFor('Off', async () => (await powerState('compute-3')) === 'Off');
     expect((await reset('compute-3', 'On', { 'X-Auth-Token': token })).status).toBe(204);
-    expect((await call(`${b.url}${location}`, { method: 'DELETE', headers: { 'X-Auth-Token': token } })).status).toBe(204);
+    expect((await call(`${b.url}${location}`, { method: 'DELETE', headers: { 'X-Auth-Token': token } })).status).toBe(
+      204,
+    );
     expect((await call(`${b.url}/redfish/v1/Systems`, { headers: { 'X-Auth-Token': token } })).status).toBe(401);
-    const bad = await call(`${b.url}/redfish/v1/SessionService/Sessions`, { method: 'POST', body: { UserName: b.username, Password: 'nope' } });
+    const bad = await call(`${b.url}/redfish/v1/SessionService/Sessions`, {
+      method: 'POST',
+      body: { UserName: b.username, Password: 'nope' },
+    });
     expect(bad.status).toBe(401);
   });
 
@@ -130,22 +149,50 @@ describe('Redfish over HTTPS', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sim-tls-'));
     try {
       try {
-        execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-keyout',
+            join(dir, 'key.pem'),
+            '-out',
+            join(dir, 'cert.pem'),
+            '-days',
+            '1',
+            '-subj',
+            '/CN=127.0.0.1',
+            '-addext',
+            'subjectAltName=IP:127.0.0.1',
+          ],
+          { stdio: 'ignore' },
+        );
       } catch {
         console.warn('openssl not available: skipping the HTTPS check');
         return;
       }
       const cert = readFileSync(join(dir, 'cert.pem'));
-      const tlsSim = await startSimCloud({ ...FAST, hosts: 1, redfish: { tls: { key: readFileSync(join(dir, 'key.pem')), cert } } });
+      const tlsSim = await startSimCloud({
+        ...FAST,
+        hosts: 1,
+        redfish: { tls: { key: readFileSync(join(dir, 'key.pem')), cert } },
+      });
       try {
         const b = tlsSim.bmc('compute-1');
         expect(b.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
         const body = await new Promise<string>((resolve, reject) => {
-          const req = request(`${b.url}/redfish/v1/Systems/${b.systemId}`, { ca: cert, auth: `${b.username}:${b.password}` }, (res) => {
-            let data = '';
-            res.on('data', (c: Buffer) => (data += c.toString()));
-            res.on('end', () => resolve(data));
-          });
+          const req = request(
+            `${b.url}/redfish/v1/Systems/${b.systemId}`,
+            { ca: cert, auth: `${b.username}:${b.password}` },
+            (res) => {
+              let data = '';
+              res.on('data', (c: Buffer) => (data += c.toString()));
+              res.on('end', () => resolve(data));
+            },
+          );
           req.on('error', reject);
           req.end();
         });

@@ -71,8 +71,19 @@ describe('SMTP sink', () => {
   });
 
   test('nodemailer (plain SMTP, with AUTH) delivers; UTF-8 subjects name the .eml file', async () => {
-    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: smtp.port, secure: false, ignoreTLS: true, auth: { user: 'u', pass: 'p' } });
-    await transport.sendMail({ from: 'freezer-dr@cloud.example', to: ['carol@shop.example'], subject: 'Évacuation terminée — compute-1', text: 'Tout va bien.' });
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: smtp.port,
+      secure: false,
+      ignoreTLS: true,
+      auth: { user: 'u', pass: 'p' },
+    });
+    await transport.sendMail({
+      from: 'freezer-dr@cloud.example',
+      to: ['carol@shop.example'],
+      subject: 'Évacuation terminée — compute-1',
+      text: 'Tout va bien.',
+    });
     transport.close();
     const msg = smtp.messages.at(-1)!;
     const parsed = await simpleParser(msg.raw);

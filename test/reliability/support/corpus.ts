@@ -67,7 +67,8 @@ export interface ScanResult {
 
 function allSecrets(): Map<string, string> {
   const all = new Map(secrets);
-  for (const d of dynamicSecrets) for (const v of d.values()) if (v && v.length >= 4 && !all.has(v)) all.set(v, d.label);
+  for (const d of dynamicSecrets)
+    for (const v of d.values()) if (v && v.length >= 4 && !all.has(v)) all.set(v, d.label);
   return all;
 }
 

@@ -11,12 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { taskHandlers } from '../../../functions/index.js';
-import { main } from '../../../lib/cli/main.js';
+import { main } from '../../../cli/main.js';
 import { parseConfig, type Config } from '../../../lib/config/index.js';
 import { incidentIdFor } from '../../../lib/incidents/index.js';
 import { TERMINAL_STATUSES, type Incident } from '../../../lib/incidents/schemas.js';
 import { createLogger, setLogger } from '../../../lib/log/index.js';
-import { startSimCloud, startSimSmtp, type SimCloud, type SimOptions, type SimSnapshot } from '../../../lib/sim/index.js';
+import {
+  startSimCloud,
+  startSimSmtp,
+  type SimCloud,
+  type SimOptions,
+  type SimSnapshot,
+} from '../../../lib/sim/index.js';
 import { runLocalExecution, type LocalExecutionResult } from '../../../lib/workflow/local-runner.js';
 import { createRuntime, setRuntime, type Runtime } from '../../../lib/workflow/runtime.js';
 import type { ExecutionInputRaw } from '../../../lib/workflow/schemas.js';
@@ -35,7 +41,16 @@ export interface Timing {
 /** The in-process runner's Wait/Retry intervals, shortened as in test/support/recovery-env.ts. */
 export const FAST: Required<Timing> = {
   waitMs: { WaitForEvacuation: 50 },
-  retryMs: { Validate: 10, Fence: 10, Isolate: 10, Plan: 10, DryRunPlan: 10, EvacuateInstance: 20, CheckEvacuation: 20, Notify: 10 },
+  retryMs: {
+    Validate: 10,
+    Fence: 10,
+    Isolate: 10,
+    Plan: 10,
+    DryRunPlan: 10,
+    EvacuateInstance: 20,
+    CheckEvacuation: 20,
+    Notify: 10,
+  },
 };
 
 export interface EnvOptions {
@@ -75,7 +90,11 @@ export interface RelEnv {
   /** The cloud as it was when the case started. */
   before: SimSnapshot;
   /** Run the real state machine in-process for a host (execution input and output go to the corpus). */
-  recover(host: string, extra?: Partial<ExecutionInputRaw>, timing?: Timing): Promise<LocalExecutionResult & { incidentId: string }>;
+  recover(
+    host: string,
+    extra?: Partial<ExecutionInputRaw>,
+    timing?: Timing,
+  ): Promise<LocalExecutionResult & { incidentId: string }>;
   /** Run input exactly as given (bad-input cases). */
   execute(name: string, input: unknown, timing?: Timing): Promise<LocalExecutionResult>;
   /** The CLI in-process (`main`), then the test's runtime is made current again. */
@@ -93,12 +112,21 @@ let counter = 0;
 
 const FINAL = new Set(['evacuated', 'failed', 'skipped', 'timeout']);
 
-export const isEvacuatePost = (r: { service: string; method: string; path: string }) => r.service === 'nova' && r.method === 'POST' && /\/servers\/[^/]+\/action$/.test(r.path);
-export const isResetPost = (r: { service: string; method: string; path: string }) => r.service === 'redfish' && r.method === 'POST' && r.path.includes('ComputerSystem.Reset');
+export const isEvacuatePost = (r: { service: string; method: string; path: string }) =>
+  r.service === 'nova' && r.method === 'POST' && /\/servers\/[^/]+\/action$/.test(r.path);
+export const isResetPost = (r: { service: string; method: string; path: string }) =>
+  r.service === 'redfish' && r.method === 'POST' && r.path.includes('ComputerSystem.Reset');
 const ok = (status: number) => status >= 200 && status < 300;
 
 export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
-  const sim = await startSimCloud({ reportIntervalMs: 100, serviceDownTimeMs: 1000, rebuildMs: 150, hosts: opts.hosts, ...opts.sim, redfish: { powerOffDelayMs: 50, ...opts.sim?.redfish } });
+  const sim = await startSimCloud({
+    reportIntervalMs: 100,
+    serviceDownTimeMs: 1000,
+    rebuildMs: 150,
+    hosts: opts.hosts,
+    ...opts.sim,
+    redfish: { powerOffDelayMs: 50, ...opts.sim?.redfish },
+  });
   const smtp = await startSimSmtp({});
   const vpn = await startVpn(sim);
   const tag = `REL${process.pid}_${++counter}`;
@@ -123,8 +151,17 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
   const storePath = join(dir, 'incidents.db');
   const auth =
     opts.auth === 'application-credential'
-      ? { type: 'application-credential', applicationCredentialId: sim.admin.applicationCredentialId, applicationCredentialSecret: `env:FDR_${tag}_APP_SECRET` }
-      : { type: 'password', username: sim.admin.username, password: `env:FDR_${tag}_OS_PASSWORD`, projectName: sim.admin.projectName };
+      ? {
+          type: 'application-credential',
+          applicationCredentialId: sim.admin.applicationCredentialId,
+          applicationCredentialSecret: `env:FDR_${tag}_APP_SECRET`,
+        }
+      : {
+          type: 'password',
+          username: sim.admin.username,
+          password: `env:FDR_${tag}_OS_PASSWORD`,
+          projectName: sim.admin.projectName,
+        };
   const raw: Record<string, any> = {
     cloud: { from: 'inline', authUrl: vpn.authUrl, regionName: sim.regionName, auth, requestTimeoutSeconds: 5 },
     monitor: { intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
@@ -132,7 +169,20 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
     evacuation: { concurrency: 3, instanceTimeoutSeconds: 15, checkIntervalSeconds: 1 },
     notification: {
       admins: ['ops@example.org'],
-      channels: [{ driver: 'email', from: 'freezer-dr@example.org', transport: { type: 'smtp', host: '127.0.0.1', port: smtp.port, security: 'none', username: 'freezer-dr', password: `env:FDR_${tag}_SMTP` } }],
+      channels: [
+        {
+          driver: 'email',
+          from: 'freezer-dr@example.org',
+          transport: {
+            type: 'smtp',
+            host: '127.0.0.1',
+            port: smtp.port,
+            security: 'none',
+            username: 'freezer-dr',
+            password: `env:FDR_${tag}_SMTP`,
+          },
+        },
+      ],
     },
     store: { driver: 'sqlite', path: storePath },
   };
@@ -169,7 +219,11 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
   let smtpStopped = false;
   let stopped = false;
 
-  async function storeDump(): Promise<{ incidents: Incident[]; records: Awaited<ReturnType<Runtime['store']['listInstances']>>; events: unknown[] }> {
+  async function storeDump(): Promise<{
+    incidents: Incident[];
+    records: Awaited<ReturnType<Runtime['store']['listInstances']>>;
+    events: unknown[];
+  }> {
     const incidents = await rt.store.listIncidents({ limit: 1000 });
     const records = (await Promise.all(incidents.map((i) => rt.store.listInstances(i.id)))).flat();
     const events = (await Promise.all(incidents.map((i) => rt.store.listEvents(i.id)))).flat();
@@ -188,23 +242,48 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
   onScan(collectAll);
 
   const env: RelEnv = {
-    sim, smtp, vpn, config, raw, rt, logs, configPath, storePath, dir, before,
+    sim,
+    smtp,
+    vpn,
+    config,
+    raw,
+    rt,
+    logs,
+    configPath,
+    storePath,
+    dir,
+    before,
     async recover(host, extra = {}, timing = FAST) {
       const incidentId = extra.incidentId ?? incidentIdFor(host, new Date());
-      const input: ExecutionInputRaw = { incidentId, host, reason: 'reliability case', detectedAt: new Date().toISOString(), requestedBy: 'test', ...extra };
+      const input: ExecutionInputRaw = {
+        incidentId,
+        host,
+        reason: 'reliability case',
+        detectedAt: new Date().toISOString(),
+        requestedBy: 'test',
+        ...extra,
+      };
       const r = await env.execute(incidentId, input, timing);
       return { ...r, incidentId };
     },
     async execute(name, input, timing = FAST) {
       collect('execution input', input);
-      const r = await runLocalExecution(name, input, { handlers: taskHandlers, waitMs: timing.waitMs, retryMs: timing.retryMs });
+      const r = await runLocalExecution(name, input, {
+        handlers: taskHandlers,
+        waitMs: timing.waitMs,
+        retryMs: timing.retryMs,
+      });
       collect('execution output', r);
       return r;
     },
     async cli(...argv) {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await main(argv, (s) => out.push(s), (s) => err.push(s));
+      const code = await main(
+        argv,
+        (s) => out.push(s),
+        (s) => err.push(s),
+      );
       setRuntime(rt);
       const res = { code, out: out.join('\n'), err: err.join('\n') };
       collect(`cli:${argv[0] ?? ''}`, `${res.out}\n${res.err}`);
@@ -248,31 +327,46 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
       const redfish = (host: string) => (config.fencing.hosts[host]?.driver ?? 'redfish') === 'redfish';
       const byOperator = (host: string) => incidents.some((i) => i.host === host && i.fence?.method === 'operator');
       const unconfirmed = new Set<string>();
-      for (const e of powerAtEvacuation) if (redfish(e.host) && !byOperator(e.host) && e.power !== 'Off') unconfirmed.add(e.instanceId);
+      for (const e of powerAtEvacuation)
+        if (redfish(e.host) && !byOperator(e.host) && e.power !== 'Off') unconfirmed.add(e.instanceId);
       for (const m of migrations) {
         const host = m.sourceCompute;
         const fenced = incidents.filter((i) => i.host === host && i.fence?.fenced);
-        const confirmed = fenced.some((i) => i.fence!.method === 'operator' || (i.fence!.method === 'redfish' ? power.get(host) === 'Off' : true));
+        const confirmed = fenced.some(
+          (i) => i.fence!.method === 'operator' || (i.fence!.method === 'redfish' ? power.get(host) === 'Off' : true),
+        );
         const post = [...firstPost.entries()].find(([p]) => p.includes(`/servers/${m.instanceUuid}/action`))?.[1];
         const reset = firstReset.get(host);
         const operator = fenced.some((i) => i.fence!.method === 'operator');
         // The power-off request came before the evacuation (or the host was found already off).
-        const inOrder = operator || post === undefined || (reset === undefined ? fenced.some((i) => i.fence!.alreadyOff) : reset < post) || fenced.some((i) => i.fence!.method !== 'redfish');
+        const inOrder =
+          operator ||
+          post === undefined ||
+          (reset === undefined ? fenced.some((i) => i.fence!.alreadyOff) : reset < post) ||
+          fenced.some((i) => i.fence!.method !== 'redfish');
         if (!confirmed || !inOrder) unconfirmed.add(m.instanceUuid);
       }
       unsafe.unconfirmedEvacuations = unconfirmed.size;
-      if (fo.rejected) unsafe.changesFromRejectedInput = logEntries.slice(markAt).filter((r) => r.service !== 'keystone' && r.method !== 'GET').length;
+      if (fo.rejected)
+        unsafe.changesFromRejectedInput = logEntries
+          .slice(markAt)
+          .filter((r) => r.service !== 'keystone' && r.method !== 'GET').length;
 
       lost.openIncidents = incidents.filter((i) => !TERMINAL_STATUSES.has(i.status)).length;
       const byHost = new Map<string, Incident[]>();
       for (const i of incidents) if (!i.dryRun && i.plan) byHost.set(i.host, [...(byHost.get(i.host) ?? []), i]);
       for (const [host, list] of byHost) {
         const records = (await Promise.all(list.map((i) => rt.store.listInstances(i.id)))).flat();
-        const expected = new Set([...before.servers.filter((s) => s.host === host).map((s) => s.id), ...list.flatMap((i) => [...i.plan!.items.map((x) => x.id), ...i.plan!.skipped.map((x) => x.id)])]);
-        for (const id of expected) if (!records.some((r) => r.instanceId === id && FINAL.has(r.outcome))) lost.instancesWithoutFinalRecord++;
+        const expected = new Set([
+          ...before.servers.filter((s) => s.host === host).map((s) => s.id),
+          ...list.flatMap((i) => [...i.plan!.items.map((x) => x.id), ...i.plan!.skipped.map((x) => x.id)]),
+        ]);
+        for (const id of expected)
+          if (!records.some((r) => r.instanceId === id && FINAL.has(r.outcome))) lost.instancesWithoutFinalRecord++;
         for (const r of records.filter((x) => x.outcome === 'evacuated')) {
           const s = snap.servers.find((x) => x.id === r.instanceId);
-          if (!s || s.host !== r.targetHost || s.host === r.sourceHost || !['ACTIVE', 'SHUTOFF'].includes(s.status)) lost.wrongRecords++;
+          if (!s || s.host !== r.targetHost || s.host === r.sourceHost || !['ACTIVE', 'SHUTOFF'].includes(s.status))
+            lost.wrongRecords++;
         }
       }
       return { unsafe, lost, leaks: 0 };
@@ -318,7 +412,12 @@ export function busiestHost(sim: SimCloud): string {
 }
 
 /** Poll until `cond` holds; throws with `what` at the deadline. */
-export async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000, every = 20): Promise<void> {
+export async function until(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  ms = 15_000,
+  every = 20,
+): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for: ${what}`);

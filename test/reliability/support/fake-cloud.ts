@@ -26,8 +26,16 @@ export interface FakeCloud {
   stop(): Promise<void>;
 }
 
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): FakeReply => ({ status, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json', ...headers } });
-export const html = (status: number, title: string): FakeReply => ({ status, body: `<html><head><title>${title}</title></head><body><h1>${title}</h1><hr><center>nginx</center></body></html>`, headers: { 'Content-Type': 'text/html' } });
+export const json = (status: number, body: unknown, headers: Record<string, string> = {}): FakeReply => ({
+  status,
+  body: JSON.stringify(body),
+  headers: { 'Content-Type': 'application/json', ...headers },
+});
+export const html = (status: number, title: string): FakeReply => ({
+  status,
+  body: `<html><head><title>${title}</title></head><body><h1>${title}</h1><hr><center>nginx</center></body></html>`,
+  headers: { 'Content-Type': 'text/html' },
+});
 
 export function tokenBody(origin: string, over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -35,14 +43,33 @@ export function tokenBody(origin: string, over: Record<string, unknown> = {}): R
       expires_at: new Date(Date.now() + 3_600_000).toISOString(),
       user: { id: 'u1', name: 'admin' },
       project: { id: 'p1', name: 'admin' },
-      catalog: [{ type: 'compute', name: 'nova', endpoints: [{ interface: 'public', region: 'RegionOne', region_id: 'RegionOne', url: `${origin}/compute/v2.1` }] }],
+      catalog: [
+        {
+          type: 'compute',
+          name: 'nova',
+          endpoints: [
+            { interface: 'public', region: 'RegionOne', region_id: 'RegionOne', url: `${origin}/compute/v2.1` },
+          ],
+        },
+      ],
       ...over,
     },
   };
 }
 
 export function service(over: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: 'svc-1', binary: 'nova-compute', host: 'compute-1', zone: 'nova', status: 'enabled', state: 'up', forced_down: false, updated_at: new Date().toISOString().replace('Z', ''), disabled_reason: null, ...over };
+  return {
+    id: 'svc-1',
+    binary: 'nova-compute',
+    host: 'compute-1',
+    zone: 'nova',
+    status: 'enabled',
+    state: 'up',
+    forced_down: false,
+    updated_at: new Date().toISOString().replace('Z', ''),
+    disabled_reason: null,
+    ...over,
+  };
 }
 
 export async function startFakeCloud(): Promise<FakeCloud> {
@@ -50,7 +77,11 @@ export async function startFakeCloud(): Promise<FakeCloud> {
   const tokens = new Set<string>();
   let origin = '';
   const send = (res: ServerResponse, r: FakeReply) => {
-    res.writeHead(r.status, { Date: new Date().toUTCString(), 'Content-Length': String(Buffer.byteLength(r.body)), ...r.headers });
+    res.writeHead(r.status, {
+      Date: new Date().toUTCString(),
+      'Content-Length': String(Buffer.byteLength(r.body)),
+      ...r.headers,
+    });
     res.end(r.body);
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -64,7 +95,8 @@ export async function startFakeCloud(): Promise<FakeCloud> {
         tokens.add(token);
         return send(res, json(201, tokenBody(origin), { 'X-Subject-Token': token }));
       }
-      if (req.method === 'GET' && path === '/compute/v2.1/os-services') return send(res, fake.services ?? json(200, { services: [service()] }));
+      if (req.method === 'GET' && path === '/compute/v2.1/os-services')
+        return send(res, fake.services ?? json(200, { services: [service()] }));
       send(res, json(404, { itemNotFound: { code: 404, message: 'The resource could not be found.' } }));
     });
   });

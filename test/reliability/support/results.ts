@@ -43,7 +43,13 @@ export interface CaseFigures {
   leaks: number;
 }
 
-export const noUnsafe = (): Unsafe => ({ unconfirmedEvacuations: 0, doubleEvacuations: 0, doubleFences: 0, gatedFences: 0, changesFromRejectedInput: 0 });
+export const noUnsafe = (): Unsafe => ({
+  unconfirmedEvacuations: 0,
+  doubleEvacuations: 0,
+  doubleFences: 0,
+  gatedFences: 0,
+  changesFromRejectedInput: 0,
+});
 export const noLost = (): Lost => ({ openIncidents: 0, instancesWithoutFinalRecord: 0, wrongRecords: 0 });
 
 let fileCategory: Category = 'faults';
@@ -55,7 +61,10 @@ function testPath(): string {
 
 function write(line: Record<string, unknown>, path = testPath()): void {
   mkdirSync(RUN_DIR, { recursive: true });
-  appendFileSync(join(RUN_DIR, `${basename(path)}.${process.pid}.jsonl`), JSON.stringify({ ...line, file: path }) + '\n');
+  appendFileSync(
+    join(RUN_DIR, `${basename(path)}.${process.pid}.jsonl`),
+    JSON.stringify({ ...line, file: path }) + '\n',
+  );
 }
 
 /**
@@ -75,7 +84,9 @@ export interface ScanFigures {
   kinds: string[];
 }
 
-export function recordCase(figures: Partial<CaseFigures> & { note?: string; category?: Category; scan?: ScanFigures }): void {
+export function recordCase(
+  figures: Partial<CaseFigures> & { note?: string; category?: Category; scan?: ScanFigures },
+): void {
   const state = expect.getState();
   write({
     kind: 'case',

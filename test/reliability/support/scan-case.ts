@@ -11,7 +11,16 @@ export function secretScanCase(minSources: string[] = []): void {
     await flushForScan();
     // The scanner itself works: a planted secret in each form is found.
     const planted = new Map([['pl4nted-s3cret"/x', 'planted']]);
-    expect(scanTexts([{ source: 'a', text: 'x pl4nted-s3cret"/x y' }, { source: 'b', text: JSON.stringify({ v: 'pl4nted-s3cret"/x' }) }, { source: 'c', text: `u=${encodeURIComponent('pl4nted-s3cret"/x')}` }], planted)).toHaveLength(3);
+    expect(
+      scanTexts(
+        [
+          { source: 'a', text: 'x pl4nted-s3cret"/x y' },
+          { source: 'b', text: JSON.stringify({ v: 'pl4nted-s3cret"/x' }) },
+          { source: 'c', text: `u=${encodeURIComponent('pl4nted-s3cret"/x')}` },
+        ],
+        planted,
+      ),
+    ).toHaveLength(3);
 
     const result = scanCorpus();
     recordCase({

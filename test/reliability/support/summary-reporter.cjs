@@ -83,11 +83,14 @@ class ReliabilitySummaryReporter {
       const fallback = fileCategory.get(file.testFilePath) || 'faults';
       if (file.testExecError && file.testResults.length === 0) {
         rows.get(fallback).cases += 1;
-        failures.push(`${relative(this.rootDir, file.testFilePath)}: ${String(file.testExecError.message).split('\n')[0]}`);
+        failures.push(
+          `${relative(this.rootDir, file.testFilePath)}: ${String(file.testExecError.message).split('\n')[0]}`,
+        );
         continue;
       }
       for (const t of file.testResults) {
-        if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo' || t.status === 'disabled') continue;
+        if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo' || t.status === 'disabled')
+          continue;
         const rec = caseRecords.get(`${file.testFilePath}\0${t.fullName}`);
         const row = rows.get((rec && rec.category) || fallback) || rows.get('faults');
         row.cases += 1;
@@ -109,11 +112,17 @@ class ReliabilitySummaryReporter {
     const total = { cases: 0, passed: 0, unsafe: 0, lost: 0, leaks: 0 };
     for (const r of rows.values()) for (const k of Object.keys(total)) total[k] += r[k];
     const header = ['', 'cases', 'passed', 'unsafe actions', 'records lost', 'leaks'];
-    const body = CATEGORIES.map(([key, label]) => [label, ...['cases', 'passed', 'unsafe', 'lost', 'leaks'].map((k) => String(rows.get(key)[k]))]);
+    const body = CATEGORIES.map(([key, label]) => [
+      label,
+      ...['cases', 'passed', 'unsafe', 'lost', 'leaks'].map((k) => String(rows.get(key)[k])),
+    ]);
     const totalRow = ['Total', ...['cases', 'passed', 'unsafe', 'lost', 'leaks'].map((k) => String(total[k]))];
     const seconds = ((Date.now() - this.started) / 1000).toFixed(0);
     const kinds = [...new Set(scans.flatMap((x) => x.kinds || []))].sort();
-    const scanTotal = scans.reduce((a, x) => ({ items: a.items + x.items, bytes: a.bytes + x.bytes, secrets: a.secrets + x.secrets }), { items: 0, bytes: 0, secrets: 0 });
+    const scanTotal = scans.reduce(
+      (a, x) => ({ items: a.items + x.items, bytes: a.bytes + x.bytes, secrets: a.secrets + x.secrets }),
+      { items: 0, bytes: 0, secrets: 0 },
+    );
     const scanLine = scans.length
       ? `${scans.length} file(s): ${scanTotal.items} outputs (${(scanTotal.bytes / 1e6).toFixed(1)} MB of logs, CLI and child-process output, execution input/output, mails, incident records) searched for ${scanTotal.secrets} secret values — ${kinds.join(', ')}`
       : 'none ran';

@@ -4,7 +4,14 @@
  * goes through it. It can be cut (every open connection reset, new ones refused) and restored,
  * and it records the X-Subject-Token of every token Keystone issues, for the S6 scan.
  */
-import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { SimCloud } from '../../../lib/sim/index.js';
 
@@ -25,7 +32,8 @@ const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-en
 
 function strip(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.includes(k.toLowerCase())) out[k] = v;
+  for (const [k, v] of Object.entries(headers))
+    if (v !== undefined && !HOP_BY_HOP.includes(k.toLowerCase())) out[k] = v;
   return out;
 }
 
@@ -124,7 +132,11 @@ export async function startVpn(sim: SimCloud): Promise<Vpn> {
   const keystone = await listen(origin(sim.endpoints.identity), true);
   const nova = await listen(origin(sim.endpoints.compute), false);
   const glance = await listen(origin(sim.endpoints.image), false);
-  rewrites.push([origin(sim.endpoints.identity), keystone], [origin(sim.endpoints.compute), nova], [origin(sim.endpoints.image), glance]);
+  rewrites.push(
+    [origin(sim.endpoints.identity), keystone],
+    [origin(sim.endpoints.compute), nova],
+    [origin(sim.endpoints.image), glance],
+  );
 
   const vpn: Vpn = {
     authUrl: `${keystone}${new URL(sim.authUrl).pathname}`,

@@ -1,5 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import { BmcUnreachableError, PowerOffTimeoutError, fenceOff, type Fencer, type PowerState } from '../../../lib/fencing/index.js';
+import {
+  BmcUnreachableError,
+  PowerOffTimeoutError,
+  fenceOff,
+  type Fencer,
+  type PowerState,
+} from '../../../lib/fencing/index.js';
 
 /** A scripted BMC: the power reads come from a list; records every request. */
 function scripted(reads: Array<PowerState | Error>, opts: { ignoreOff?: boolean } = {}) {

@@ -63,11 +63,21 @@ describe.each(CAPTURES)('capture %s', (name) => {
   const rakp3 = payloadOf(only(cap.frames, PayloadType.rakp3));
   const rakp4 = decodeRakp4(payloadOf(only(cap.frames, PayloadType.rakp4)), suite);
   const sidc = openRsp?.sidc ?? 0;
-  const ctx = { sidm, sidc, rm, rc: rakp2?.rc ?? Buffer.alloc(16), guid: rakp2?.guid ?? Buffer.alloc(16), role, username };
+  const ctx = {
+    sidm,
+    sidc,
+    rm,
+    rc: rakp2?.rc ?? Buffer.alloc(16),
+    guid: rakp2?.guid ?? Buffer.alloc(16),
+    role,
+    username,
+  };
 
   it('decodes the Get Channel Authentication Capabilities exchange and re-encodes the request', () => {
     const [req, rsp] = cap.frames;
-    expect(req?.raw).toEqual(encodeV15(encodeRequest({ netFn: 0x06, cmd: 0x38, rqSeq: 0, data: Uint8Array.of(0x8e, 0x04) })));
+    expect(req?.raw).toEqual(
+      encodeV15(encodeRequest({ netFn: 0x06, cmd: 0x38, rqSeq: 0, data: Uint8Array.of(0x8e, 0x04) })),
+    );
     const decoded = rsp && decodeV15(rsp.raw);
     const msg = decoded && decodeResponse(decoded.message);
     expect(msg).toMatchObject({ netFn: 0x07, cmd: 0x38, rqSeq: 0, completionCode: 0 });
@@ -75,10 +85,23 @@ describe.each(CAPTURES)('capture %s', (name) => {
   });
 
   it('re-encodes the Open Session Request byte for byte and decodes the response', () => {
-    expect(encodeRmcpPlus({ payloadType: 0x10, encrypted: false, authenticated: false, sessionId: 0, sequence: 0, payload: encodeOpenSessionRequest({ tag: openReq[0] ?? 0, sidm, suite }) })).toEqual(
-      openReqFrame.raw,
-    );
-    expect(openRsp).toMatchObject({ status: 0, sidm, auth: suite.auth, integrity: suite.integrity, confidentiality: suite.confidentiality });
+    expect(
+      encodeRmcpPlus({
+        payloadType: 0x10,
+        encrypted: false,
+        authenticated: false,
+        sessionId: 0,
+        sequence: 0,
+        payload: encodeOpenSessionRequest({ tag: openReq[0] ?? 0, sidm, suite }),
+      }),
+    ).toEqual(openReqFrame.raw);
+    expect(openRsp).toMatchObject({
+      status: 0,
+      sidm,
+      auth: suite.auth,
+      integrity: suite.integrity,
+      confidentiality: suite.confidentiality,
+    });
     expect(sidc).not.toBe(0);
   });
 
@@ -113,30 +136,40 @@ describe.each(CAPTURES)('capture %s', (name) => {
     expect(inSession.length).toBeGreaterThanOrEqual(4);
   });
 
-  it.each(inSession.map((f) => [f.index, f] as const))('frame #%i: AuthCode verifies, payload decrypts, console packets re-encode exactly', (_i, f) => {
-    const p = decodeRmcpPlus(f.raw, suite.authCodeLength);
-    expect(p).toBeDefined();
-    if (!p) return;
-    expect(p.sessionId).toBe(f.fromConsole ? sidc : sidm);
-    expect(p.sequence).toBeGreaterThan(0);
-    expect(packetAuthCode(suite, cap.k1, p.signed)).toEqual(p.authCode);
-    expect(p.signed.length % 4).toBe(0);
-    const plain = decryptPayload(cap.k2, p.payload);
-    expect(plain).toBeDefined();
-    if (!plain || !f.decrypted || !f.iv) throw new Error('annotation missing');
-    expect(plain).toEqual(f.decrypted.subarray(0, plain.length));
-    expect(p.payload.subarray(0, 16)).toEqual(f.iv);
-    // Same key, same IV, same plaintext -> same ciphertext: our padding is IPMI's.
-    expect(encryptPayload(cap.k2, plain, f.iv)).toEqual(p.payload);
-    if (f.fromConsole) {
-      const again = encodeRmcpPlus(
-        { payloadType: 0, encrypted: true, authenticated: true, sessionId: sidc, sequence: p.sequence, payload: encryptPayload(cap.k2, plain, f.iv) },
-        (signed) => packetAuthCode(suite, cap.k1, signed),
-      );
-      expect(again).toEqual(f.raw);
-    } else {
-      const r = decodeResponse(plain);
-      expect(r).toBeDefined();
-    }
-  });
+  it.each(inSession.map((f) => [f.index, f] as const))(
+    'frame #%i: AuthCode verifies, payload decrypts, console packets re-encode exactly',
+    (_i, f) => {
+      const p = decodeRmcpPlus(f.raw, suite.authCodeLength);
+      expect(p).toBeDefined();
+      if (!p) return;
+      expect(p.sessionId).toBe(f.fromConsole ? sidc : sidm);
+      expect(p.sequence).toBeGreaterThan(0);
+      expect(packetAuthCode(suite, cap.k1, p.signed)).toEqual(p.authCode);
+      expect(p.signed.length % 4).toBe(0);
+      const plain = decryptPayload(cap.k2, p.payload);
+      expect(plain).toBeDefined();
+      if (!plain || !f.decrypted || !f.iv) throw new Error('annotation missing');
+      expect(plain).toEqual(f.decrypted.subarray(0, plain.length));
+      expect(p.payload.subarray(0, 16)).toEqual(f.iv);
+      // Same key, same IV, same plaintext -> same ciphertext: our padding is IPMI's.
+      expect(encryptPayload(cap.k2, plain, f.iv)).toEqual(p.payload);
+      if (f.fromConsole) {
+        const again = encodeRmcpPlus(
+          {
+            payloadType: 0,
+            encrypted: true,
+            authenticated: true,
+            sessionId: sidc,
+            sequence: p.sequence,
+            payload: encryptPayload(cap.k2, plain, f.iv),
+          },
+          (signed) => packetAuthCode(suite, cap.k1, signed),
+        );
+        expect(again).toEqual(f.raw);
+      } else {
+        const r = decodeResponse(plain);
+        expect(r).toBeDefined();
+      }
+    },
+  );
 });

@@ -58,7 +58,15 @@ const GUID = h('a1 23 45 67 89 ab cd ef 00 00 00 00 00 00 00 01');
 describe.each([3, 17] as const)('key exchange, worked example of suite %i (PROTOCOL.md §6)', (id) => {
   const suite = cipherSuite(id);
   const ex = EXAMPLES[id];
-  const ctx = { sidm: ex.sidm, sidc: ex.sidc, rm: ex.rm, rc: ex.rc, guid: GUID, role: 0x14, username: Buffer.from('admin') };
+  const ctx = {
+    sidm: ex.sidm,
+    sidc: ex.sidc,
+    rm: ex.rm,
+    rc: ex.rc,
+    guid: GUID,
+    role: 0x14,
+    username: Buffer.from('admin'),
+  };
   const kuid = userKey('password');
 
   it('RAKP 2 and RAKP 3 auth codes are full-length HMACs keyed with the password', () => {
@@ -83,8 +91,12 @@ describe.each([3, 17] as const)('key exchange, worked example of suite %i (PROTO
 
 describe('IPMI messages (PROTOCOL.md §4)', () => {
   it('encodes Set Session Privilege Level (ADMINISTRATOR) as in the capture', () => {
-    expect(encodeRequest({ netFn: 0x06, cmd: 0x3b, rqSeq: 1, data: Uint8Array.of(0x04) })).toEqual(h('20 18 c8 81 04 3b 04 3c'));
-    expect(encodeRequest({ netFn: 0x00, cmd: 0x02, rqSeq: 6, data: Uint8Array.of(0x00) })).toEqual(h('20 00 e0 81 18 02 00 65'));
+    expect(encodeRequest({ netFn: 0x06, cmd: 0x3b, rqSeq: 1, data: Uint8Array.of(0x04) })).toEqual(
+      h('20 18 c8 81 04 3b 04 3c'),
+    );
+    expect(encodeRequest({ netFn: 0x00, cmd: 0x02, rqSeq: 6, data: Uint8Array.of(0x00) })).toEqual(
+      h('20 00 e0 81 18 02 00 65'),
+    );
   });
 
   it('decodes responses and rejects bad checksums, addresses and short input', () => {
@@ -109,7 +121,9 @@ describe('AES-CBC-128 with the IPMI pad (PROTOCOL.md §8)', () => {
   const iv = h('44 d6 87 07 3c f7 31 66 e0 47 aa 30 6f 7f 53 64');
 
   it('encrypts frame #19 of cs3-power-off exactly', () => {
-    expect(encryptPayload(k2, h('20 00 e0 81 18 02 00 65'), iv)).toEqual(Buffer.concat([iv, h('58 50 b8 f0 5e 8a c2 f7 ab 10 0a 5e 33 83 cd 5a')]));
+    expect(encryptPayload(k2, h('20 00 e0 81 18 02 00 65'), iv)).toEqual(
+      Buffer.concat([iv, h('58 50 b8 f0 5e 8a c2 f7 ab 10 0a 5e 33 83 cd 5a')]),
+    );
   });
 
   it('pads 1..n, n to a 16-byte multiple and round-trips every length', () => {
@@ -158,8 +172,9 @@ describe('RMCP+ integrity trailer (PROTOCOL.md §9)', () => {
     if (!p) return;
     expect(constantTimeEqual(packetAuthCode(suite, k1, p.signed), p.authCode)).toBe(true);
     expect(constantTimeEqual(packetAuthCode(suite, EXAMPLES[3].sik, p.signed), p.authCode)).toBe(false);
-    const again = encodeRmcpPlus({ payloadType: 0, encrypted: true, authenticated: true, sessionId: 0x302, sequence: 8, payload: p.payload }, (s) =>
-      packetAuthCode(suite, k1, s),
+    const again = encodeRmcpPlus(
+      { payloadType: 0, encrypted: true, authenticated: true, sessionId: 0x302, sequence: 8, payload: p.payload },
+      (s) => packetAuthCode(suite, k1, s),
     );
     expect(again).toEqual(frame19);
   });
@@ -183,9 +198,21 @@ describe('RMCP+ integrity trailer (PROTOCOL.md §9)', () => {
   });
 
   it('an authenticated packet cannot be built without a signer, nor an unauthenticated one with it', () => {
-    expect(() => encodeRmcpPlus({ payloadType: 0, encrypted: false, authenticated: true, sessionId: 1, sequence: 1, payload: Buffer.alloc(1) })).toThrow(TypeError);
     expect(() =>
-      encodeRmcpPlus({ payloadType: 0, encrypted: false, authenticated: false, sessionId: 1, sequence: 1, payload: Buffer.alloc(1) }, () => Buffer.alloc(12)),
+      encodeRmcpPlus({
+        payloadType: 0,
+        encrypted: false,
+        authenticated: true,
+        sessionId: 1,
+        sequence: 1,
+        payload: Buffer.alloc(1),
+      }),
+    ).toThrow(TypeError);
+    expect(() =>
+      encodeRmcpPlus(
+        { payloadType: 0, encrypted: false, authenticated: false, sessionId: 1, sequence: 1, payload: Buffer.alloc(1) },
+        () => Buffer.alloc(12),
+      ),
     ).toThrow(TypeError);
   });
 });
@@ -241,7 +268,8 @@ describe('settings', () => {
     expect(parseIpmiAddress('bmc-1.example:6231')).toEqual({ host: 'bmc-1.example', port: 6231 });
     expect(parseIpmiAddress('[fd00::5]:624')).toEqual({ host: 'fd00::5', port: 624 });
     expect(parseIpmiAddress('fd00::5')).toEqual({ host: 'fd00::5', port: 623 });
-    for (const bad of ['', ':623', 'h:0', 'h:65536', 'h:x', 'http://h', '[::1]:x']) expect(() => parseIpmiAddress(bad)).toThrow(UserInputError);
+    for (const bad of ['', ':623', 'h:0', 'h:65536', 'h:x', 'http://h', '[::1]:x'])
+      expect(() => parseIpmiAddress(bad)).toThrow(UserInputError);
   });
 
   it('derives a 1 s retransmission timeout from the 5 s request budget, and defaults to suites 17 then 3', () => {
@@ -250,7 +278,10 @@ describe('settings', () => {
     expect(s.timeoutMs).toBe(5000);
     expect(s.suites.map((x) => x.id)).toEqual([17, 3]);
     expect(s.privilege).toBe(4);
-    expect(resolveIpmiSettings(bmc({ privilege: 'operator', requestTimeoutMs: 800 }))).toMatchObject({ privilege: 3, attemptTimeoutMs: 200 });
+    expect(resolveIpmiSettings(bmc({ privilege: 'operator', requestTimeoutMs: 800 }))).toMatchObject({
+      privilege: 3,
+      attemptTimeoutMs: 200,
+    });
   });
 
   it('refuses what IPMI cannot carry, without echoing the password', () => {

@@ -18,7 +18,9 @@ import { loadCapture } from '../../fixtures/ipmi/captures.js';
 const bytes = (max = 300) => fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a));
 
 /** Arbitrary bytes behind a valid RMCP header, so the decoders get past the first check. */
-const rmcpish = fc.tuple(fc.constantFrom(0x00, 0x06, 0xc0, 0x40), bytes(200)).map(([auth, rest]) => Buffer.concat([Buffer.from([0x06, 0x00, 0xff, 0x07, auth]), rest]));
+const rmcpish = fc
+  .tuple(fc.constantFrom(0x00, 0x06, 0xc0, 0x40), bytes(200))
+  .map(([auth, rest]) => Buffer.concat([Buffer.from([0x06, 0x00, 0xff, 0x07, auth]), rest]));
 
 describe('decoders never throw', () => {
   it.each([
@@ -111,12 +113,18 @@ describe('round trips', () => {
 
   it('encodeRequest always checksums to zero', () => {
     fc.assert(
-      fc.property(fc.nat({ max: 63 }), fc.nat({ max: 255 }), fc.nat({ max: 63 }), bytes(30), (netFn, cmd, rqSeq, data) => {
-        const m = encodeRequest({ netFn, cmd, rqSeq, data });
-        const sum = (from: number) => m.subarray(from).reduce((a, b) => (a + b) & 0xff, 0);
-        expect((m[0]! + m[1]! + m[2]!) & 0xff).toBe(0);
-        expect(sum(3)).toBe(0);
-      }),
+      fc.property(
+        fc.nat({ max: 63 }),
+        fc.nat({ max: 255 }),
+        fc.nat({ max: 63 }),
+        bytes(30),
+        (netFn, cmd, rqSeq, data) => {
+          const m = encodeRequest({ netFn, cmd, rqSeq, data });
+          const sum = (from: number) => m.subarray(from).reduce((a, b) => (a + b) & 0xff, 0);
+          expect((m[0]! + m[1]! + m[2]!) & 0xff).toBe(0);
+          expect(sum(3)).toBe(0);
+        },
+      ),
     );
   });
 });

@@ -6,7 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { UnsupportedCipherSuiteError } from '../../../lib/fencing/errors.js';
-import { assertSafeSuite, cipherSuite, selectCipherSuites, type CipherSuite } from '../../../lib/fencing/ipmi/cipher-suites.js';
+import {
+  assertSafeSuite,
+  cipherSuite,
+  selectCipherSuites,
+  type CipherSuite,
+} from '../../../lib/fencing/ipmi/cipher-suites.js';
 import { createIpmiFencer } from '../../../lib/fencing/ipmi/index.js';
 import { encodeOpenSessionRequest } from '../../../lib/fencing/ipmi/rakp.js';
 import type { ResolvedBmc } from '../../../lib/fencing/fencer.js';
@@ -32,21 +37,24 @@ describe('S8: configuration', () => {
 
   it('refuses every other suite id, whatever its type', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.integer({ min: -5, max: 300 }), fc.string(), fc.constant(null), fc.double())), (ids) => {
-        let suites: CipherSuite[] | undefined;
-        try {
-          suites = selectCipherSuites(ids);
-        } catch (e) {
-          expect(e).toBeInstanceOf(UnsupportedCipherSuiteError);
-          return;
-        }
-        for (const s of suites) {
-          expect([3, 17]).toContain(s.id);
-          expect(s.auth).not.toBe(0);
-          expect(s.integrity).not.toBe(0);
-          expect(s.confidentiality).not.toBe(0);
-        }
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: -5, max: 300 }), fc.string(), fc.constant(null), fc.double())),
+        (ids) => {
+          let suites: CipherSuite[] | undefined;
+          try {
+            suites = selectCipherSuites(ids);
+          } catch (e) {
+            expect(e).toBeInstanceOf(UnsupportedCipherSuiteError);
+            return;
+          }
+          for (const s of suites) {
+            expect([3, 17]).toContain(s.id);
+            expect(s.auth).not.toBe(0);
+            expect(s.integrity).not.toBe(0);
+            expect(s.confidentiality).not.toBe(0);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });
@@ -71,7 +79,9 @@ describe('S8: encoding', () => {
     fc.assert(
       fc.property(forged, (f) => {
         const suite = { ...cipherSuite(3), ...f } as unknown as CipherSuite;
-        const genuine = (f.id === 3 && f.auth === 1 && f.integrity === 1 && f.confidentiality === 1) || (f.id === 17 && f.auth === 3 && f.integrity === 4 && f.confidentiality === 1);
+        const genuine =
+          (f.id === 3 && f.auth === 1 && f.integrity === 1 && f.confidentiality === 1) ||
+          (f.id === 17 && f.auth === 3 && f.integrity === 4 && f.confidentiality === 1);
         if (genuine) {
           expect(() => encodeOpenSessionRequest({ tag: 0, sidm: 1, suite })).not.toThrow();
         } else {
@@ -112,9 +122,15 @@ describe('S8: on the wire', () => {
     await fc.assert(
       fc.asyncProperty(
         // Mostly valid lists, so that most runs really talk to the BMC.
-        fc.array(fc.oneof({ arbitrary: fc.constantFrom(3, 17), weight: 6 }, { arbitrary: fc.integer({ min: 0, max: 20 }), weight: 1 }), {
-          maxLength: 4,
-        }),
+        fc.array(
+          fc.oneof(
+            { arbitrary: fc.constantFrom(3, 17), weight: 6 },
+            { arbitrary: fc.integer({ min: 0, max: 20 }), weight: 1 },
+          ),
+          {
+            maxLength: 4,
+          },
+        ),
         fc.subarray([0, 1, 2, 3, 6, 17]),
         async (configured, accepted) => {
           bmc.options.suites = accepted;

@@ -14,7 +14,14 @@ import {
 import type { ResolvedBmc } from '../../../lib/fencing/fencer.js';
 import { chassisControl } from '../../../lib/fencing/ipmi/chassis.js';
 import { cipherSuite } from '../../../lib/fencing/ipmi/cipher-suites.js';
-import { createIpmiFencer, ipmiChassisControl, ipmiChassisStatus, ipmiHardReset, ipmiPowerCycle, ipmiSoftShutdown } from '../../../lib/fencing/ipmi/index.js';
+import {
+  createIpmiFencer,
+  ipmiChassisControl,
+  ipmiChassisStatus,
+  ipmiHardReset,
+  ipmiPowerCycle,
+  ipmiSoftShutdown,
+} from '../../../lib/fencing/ipmi/index.js';
 import { PrivilegeLevel } from '../../../lib/fencing/ipmi/privilege.js';
 import { withSession } from '../../../lib/fencing/ipmi/session.js';
 import { startFakeBmc, type FakeBmc, type FakeBmcOptions } from '../../support/fake-ipmi-bmc.js';
@@ -65,7 +72,8 @@ async function failure(p: Promise<unknown>): Promise<Error> {
   return err;
 }
 
-const names = (b: FakeBmc) => b.commands.filter((c) => !c.dropped).map((c) => `${c.netFn.toString(16)}/${c.cmd.toString(16)}`);
+const names = (b: FakeBmc) =>
+  b.commands.filter((c) => !c.dropped).map((c) => `${c.netFn.toString(16)}/${c.cmd.toString(16)}`);
 
 describe('happy paths', () => {
   it('suite 17 by default: reads power, powers off and on, one session per call, each closed', async () => {
@@ -81,7 +89,20 @@ describe('happy paths', () => {
     expect(b.powerOn).toBe(true);
     expect(b.openSessionRequests.map((p) => p.auth)).toEqual([3, 3, 3, 3]);
     // Set Session Privilege Level (ADMINISTRATOR), the command, Close Session — every time.
-    expect(names(b)).toEqual(['6/3b', '0/1', '6/3c', '6/3b', '0/2', '6/3c', '6/3b', '0/1', '6/3c', '6/3b', '0/2', '6/3c']);
+    expect(names(b)).toEqual([
+      '6/3b',
+      '0/1',
+      '6/3c',
+      '6/3b',
+      '0/2',
+      '6/3c',
+      '6/3b',
+      '0/1',
+      '6/3c',
+      '6/3b',
+      '0/2',
+      '6/3c',
+    ]);
     expect(b.commands.filter((c) => c.cmd === 0x3b).map((c) => c.data[0])).toEqual([4, 4, 4, 4]);
     expect(b.openSessions).toBe(0);
   });
@@ -138,12 +159,15 @@ describe('operator-actionable errors', () => {
     expect(err.message).toMatch(/authentication failed for user nobody at BMC .*does not know this user/);
   });
 
-  it.each(['rakp', 'set-privilege'] as const)('USER-privilege account, refused at %s: BmcPrivilegeError', async (privilegeCheck) => {
-    const b = await fake({ privilegeCheck });
-    const err = await failure(createIpmiFencer(config(b, { username: 'viewer' })).setPower('off'));
-    expect(err).toBeInstanceOf(BmcPrivilegeError);
-    expect(b.powerOn).toBe(true);
-  });
+  it.each(['rakp', 'set-privilege'] as const)(
+    'USER-privilege account, refused at %s: BmcPrivilegeError',
+    async (privilegeCheck) => {
+      const b = await fake({ privilegeCheck });
+      const err = await failure(createIpmiFencer(config(b, { username: 'viewer' })).setPower('off'));
+      expect(err).toBeInstanceOf(BmcPrivilegeError);
+      expect(b.powerOn).toBe(true);
+    },
+  );
 
   it('completion code D4 on Chassis Control: BmcPrivilegeError', async () => {
     const b = await fake();
@@ -248,7 +272,9 @@ describe('transport', () => {
 
   it('an unresolvable host name: BmcUnreachableError', async () => {
     const b = await fake();
-    const err = await failure(createIpmiFencer(config(b, { address: 'no-such-bmc.invalid:623', requestTimeoutMs: 2000 })).getPower());
+    const err = await failure(
+      createIpmiFencer(config(b, { address: 'no-such-bmc.invalid:623', requestTimeoutMs: 2000 })).getPower(),
+    );
     expect(err).toBeInstanceOf(BmcUnreachableError);
   });
 });

@@ -3,13 +3,40 @@ import { parseConfig } from '../../../lib/config/index.js';
 import { decide, type HostSignal } from '../../../lib/monitor/index.js';
 import type { Observation } from '../../../lib/incidents/index.js';
 
-const config = parseConfig({ cloud: { from: 'env' }, monitor: { staleAfterSeconds: 30, graceSeconds: 20, gates: { maxFailedHosts: 1, maxFailedPercent: 50, allStalePercent: 75 } } }).monitor;
+const config = parseConfig({
+  cloud: { from: 'env' },
+  monitor: {
+    staleAfterSeconds: 30,
+    graceSeconds: 20,
+    gates: { maxFailedHosts: 1, maxFailedPercent: 50, allStalePercent: 75 },
+  },
+}).monitor;
 const T = new Date('2026-11-25T10:00:00Z');
 const ago = (s: number) => new Date(T.getTime() - s * 1000).toISOString();
-const host = (name: string, over: Partial<HostSignal> = {}): HostSignal => ({ host: name, serviceId: `id-${name}`, status: 'enabled', state: 'up', forcedDown: false, updatedAt: ago(5), disabledReason: null, ...over });
+const host = (name: string, over: Partial<HostSignal> = {}): HostSignal => ({
+  host: name,
+  serviceId: `id-${name}`,
+  status: 'enabled',
+  state: 'up',
+  forcedDown: false,
+  updatedAt: ago(5),
+  disabledReason: null,
+  ...over,
+});
 const six = () => ['compute-1', 'compute-2', 'compute-3', 'compute-4', 'compute-5', 'compute-6'].map((h) => host(h));
-const run = (signals: HostSignal[], observations: Observation[] = [], extra: { open?: string[]; paused?: boolean; serverDate?: Date; localNow?: Date } = {}) =>
-  decide({ observed: { ok: true, signals, serverDate: extra.serverDate ?? T }, localNow: extra.localNow ?? T, observations, openIncidents: new Set(extra.open ?? []), paused: extra.paused ?? false, config });
+const run = (
+  signals: HostSignal[],
+  observations: Observation[] = [],
+  extra: { open?: string[]; paused?: boolean; serverDate?: Date; localNow?: Date } = {},
+) =>
+  decide({
+    observed: { ok: true, signals, serverDate: extra.serverDate ?? T },
+    localNow: extra.localNow ?? T,
+    observations,
+    openIncidents: new Set(extra.open ?? []),
+    paused: extra.paused ?? false,
+    config,
+  });
 
 describe('monitor decisions', () => {
   test('all fresh heartbeats: healthy, nothing to do', () => {
@@ -36,7 +63,9 @@ describe('monitor decisions', () => {
     signals[0] = host('compute-1', { state: 'down', updatedAt: ago(90) });
     const a = run(signals, [{ host: 'compute-1', suspectSince: ago(60), lastSeenAt: ago(10), lastState: 'down' }]);
     // One minute later: the other hosts kept heartbeating, compute-1 did not.
-    const later = signals.map((s) => (s.host === 'compute-1' ? s : { ...s, updatedAt: new Date(T.getTime() + 55_000).toISOString() }));
+    const later = signals.map((s) =>
+      s.host === 'compute-1' ? s : { ...s, updatedAt: new Date(T.getTime() + 55_000).toISOString() },
+    );
     const b = run(later, a.observations, { serverDate: new Date(T.getTime() + 60_000) });
     expect(a.decision.recover[0]!.incidentId).toBe(b.decision.recover[0]!.incidentId);
   });
@@ -52,7 +81,12 @@ describe('monitor decisions', () => {
   test('forced-down, disabled and excluded hosts are never recovered', () => {
     const signals = six();
     signals[0] = host('compute-1', { state: 'down', forcedDown: true, updatedAt: ago(600) });
-    signals[1] = host('compute-2', { state: 'down', status: 'disabled', updatedAt: ago(600), disabledReason: 'maintenance' });
+    signals[1] = host('compute-2', {
+      state: 'down',
+      status: 'disabled',
+      updatedAt: ago(600),
+      disabledReason: 'maintenance',
+    });
     const { decision } = run(signals, []);
     expect(decision.hosts.map((h) => h.verdict).slice(0, 2)).toEqual(['fenced', 'disabled']);
     expect(decision.recover).toEqual([]);
@@ -60,7 +94,14 @@ describe('monitor decisions', () => {
 
   test('observer gate: an unobservable cloud fences nothing and keeps grace state', () => {
     const obs: Observation[] = [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(5), lastState: 'down' }];
-    const out = decide({ observed: { ok: false, error: { name: 'ApiUnreachableError', message: 'timed out' } }, localNow: T, observations: obs, openIncidents: new Set(), paused: false, config });
+    const out = decide({
+      observed: { ok: false, error: { name: 'ApiUnreachableError', message: 'timed out' } },
+      localNow: T,
+      observations: obs,
+      openIncidents: new Set(),
+      paused: false,
+      config,
+    });
     expect(out.decision.gates.map((g) => g.gate)).toEqual(['observer']);
     expect(out.decision.recover).toEqual([]);
     expect(out.observations).toEqual(obs);
@@ -78,7 +119,12 @@ describe('monitor decisions', () => {
     const signals = six();
     signals[0] = host('compute-1', { state: 'down', updatedAt: ago(120) });
     signals[1] = host('compute-2', { state: 'down', updatedAt: ago(120) });
-    const prior = ['compute-1', 'compute-2'].map((h) => ({ host: h, suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }));
+    const prior = ['compute-1', 'compute-2'].map((h) => ({
+      host: h,
+      suspectSince: ago(100),
+      lastSeenAt: ago(1),
+      lastState: 'down',
+    }));
     const { decision } = run(signals, prior);
     expect(decision.gates.map((g) => g.gate)).toEqual(['storm']);
     expect(decision.recover).toEqual([]);
@@ -88,7 +134,9 @@ describe('monitor decisions', () => {
     const signals = six();
     signals[0] = host('compute-1', { state: 'down', forcedDown: true, updatedAt: ago(900) });
     signals[1] = host('compute-2', { state: 'down', updatedAt: ago(120) });
-    const { decision } = run(signals, [{ host: 'compute-2', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }]);
+    const { decision } = run(signals, [
+      { host: 'compute-2', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' },
+    ]);
     expect(decision.gates.map((g) => g.gate)).toEqual(['storm']);
     expect(decision.recover).toEqual([]);
   });
@@ -97,18 +145,26 @@ describe('monitor decisions', () => {
     const signals = six();
     signals[0] = host('compute-1', { state: 'down', updatedAt: ago(120) });
     signals[1] = host('compute-2', { updatedAt: ago(40) });
-    const { decision } = run(signals, [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }]);
+    const { decision } = run(signals, [
+      { host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' },
+    ]);
     expect(decision.hosts[1]!.verdict).toBe('suspect');
     expect(decision.gates.map((g) => g.gate)).toEqual(['storm']);
     expect(decision.gates[0]!.hosts).toEqual(['compute-1', 'compute-2']);
-    expect(decision.gates[0]!.reason).toMatch(/^1 new failure\(s\) \(compute-1\) \+ 1 suspect \(compute-2\) \+ 0 fenced \+ 0 in recovery = 2 of 6 hosts/);
+    expect(decision.gates[0]!.reason).toMatch(
+      /^1 new failure\(s\) \(compute-1\) \+ 1 suspect \(compute-2\) \+ 0 fenced \+ 0 in recovery = 2 of 6 hosts/,
+    );
     expect(decision.recover).toEqual([]);
   });
 
   test('in-flight gate: a host with an open incident is not started twice (S4)', () => {
     const signals = six();
     signals[0] = host('compute-1', { state: 'down', updatedAt: ago(120) });
-    const { decision } = run(signals, [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }], { open: ['compute-1'] });
+    const { decision } = run(
+      signals,
+      [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }],
+      { open: ['compute-1'] },
+    );
     expect(decision.hosts[0]!.verdict).toBe('in-flight');
     expect(decision.recover).toEqual([]);
   });
@@ -116,15 +172,31 @@ describe('monitor decisions', () => {
   test('pause switch: detect and report only', () => {
     const signals = six();
     signals[0] = host('compute-1', { state: 'down', updatedAt: ago(120) });
-    const { decision } = run(signals, [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }], { paused: true });
+    const { decision } = run(
+      signals,
+      [{ host: 'compute-1', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }],
+      { paused: true },
+    );
     expect(decision.gates.map((g) => g.gate)).toEqual(['paused']);
     expect(decision.recover).toEqual([]);
   });
 });
 
 describe('monitor decisions without a Date header (Debian uwsgi nova-api)', () => {
-  const noDate = (signals: HostSignal[], localNow: Date, observations: Observation[] = [], mode: 'freshest-heartbeat' | 'local-clock' = 'freshest-heartbeat') =>
-    decide({ observed: { ok: true, signals }, localNow, observations, openIncidents: new Set(), paused: false, config: { ...config, withoutDateHeader: mode } });
+  const noDate = (
+    signals: HostSignal[],
+    localNow: Date,
+    observations: Observation[] = [],
+    mode: 'freshest-heartbeat' | 'local-clock' = 'freshest-heartbeat',
+  ) =>
+    decide({
+      observed: { ok: true, signals },
+      localNow,
+      observations,
+      openIncidents: new Set(),
+      paused: false,
+      config: { ...config, withoutDateHeader: mode },
+    });
 
   test('ages are read against the freshest heartbeat: our clock 10 min ahead invents no failure', () => {
     const signals = six().map((s, i) => ({ ...s, updatedAt: ago(i) }));
@@ -162,7 +234,10 @@ describe('monitor decisions without a Date header (Debian uwsgi nova-api)', () =
   });
 
   test('no heartbeat at all: the local clock, said so', () => {
-    const { decision } = noDate(six().map((s) => ({ ...s, updatedAt: null })), T);
+    const { decision } = noDate(
+      six().map((s) => ({ ...s, updatedAt: null })),
+      T,
+    );
     expect(decision.clock).toBe('local');
     expect(decision.hosts.every((h) => h.heartbeatAgeSeconds === null)).toBe(true);
   });

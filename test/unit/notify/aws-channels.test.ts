@@ -32,8 +32,15 @@ afterEach(() => {
 describe('sns channel', () => {
   test('publishes the text part with a valid subject and filterable attributes', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'sns-123' });
-    const [n] = await createNotifiers([{ driver: 'sns', topicArn: 'arn:aws:sns:eu-west-1:123456789012:freezer-dr-alerts' }], ctx);
-    expect(n).toMatchObject({ channel: 'sns', audience: 'feed', destination: 'arn:aws:sns:eu-west-1:123456789012:freezer-dr-alerts' });
+    const [n] = await createNotifiers(
+      [{ driver: 'sns', topicArn: 'arn:aws:sns:eu-west-1:123456789012:freezer-dr-alerts' }],
+      ctx,
+    );
+    expect(n).toMatchObject({
+      channel: 'sns',
+      audience: 'feed',
+      destination: 'arn:aws:sns:eu-west-1:123456789012:freezer-dr-alerts',
+    });
     expect(await n!.send(message, '', '<id@freezer-dr>')).toEqual({ providerId: 'sns-123' });
     const input = sns.commandCalls(PublishCommand)[0]!.args[0].input;
     expect(input.TopicArn).toBe('arn:aws:sns:eu-west-1:123456789012:freezer-dr-alerts');
@@ -46,14 +53,27 @@ describe('sns channel', () => {
 
   test('throttling is transient, authorization is not', async () => {
     const [n] = await createNotifiers([{ driver: 'sns', topicArn: 'arn:aws:sns:eu-west-1:123456789012:t' }], ctx);
-    sns.on(PublishCommand).rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }));
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(
+        Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }),
+      );
     await expect(n!.send(message, '', '<id>')).rejects.toMatchObject({ name: 'DeliveryError', transient: true });
-    sns.on(PublishCommand).rejectsOnce(Object.assign(new Error('not authorized'), { name: 'AuthorizationErrorException', $metadata: { httpStatusCode: 403 } }));
+    sns
+      .on(PublishCommand)
+      .rejectsOnce(
+        Object.assign(new Error('not authorized'), {
+          name: 'AuthorizationErrorException',
+          $metadata: { httpStatusCode: 403 },
+        }),
+      );
     await expect(n!.send(message, '', '<id>')).rejects.toMatchObject({ name: 'DeliveryError', transient: false });
   });
 
   test('subjects are made SNS-safe', () => {
-    expect(snsSubject('[freezer-dr] FENCE FAILED compute-1 — NOT confirmed\npowered off')).toBe('[freezer-dr] FENCE FAILED compute-1 - NOT confirmed powered off');
+    expect(snsSubject('[freezer-dr] FENCE FAILED compute-1 — NOT confirmed\npowered off')).toBe(
+      '[freezer-dr] FENCE FAILED compute-1 - NOT confirmed powered off',
+    );
     expect(snsSubject('x'.repeat(150))).toHaveLength(100);
   });
 });
@@ -61,7 +81,16 @@ describe('sns channel', () => {
 describe('email channel over SES (SESv2 SendEmail)', () => {
   test('sends one raw MIME message per recipient with our Message-ID and the configuration set', async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: '0102018f-ses' });
-    const [n] = await createNotifiers([{ driver: 'email', transport: { type: 'ses', region: 'eu-west-1', configurationSet: 'dr' }, from: 'dr@example.org' }], ctx);
+    const [n] = await createNotifiers(
+      [
+        {
+          driver: 'email',
+          transport: { type: 'ses', region: 'eu-west-1', configurationSet: 'dr' },
+          from: 'dr@example.org',
+        },
+      ],
+      ctx,
+    );
     expect(n).toMatchObject({ channel: 'email:ses', audience: 'person' });
     const out = await n!.send(message, 'ops@example.org', '<inc.admin.abc@freezer-dr>');
     expect(out.providerId).toContain('0102018f-ses');
@@ -75,15 +104,31 @@ describe('email channel over SES (SESv2 SendEmail)', () => {
   });
 
   test('an SES rejection becomes a DeliveryError', async () => {
-    ses.on(SendEmailCommand).rejects(Object.assign(new Error('Email address is not verified.'), { name: 'MessageRejected', $metadata: { httpStatusCode: 400 } }));
-    const [n] = await createNotifiers([{ driver: 'email', transport: { type: 'ses', region: 'eu-west-1' }, from: 'dr@example.org' }], ctx);
-    await expect(n!.send(message, 'ops@example.org', '<id>')).rejects.toMatchObject({ name: 'DeliveryError', transient: false });
+    ses
+      .on(SendEmailCommand)
+      .rejects(
+        Object.assign(new Error('Email address is not verified.'), {
+          name: 'MessageRejected',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    const [n] = await createNotifiers(
+      [{ driver: 'email', transport: { type: 'ses', region: 'eu-west-1' }, from: 'dr@example.org' }],
+      ctx,
+    );
+    await expect(n!.send(message, 'ops@example.org', '<id>')).rejects.toMatchObject({
+      name: 'DeliveryError',
+      transient: false,
+    });
   });
 });
 
 describe('registry', () => {
   test('an invalid channel becomes a failing notifier instead of an exception', async () => {
     const [n] = await createNotifiers([{ driver: 'pigeon' }], ctx);
-    await expect(n!.send(message, 'x@example.org', '<id>')).rejects.toMatchObject({ name: 'DeliveryError', transient: false });
+    await expect(n!.send(message, 'x@example.org', '<id>')).rejects.toMatchObject({
+      name: 'DeliveryError',
+      transient: false,
+    });
   });
 });

@@ -21,7 +21,11 @@ const message = (over: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
 });
 
 /** A notifier that fails according to a script of errors (null = success), per call. */
-function scripted(channel: string, audience: Notifier['audience'], script: Array<DeliveryError | null> = []): Notifier & { sent: string[] } {
+function scripted(
+  channel: string,
+  audience: Notifier['audience'],
+  script: Array<DeliveryError | null> = [],
+): Notifier & { sent: string[] } {
   const sent: string[] = [];
   return {
     channel,
@@ -57,7 +61,14 @@ describe('deliver', () => {
     sleeps.length = 0;
     const email = scripted('email:smtp', 'person', [transient(), transient(), null]);
     const records = await deliver([message({ recipients: ['a@x.org'], toFeeds: false })], [email], opts());
-    expect(records).toEqual([expect.objectContaining({ channel: 'email:smtp', recipient: 'a@x.org', ok: true, detail: 'delivered after 3 attempts' })]);
+    expect(records).toEqual([
+      expect.objectContaining({
+        channel: 'email:smtp',
+        recipient: 'a@x.org',
+        ok: true,
+        detail: 'delivered after 3 attempts',
+      }),
+    ]);
     expect(sleeps).toHaveLength(2);
     expect(sleeps[0]).toBeGreaterThanOrEqual(75);
     expect(sleeps[0]).toBeLessThanOrEqual(125);
@@ -87,7 +98,11 @@ describe('deliver', () => {
 
   test('a channel found down is not retried for every later recipient', async () => {
     const email = scripted('email:smtp', 'person', [transient(true), transient(true), transient(true)]);
-    const records = await deliver([message({ recipients: ['a@x.org', 'b@x.org', 'c@x.org'], toFeeds: false })], [email], opts());
+    const records = await deliver(
+      [message({ recipients: ['a@x.org', 'b@x.org', 'c@x.org'], toFeeds: false })],
+      [email],
+      opts(),
+    );
     expect(records.map((r) => r.detail)).toEqual([
       'after 3 attempts: connect ECONNREFUSED',
       'not attempted: email:smtp was unreachable for an earlier recipient (after 3 attempts: connect ECONNREFUSED)',
@@ -98,10 +113,18 @@ describe('deliver', () => {
   test('admin messages go to every feed; project messages never do', async () => {
     const hook = scripted('webhook:slack', 'feed');
     const email = scripted('email:smtp', 'person');
-    const records = await deliver([message(), message({ kind: 'project', key: 'project:p', toFeeds: false, recipients: ['m@x.org'] })], [email, hook], opts());
+    const records = await deliver(
+      [message(), message({ kind: 'project', key: 'project:p', toFeeds: false, recipients: ['m@x.org'] })],
+      [email, hook],
+      opts(),
+    );
     expect(hook.sent).toHaveLength(1);
     expect(email.sent.sort()).toEqual(['a@x.org', 'b@x.org', 'm@x.org']);
-    expect(records.find((r) => r.channel === 'webhook:slack')).toMatchObject({ recipient: 'webhook:slack-dest', kind: 'admin', ok: true });
+    expect(records.find((r) => r.channel === 'webhook:slack')).toMatchObject({
+      recipient: 'webhook:slack-dest',
+      kind: 'admin',
+      ok: true,
+    });
   });
 
   test('what is already delivered is skipped; duplicates are sent once', async () => {
@@ -120,7 +143,11 @@ describe('deliver', () => {
         throw new TypeError('boom');
       },
     };
-    const records = await deliver([message({ recipients: ['a@x.org'], toFeeds: false })], [weird], opts({ retry: { attempts: 2, baseDelayMs: 0 } }));
+    const records = await deliver(
+      [message({ recipients: ['a@x.org'], toFeeds: false })],
+      [weird],
+      opts({ retry: { attempts: 2, baseDelayMs: 0 } }),
+    );
     expect(records).toEqual([expect.objectContaining({ ok: false, detail: 'after 2 attempts: boom' })]);
   });
 });
@@ -131,6 +158,8 @@ describe('messageIdFor', () => {
     expect(messageIdFor(m, 'A@x.org')).toBe(messageIdFor(m, 'a@X.ORG'));
     expect(messageIdFor(m, 'a@x.org')).not.toBe(messageIdFor({ ...m, kind: 'project' }, 'a@x.org'));
     expect(messageIdFor(m, 'a@x.org')).not.toBe(messageIdFor({ ...m, key: 'project:p' }, 'a@x.org'));
-    expect(messageIdFor({ ...m, scope: 'inc weird/id' }, 'a@x.org')).toMatch(/^<inc_weird_id\.admin\.[0-9a-f]{20}@freezer-dr>$/);
+    expect(messageIdFor({ ...m, scope: 'inc weird/id' }, 'a@x.org')).toMatch(
+      /^<inc_weird_id\.admin\.[0-9a-f]{20}@freezer-dr>$/,
+    );
   });
 });

@@ -1,4 +1,9 @@
-import { ApiServerError, NotFoundError, type OpenStackSession, type ServiceRequest } from '../../../lib/openstack/index.js';
+import {
+  ApiServerError,
+  NotFoundError,
+  type OpenStackSession,
+  type ServiceRequest,
+} from '../../../lib/openstack/index.js';
 import type { Incident, InstanceRecord, TimelineEvent } from '../../../lib/incidents/schemas.js';
 import type { IncidentStore } from '../../../lib/incidents/store.js';
 
@@ -24,7 +29,9 @@ export interface FakeKeystone {
  * (the JSON shapes of the real API, validated with the caller's schema like the real session).
  * Below the "real parts" line only for Keystone; everything else in these tests is real.
  */
-export function fakeKeystoneSession(ks: FakeKeystone): OpenStackSession & { calls: Array<{ path: string; query?: ServiceRequest<unknown>['query'] }> } {
+export function fakeKeystoneSession(
+  ks: FakeKeystone,
+): OpenStackSession & { calls: Array<{ path: string; query?: ServiceRequest<unknown>['query'] }> } {
   const calls: Array<{ path: string; query?: ServiceRequest<unknown>['query'] }> = [];
   const roleIds = new Map<string, string>();
   const roleId = (name: string) => {
@@ -37,17 +44,31 @@ export function fakeKeystoneSession(ks: FakeKeystone): OpenStackSession & { call
     let body: unknown;
     if (req.path === '/role_assignments') {
       const project = String(req.query?.['scope.project.id'] ?? '');
-      if (ks.failProjects?.includes(project)) throw new ApiServerError(503, `Request failed with status code 503: GET /v3/role_assignments`);
+      if (ks.failProjects?.includes(project))
+        throw new ApiServerError(503, `Request failed with status code 503: GET /v3/role_assignments`);
       const effective = req.query?.effective === true || req.query?.effective === 'true';
       const names = req.query?.include_names === true;
       const out: unknown[] = [];
       for (const a of ks.assignments.filter((x) => x.project === project)) {
         const role = { id: roleId(a.role), ...(names ? { name: a.role } : {}) };
         const scope = { project: { id: project } };
-        if (a.user) out.push({ role, scope, user: { id: a.user, ...(names ? { name: ks.users[a.user]?.name } : {}) }, links: { assignment: 'x' } });
+        if (a.user)
+          out.push({
+            role,
+            scope,
+            user: { id: a.user, ...(names ? { name: ks.users[a.user]?.name } : {}) },
+            links: { assignment: 'x' },
+          });
         if (a.group) {
           if (!effective) out.push({ role, scope, group: { id: a.group }, links: { assignment: 'x' } });
-          else for (const u of ks.groups?.[a.group] ?? []) out.push({ role, scope, user: { id: u, ...(names ? { name: ks.users[u]?.name } : {}) }, links: { assignment: 'x', membership: 'y' } });
+          else
+            for (const u of ks.groups?.[a.group] ?? [])
+              out.push({
+                role,
+                scope,
+                user: { id: u, ...(names ? { name: ks.users[u]?.name } : {}) },
+                links: { assignment: 'x', membership: 'y' },
+              });
         }
       }
       body = { role_assignments: out, links: { self: 'x', next: null } };
@@ -55,7 +76,17 @@ export function fakeKeystoneSession(ks: FakeKeystone): OpenStackSession & { call
       const id = decodeURIComponent(req.path.slice('/users/'.length));
       const u = ks.users[id];
       if (!u) throw new NotFoundError(404, `Request failed with status code 404: GET /v3/users/${id}`);
-      body = { user: { id, name: u.name, domain_id: 'default', enabled: u.enabled ?? true, ...(u.email !== undefined ? { email: u.email } : {}), ...(u.default_project_id ? { default_project_id: u.default_project_id } : {}), links: {} } };
+      body = {
+        user: {
+          id,
+          name: u.name,
+          domain_id: 'default',
+          enabled: u.enabled ?? true,
+          ...(u.email !== undefined ? { email: u.email } : {}),
+          ...(u.default_project_id ? { default_project_id: u.default_project_id } : {}),
+          links: {},
+        },
+      };
     } else {
       throw new NotFoundError(404, `fake keystone: no ${req.path}`);
     }
@@ -108,8 +139,20 @@ export function sampleIncident(over: Partial<Incident> = {}): Incident {
     updatedAt: at(120),
     closedAt: at(120),
     dryRun: false,
-    fence: { fenced: true, method: 'ipmi', target: 'ipmi admin@10.0.0.11:623', confirmedAt: at(38), attempts: 3, alreadyOff: false },
-    isolation: { serviceId: 'svc-1', forcedDownAt: at(39), disabledAt: at(40), disabledReason: 'freezer-dr inc-compute-1-20250304T140500Z: fenced 2025-03-04T14:05:38Z' },
+    fence: {
+      fenced: true,
+      method: 'ipmi',
+      target: 'ipmi admin@10.0.0.11:623',
+      confirmedAt: at(38),
+      attempts: 3,
+      alreadyOff: false,
+    },
+    isolation: {
+      serviceId: 'svc-1',
+      forcedDownAt: at(39),
+      disabledAt: at(40),
+      disabledReason: 'freezer-dr inc-compute-1-20250304T140500Z: fenced 2025-03-04T14:05:38Z',
+    },
     plan: { host: 'compute-1', items: [], skipped: [], plannedAt: at(42) },
     error: null,
     notifications: [],
@@ -149,7 +192,12 @@ export function sampleEvents(): TimelineEvent[] {
 }
 
 /** Put an incident with its instances and events into a store. */
-export async function seed(store: IncidentStore, incident: Incident, instances: InstanceRecord[], events: TimelineEvent[]): Promise<void> {
+export async function seed(
+  store: IncidentStore,
+  incident: Incident,
+  instances: InstanceRecord[],
+  events: TimelineEvent[],
+): Promise<void> {
   await store.createIncident(incident);
   for (const i of instances) await store.putInstance(i);
   for (const e of events) await store.appendEvent(incident.id, e);

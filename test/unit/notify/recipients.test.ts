@@ -2,7 +2,11 @@ import { describe, expect, test } from '@jest/globals';
 import { dedupe, resolveProjectAudiences } from '../../../lib/notify/recipients.js';
 import { fakeKeystoneSession, sampleKeystone } from './fixtures.js';
 
-const base = { admins: ['ops@example.org', 'OPS@example.org', 'oncall@example.org'], memberRoles: [] as string[], projectRecipients: {} as Record<string, string[]> };
+const base = {
+  admins: ['ops@example.org', 'OPS@example.org', 'oncall@example.org'],
+  memberRoles: [] as string[],
+  projectRecipients: {} as Record<string, string[]>,
+};
 
 describe('resolveProjectAudiences', () => {
   test('members come from effective role assignments (groups expanded), never from default_project_id', async () => {
@@ -25,19 +29,32 @@ describe('resolveProjectAudiences', () => {
 
   test('configured project recipients are added and everything is deduplicated case-insensitively', async () => {
     const session = fakeKeystoneSession(sampleKeystone());
-    const [web] = await resolveProjectAudiences(session, { ...base, memberRoles: ['member'], projectRecipients: { 'p-web': ['alice@example.org', 'team@example.org'] } }, ['p-web']);
+    const [web] = await resolveProjectAudiences(
+      session,
+      { ...base, memberRoles: ['member'], projectRecipients: { 'p-web': ['alice@example.org', 'team@example.org'] } },
+      ['p-web'],
+    );
     expect(web!.recipients).toEqual(['Alice@Example.org', 'bob@example.org', 'frank@example.org', 'team@example.org']);
   });
 
   test('a project with no reachable member falls back to the admins (deduplicated) and says why', async () => {
     const session = fakeKeystoneSession(sampleKeystone());
     const [db] = await resolveProjectAudiences(session, base, ['p-db']);
-    expect(db).toMatchObject({ fallback: true, members: 1, withoutEmail: 1, recipients: ['ops@example.org', 'oncall@example.org'] });
+    expect(db).toMatchObject({
+      fallback: true,
+      members: 1,
+      withoutEmail: 1,
+      recipients: ['ops@example.org', 'oncall@example.org'],
+    });
   });
 
   test('configured recipients make a project reachable without Keystone emails', async () => {
     const session = fakeKeystoneSession(sampleKeystone());
-    const [db] = await resolveProjectAudiences(session, { ...base, projectRecipients: { 'p-db': ['dba@example.org'] } }, ['p-db']);
+    const [db] = await resolveProjectAudiences(
+      session,
+      { ...base, projectRecipients: { 'p-db': ['dba@example.org'] } },
+      ['p-db'],
+    );
     expect(db).toMatchObject({ fallback: false, recipients: ['dba@example.org'] });
   });
 

@@ -5,12 +5,17 @@ import { at, instance, sampleEvents, sampleIncident } from './fixtures.js';
 
 describe('reportKind', () => {
   test('a terminal status wins', () => {
-    for (const s of ['resolved', 'partial', 'fence-failed', 'failed', 'dry-run'] as const) expect(reportKind(sampleIncident({ status: s }), [])).toBe(s);
+    for (const s of ['resolved', 'partial', 'fence-failed', 'failed', 'dry-run'] as const)
+      expect(reportKind(sampleIncident({ status: s }), [])).toBe(s);
   });
   test('otherwise it is read from the incident and its instances', () => {
     expect(reportKind(sampleIncident({ status: 'notifying' }), [instance('i-1')])).toBe('resolved');
-    expect(reportKind(sampleIncident({ status: 'notifying' }), [instance('i-1'), instance('i-2', { outcome: 'timeout' })])).toBe('partial');
-    expect(reportKind(sampleIncident({ status: 'fencing', fence: null, error: { name: 'BmcAuthError', message: 'x' } }), [])).toBe('fence-failed');
+    expect(
+      reportKind(sampleIncident({ status: 'notifying' }), [instance('i-1'), instance('i-2', { outcome: 'timeout' })]),
+    ).toBe('partial');
+    expect(
+      reportKind(sampleIncident({ status: 'fencing', fence: null, error: { name: 'BmcAuthError', message: 'x' } }), []),
+    ).toBe('fence-failed');
     expect(reportKind(sampleIncident({ status: 'evacuating', error: { name: 'X', message: 'y' } }), [])).toBe('failed');
   });
 });
@@ -21,8 +26,20 @@ describe('buildReport', () => {
       incident: sampleIncident({ status: 'partial' }),
       instances: [
         instance('i-a', { startedAt: at(45), finishedAt: at(75) }),
-        instance('i-b', { outcome: 'failed', targetHost: null, reason: 'No valid host was found.', startedAt: at(50), finishedAt: at(55) }),
-        instance('i-c', { outcome: 'skipped', targetHost: null, reason: 'stopped and not evacuable', startedAt: null, finishedAt: null }),
+        instance('i-b', {
+          outcome: 'failed',
+          targetHost: null,
+          reason: 'No valid host was found.',
+          startedAt: at(50),
+          finishedAt: at(55),
+        }),
+        instance('i-c', {
+          outcome: 'skipped',
+          targetHost: null,
+          reason: 'stopped and not evacuable',
+          startedAt: null,
+          finishedAt: null,
+        }),
       ],
       events: [...sampleEvents(), { at: at(41), step: 'gate', message: 'storm gate passed', instanceId: null }],
     },
@@ -66,7 +83,11 @@ describe('buildReport', () => {
   });
 
   test('fence-failed commands include the operator recovery', () => {
-    const r = buildReport({ incident: sampleIncident({ status: 'fence-failed', fence: null }), instances: [], events: [] });
+    const r = buildReport({
+      incident: sampleIncident({ status: 'fence-failed', fence: null }),
+      instances: [],
+      events: [],
+    });
     expect(r.commands).toContain('freezer-dr recover --host compute-1 --confirm-fenced');
     expect(r.fence).toBeNull();
   });
@@ -78,6 +99,12 @@ describe('time formatting', () => {
     expect(formatInstant('2025-03-04T14:05:00Z', safeTimeZone(undefined))).toBe('2025-03-04 14:05:00 UTC');
   });
   test('durations', () => {
-    expect([450, 4200, 42_000, 65_000, 7_380_000].map(formatDuration)).toEqual(['450 ms', '4.2 s', '42 s', '1 min 05 s', '2 h 03 min']);
+    expect([450, 4200, 42_000, 65_000, 7_380_000].map(formatDuration)).toEqual([
+      '450 ms',
+      '4.2 s',
+      '42 s',
+      '1 min 05 s',
+      '2 h 03 min',
+    ]);
   });
 });

@@ -10,7 +10,13 @@ function fixture() {
   let now = Date.UTC(2026, 10, 25, 3, 43, 18);
   const clock = { now: () => now };
   const opts = resolveOptions({ hosts: 2, reportIntervalMs: 1000, serviceDownTimeMs: 6000 });
-  const state = createState({ opts, clock, faults: createFaults(opts.hosts), timers: createTimers(), seed: defaultSeed(opts.hosts) });
+  const state = createState({
+    opts,
+    clock,
+    faults: createFaults(opts.hosts),
+    timers: createTimers(),
+    seed: defaultSeed(opts.hosts),
+  });
   return { state, advance: (ms: number) => (now += ms), now: () => now };
 }
 
@@ -52,8 +58,21 @@ describe('heartbeats', () => {
     svc.forcedDown = true;
     expect(serviceIsUp(state, svc)).toBe(false);
     state.migrations.push({
-      id: 1, uuid: 'u', instanceUuid: 'i', migrationType: 'evacuation', sourceCompute: 'compute-1', sourceNode: 'compute-1', destCompute: 'compute-2',
-      destNode: 'compute-2', destHost: null, status: 'done', flavorId: '1', userId: 'x', projectId: 'y', createdAt: 0, updatedAt: 0,
+      id: 1,
+      uuid: 'u',
+      instanceUuid: 'i',
+      migrationType: 'evacuation',
+      sourceCompute: 'compute-1',
+      sourceNode: 'compute-1',
+      destCompute: 'compute-2',
+      destNode: 'compute-2',
+      destHost: null,
+      status: 'done',
+      flavorId: '1',
+      userId: 'x',
+      projectId: 'y',
+      createdAt: 0,
+      updatedAt: 0,
     });
     const host = getHost(state, 'compute-1');
     host.pendingCleanup.add('i');

@@ -8,7 +8,15 @@ import { novaTime, isoSecondsZ, keystoneTime } from '../../../lib/sim/clock.js';
 
 function req(headers: Record<string, string>): SimRequest {
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-  return { method: 'GET', rawUrl: '/', path: '/', query: new URLSearchParams(), headers: lower, body: '', header: (n) => lower[n.toLowerCase()] };
+  return {
+    method: 'GET',
+    rawUrl: '/',
+    path: '/',
+    query: new URLSearchParams(),
+    headers: lower,
+    body: '',
+    header: (n) => lower[n.toLowerCase()],
+  };
 }
 
 describe('microversion negotiation', () => {
@@ -65,7 +73,8 @@ describe('formats', () => {
   });
 
   test('mail headers: unfolding and RFC 2047', () => {
-    const raw = 'From: a@b\r\nSubject: =?UTF-8?B?w4l2YWN1YXRpb24=?=\r\n =?UTF-8?Q?_termin=C3=A9e?=\r\n\r\nSubject: not me\r\n';
+    const raw =
+      'From: a@b\r\nSubject: =?UTF-8?B?w4l2YWN1YXRpb24=?=\r\n =?UTF-8?Q?_termin=C3=A9e?=\r\n\r\nSubject: not me\r\n';
     const subject = headerValue(raw, 'subject')!;
     expect(decodeEncodedWords(subject)).toBe('Évacuation terminée');
     expect(headerValue(raw, 'x-missing')).toBeUndefined();

@@ -1,10 +1,14 @@
-import type { Incident, InstanceRecord, TimelineEvent } from '../incidents/schemas.js';
+import type { Incident, InstanceRecord, TimelineEvent } from '../lib/incidents/schemas.js';
 
 /** A plain text table: columns padded to the widest cell, no colours (logs and pipes stay clean). */
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const cells = rows.map((r) => r.map((c) => (c === null || c === undefined ? '-' : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
@@ -32,15 +36,30 @@ export function incidentSummary(incident: Incident, instances: InstanceRecord[])
   ];
   if (incident.error) lines.push(`  error       ${incident.error.name}: ${incident.error.message}`);
   if (instances.length) {
-    lines.push('', table(
-      ['instance', 'id', 'project', 'old host', 'new host', 'outcome', 'time', 'detail'],
-      instances.map((i) => [i.name, i.instanceId.slice(0, 8), i.projectId.slice(0, 8), i.sourceHost, i.targetHost, i.outcome, seconds(i.startedAt, i.finishedAt), i.reason]),
-    ));
+    lines.push(
+      '',
+      table(
+        ['instance', 'id', 'project', 'old host', 'new host', 'outcome', 'time', 'detail'],
+        instances.map((i) => [
+          i.name,
+          i.instanceId.slice(0, 8),
+          i.projectId.slice(0, 8),
+          i.sourceHost,
+          i.targetHost,
+          i.outcome,
+          seconds(i.startedAt, i.finishedAt),
+          i.reason,
+        ]),
+      ),
+    );
   }
   if (incident.notifications.length) {
     const ok = incident.notifications.filter((n) => n.ok).length;
     lines.push('', `  notifications: ${ok} delivered, ${incident.notifications.length - ok} failed`);
-    for (const n of incident.notifications) lines.push(`    ${n.ok ? 'ok    ' : 'FAILED'} ${n.kind.padEnd(7)} ${n.channel} → ${n.recipient}${n.detail ? ` (${n.detail})` : ''}`);
+    for (const n of incident.notifications)
+      lines.push(
+        `    ${n.ok ? 'ok    ' : 'FAILED'} ${n.kind.padEnd(7)} ${n.channel} → ${n.recipient}${n.detail ? ` (${n.detail})` : ''}`,
+      );
   }
   return lines.join('\n');
 }

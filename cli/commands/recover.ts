@@ -2,14 +2,14 @@ import { parse } from '../args.js';
 import { openRuntime, requireConfig, runRecoveryLocally } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { incidentSummary, table, timelineLine } from '../format.js';
-import { UserInputError } from '../../errors.js';
-import { incidentIdFor } from '../../incidents/ids.js';
-import { isPaused } from '../../monitor/pass.js';
-import { parseExecutionInput } from '../../workflow/steps/validate.js';
-import type { Runtime } from '../../workflow/runtime.js';
-import { HostNameSchema } from '../../config/schemas.js';
-import { listComputeServices } from '../../openstack/nova/services.js';
-import { UnknownHostError } from '../../workflow/errors.js';
+import { UserInputError } from '../../lib/errors.js';
+import { incidentIdFor } from '../../lib/incidents/ids.js';
+import { isPaused } from '../../lib/monitor/pass.js';
+import { parseExecutionInput } from '../../lib/workflow/steps/validate.js';
+import type { Runtime } from '../../lib/workflow/runtime.js';
+import { HostNameSchema } from '../../lib/config/schemas.js';
+import { listComputeServices } from '../../lib/openstack/nova/services.js';
+import { UnknownHostError } from '../../lib/workflow/errors.js';
 import { userInfo } from 'node:os';
 
 export const RECOVER_HELP = `Usage: freezer-dr recover --host HOST [--dry-run] [--confirm-fenced] [--remote] [--config FILE]
@@ -38,10 +38,14 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
     remote: { type: 'boolean' },
     config: { type: 'string' },
   });
-  if (values.help) return out(RECOVER_HELP), EXIT.ok;
-  if (!values.host) throw new UserInputError('recover: --host is required', { hint: 'e.g. freezer-dr recover --host compute-1 --dry-run' });
+  if (values.help) return (out(RECOVER_HELP), EXIT.ok);
+  if (!values.host)
+    throw new UserInputError('recover: --host is required', {
+      hint: 'e.g. freezer-dr recover --host compute-1 --dry-run',
+    });
   const host = HostNameSchema.safeParse(values.host);
-  if (!host.success) throw new UserInputError(`recover: --host ${JSON.stringify(values.host)}: ${host.error.issues[0]?.message}`);
+  if (!host.success)
+    throw new UserInputError(`recover: --host ${JSON.stringify(values.host)}: ${host.error.issues[0]?.message}`);
   const dryRun = values['dry-run'] ?? false;
   const now = new Date();
   const input = parseExecutionInput({
@@ -57,14 +61,16 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
   if (values.remote) {
     const arn = process.env.FREEZER_DR_STATE_MACHINE_ARN;
     if (!arn) throw new UserInputError('recover --remote: FREEZER_DR_STATE_MACHINE_ARN is not set');
-    const { startRecoveryExecution } = await import('../../aws/start-execution.js');
+    const { startRecoveryExecution } = await import('../../lib/aws/start-execution.js');
     const r = await startRecoveryExecution({ stateMachineArn: arn, name: input.incidentId, input });
     out(`${r.outcome}: ${r.executionArn}`);
     return r.outcome === 'started' ? EXIT.ok : EXIT.refused;
   }
 
   const start = Date.now();
-  const rt = await openRuntime(await requireConfig(values.config), { onEvent: (_id, e) => out(timelineLine(start, e)) });
+  const rt = await openRuntime(await requireConfig(values.config), {
+    onEvent: (_id, e) => out(timelineLine(start, e)),
+  });
   try {
     if (!dryRun && (await isPaused(rt)) && !values['force-while-paused']) {
       out('recoveries are paused (freezer-dr resume, or --force-while-paused)');
@@ -73,14 +79,32 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
     // The host must exist before anything is opened: an unknown host is a usage error (exit 2),
     // an unreachable cloud an observer problem (exit 3), and neither leaves an incident behind.
     const { services } = await listComputeServices(rt.session);
-    if (!services.some((s) => s.host === input.host)) throw new UnknownHostError(input.host, services.map((s) => s.host));
+    if (!services.some((s) => s.host === input.host))
+      throw new UnknownHostError(
+        input.host,
+        services.map((s) => s.host),
+      );
     if (dryRun) {
       // A dry run reads only: it never opens an incident, so it can run beside a live one.
       const open = await rt.store.findOpenIncident(input.host);
       const plan = await planStepReadOnly(rt, input.host);
-      out(`[dry run] recovery plan for ${input.host}${open ? ` (note: incident ${open.id} is already open for it)` : ''}`);
-      out(table(['#', 'instance', 'id', 'project', 'vm_state', 'priority'], plan.items.map((i, n) => [n + 1, i.name, i.id, i.projectId, i.vmState, i.priority])));
-      if (plan.skipped.length) out('\nskipped:\n' + table(['instance', 'id', 'why'], plan.skipped.map((s) => [s.name, s.id, s.reason])));
+      out(
+        `[dry run] recovery plan for ${input.host}${open ? ` (note: incident ${open.id} is already open for it)` : ''}`,
+      );
+      out(
+        table(
+          ['#', 'instance', 'id', 'project', 'vm_state', 'priority'],
+          plan.items.map((i, n) => [n + 1, i.name, i.id, i.projectId, i.vmState, i.priority]),
+        ),
+      );
+      if (plan.skipped.length)
+        out(
+          '\nskipped:\n' +
+            table(
+              ['instance', 'id', 'why'],
+              plan.skipped.map((s) => [s.name, s.id, s.reason]),
+            ),
+        );
       out(`\nnothing was changed. To run it: freezer-dr recover --host ${input.host}`);
       return EXIT.ok;
     }
@@ -90,8 +114,21 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
     // incident twice in parallel (double fence, double evacuation).
     const at = rt.now().toISOString();
     await rt.store.createIncident({
-      id: input.incidentId, host: input.host, status: 'open', reason: input.reason, requestedBy: input.requestedBy, detectedAt: input.detectedAt,
-      createdAt: at, updatedAt: at, closedAt: null, dryRun: false, fence: null, isolation: null, plan: null, error: null, notifications: [],
+      id: input.incidentId,
+      host: input.host,
+      status: 'open',
+      reason: input.reason,
+      requestedBy: input.requestedBy,
+      detectedAt: input.detectedAt,
+      createdAt: at,
+      updatedAt: at,
+      closedAt: null,
+      dryRun: false,
+      fence: null,
+      isolation: null,
+      plan: null,
+      error: null,
+      notifications: [],
     });
     const result = await runRecoveryLocally(input);
     const incident = await rt.store.getIncident(input.incidentId);
@@ -104,14 +141,18 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
 }
 
 async function planStepReadOnly(rt: Runtime, host: string) {
-  const { listServersOnHost } = await import('../../openstack/nova/servers.js');
-  const { planEvacuation } = await import('../../evacuation/plan.js');
+  const { listServersOnHost } = await import('../../lib/openstack/nova/servers.js');
+  const { planEvacuation } = await import('../../lib/evacuation/plan.js');
   return planEvacuation(host, await listServersOnHost(rt.session, host), rt.config.evacuation.evacuable);
 }
 
 function safeUser(): string {
   try {
-    return userInfo().username.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 64) || 'unknown';
+    return (
+      userInfo()
+        .username.replace(/[^A-Za-z0-9._-]/g, '_')
+        .slice(0, 64) || 'unknown'
+    );
   } catch {
     return 'unknown';
   }

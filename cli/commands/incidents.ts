@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { parse } from '../args.js';
 import { requireConfig } from '../context.js';
-import { UserInputError } from '../../errors.js';
-import type { StoreConfig } from '../../config/schemas.js';
-import { redact } from '../../log/index.js';
+import { UserInputError } from '../../lib/errors.js';
+import type { StoreConfig } from '../../lib/config/schemas.js';
+import { redact } from '../../lib/log/index.js';
 import { EXIT } from '../exit-codes.js';
 import { incidentSummary, table, timelineLine } from '../format.js';
-import { IncidentNotFoundError } from '../../incidents/errors.js';
+import { IncidentNotFoundError } from '../../lib/incidents/errors.js';
 
 export const INCIDENTS_HELP = `Usage: freezer-dr incidents [ID] [--open] [--json] [--html FILE] [--remote] [--config FILE]
 
@@ -22,27 +22,49 @@ host, outcome, time), notifications, and the timeline.
   --config FILE config file (default ./freezer-dr.yaml)`;
 
 export async function incidentsCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { values, positionals } = parse('incidents', argv, { open: { type: 'boolean' }, json: { type: 'boolean' }, html: { type: 'string' }, remote: { type: 'boolean' }, config: { type: 'string' } }, true);
-  if (values.help) return out(INCIDENTS_HELP), EXIT.ok;
+  const { values, positionals } = parse(
+    'incidents',
+    argv,
+    {
+      open: { type: 'boolean' },
+      json: { type: 'boolean' },
+      html: { type: 'string' },
+      remote: { type: 'boolean' },
+      config: { type: 'string' },
+    },
+    true,
+  );
+  if (values.help) return (out(INCIDENTS_HELP), EXIT.ok);
   let storeConfig: StoreConfig;
   let timeZone = 'UTC';
   if (values.remote) {
     const table = process.env.FREEZER_DR_STORE_TABLE;
-    if (!table) throw new UserInputError('incidents --remote: FREEZER_DR_STORE_TABLE is not set (the stack output IncidentsTableName)');
+    if (!table)
+      throw new UserInputError(
+        'incidents --remote: FREEZER_DR_STORE_TABLE is not set (the stack output IncidentsTableName)',
+      );
     storeConfig = { driver: 'dynamodb', table, region: process.env.AWS_REGION };
   } else {
     const config = await requireConfig(values.config);
     storeConfig = config.store;
     timeZone = config.notification.timeZone;
   }
-  const { createStore } = await import('../../incidents/registry.js');
+  const { createStore } = await import('../../lib/incidents/registry.js');
   const store = await createStore(storeConfig);
   try {
     const id = positionals[0];
     if (!id) {
       const list = await store.listIncidents({ openOnly: values.open ?? false, limit: 100 });
       if (values.json) out(JSON.stringify(list, null, 2));
-      else out(list.length ? table(['id', 'host', 'status', 'created', 'closed', 'requested by'], list.map((i) => [i.id, i.host, i.status, i.createdAt, i.closedAt, i.requestedBy])) : 'no incidents');
+      else
+        out(
+          list.length
+            ? table(
+                ['id', 'host', 'status', 'created', 'closed', 'requested by'],
+                list.map((i) => [i.id, i.host, i.status, i.createdAt, i.closedAt, i.requestedBy]),
+              )
+            : 'no incidents',
+        );
       return EXIT.ok;
     }
     if (values.remote) await printExecution(id, out);
@@ -51,7 +73,7 @@ export async function incidentsCommand(argv: string[], out: (s: string) => void)
     const instances = await store.listInstances(id);
     const events = await store.listEvents(id);
     if (values.html) {
-      const { renderIncidentHtml } = await import('../../notify/index.js');
+      const { renderIncidentHtml } = await import('../../lib/notify/index.js');
       await writeFile(values.html, renderIncidentHtml({ incident, instances, events }, { timeZone }));
       out(`wrote ${values.html}`);
       return EXIT.ok;
@@ -72,8 +94,11 @@ export async function incidentsCommand(argv: string[], out: (s: string) => void)
 /** The Step Functions execution named after the incident (its status is the truth for a deployed run). */
 async function printExecution(id: string, out: (s: string) => void): Promise<void> {
   const arn = process.env.FREEZER_DR_STATE_MACHINE_ARN;
-  if (!arn) throw new UserInputError('incidents --remote ID: FREEZER_DR_STATE_MACHINE_ARN is not set (the stack output RecoveryStateMachineArn)');
-  const { describeRecoveryExecution } = await import('../../aws/start-execution.js');
+  if (!arn)
+    throw new UserInputError(
+      'incidents --remote ID: FREEZER_DR_STATE_MACHINE_ARN is not set (the stack output RecoveryStateMachineArn)',
+    );
+  const { describeRecoveryExecution } = await import('../../lib/aws/start-execution.js');
   const exec = await describeRecoveryExecution({ stateMachineArn: arn, name: id });
   if (!exec) return out(`execution ${id}: none in ${arn}`);
   out(`execution ${exec.name}: ${exec.status} (started ${exec.startDate ?? '-'}, stopped ${exec.stopDate ?? '-'})`);

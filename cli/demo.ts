@@ -1,10 +1,10 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { join, resolve } from 'node:path';
-import { parseConfig } from '../config/load.js';
-import { TERMINAL_STATUSES } from '../incidents/schemas.js';
-import { createLogger } from '../log/index.js';
-import { startSimCloud, startSimSmtp } from '../sim/index.js';
+import { parseConfig } from '../lib/config/load.js';
+import { TERMINAL_STATUSES } from '../lib/incidents/schemas.js';
+import { createLogger } from '../lib/log/index.js';
+import { startSimCloud, startSimSmtp } from '../lib/sim/index.js';
 import { openRuntime } from './context.js';
 import { EXIT } from './exit-codes.js';
 import { incidentSummary, table, timelineLine } from './format.js';
@@ -22,7 +22,10 @@ const DEMO_DEADLINE_MS = 60_000;
  */
 export async function runDemo(out: (line: string) => void, opts: { workDir?: string } = {}): Promise<number> {
   const started = Date.now();
-  const stamp = new Date(started).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date(started)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const workDir = resolve(opts.workDir ?? join('.freezer-dr', 'demo', stamp));
   const outbox = join(workDir, 'outbox');
   mkdirSync(outbox, { recursive: true });
@@ -36,7 +39,8 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
     const snapshot = sim.snapshot();
     const byHost = new Map<string, number>();
     for (const s of snapshot.servers) if (s.host) byHost.set(s.host, (byHost.get(s.host) ?? 0) + 1);
-    const victim = [...byHost.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? sim.hosts[0]!;
+    const victim =
+      [...byHost.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? sim.hosts[0]!;
 
     // Secrets reach the config only as references, exactly as in production.
     process.env.FREEZER_DR_DEMO_OS_PASSWORD = sim.admin.password;
@@ -44,7 +48,13 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
     sim.hosts.forEach((h, i) => {
       const bmc = sim.bmc(h);
       process.env[`FREEZER_DR_DEMO_BMC_${i}`] = bmc.password;
-      hosts[h] = { driver: 'redfish', address: bmc.url, username: bmc.username, password: `env:FREEZER_DR_DEMO_BMC_${i}`, authMode: 'session' };
+      hosts[h] = {
+        driver: 'redfish',
+        address: bmc.url,
+        username: bmc.username,
+        password: `env:FREEZER_DR_DEMO_BMC_${i}`,
+        authMode: 'session',
+      };
     });
     const config = parseConfig(
       {
@@ -52,14 +62,27 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
           from: 'inline',
           authUrl: sim.authUrl,
           regionName: sim.regionName,
-          auth: { type: 'password', username: sim.admin.username, password: 'env:FREEZER_DR_DEMO_OS_PASSWORD', projectName: sim.admin.projectName, userDomainName: sim.admin.userDomainName, projectDomainName: sim.admin.projectDomainName },
+          auth: {
+            type: 'password',
+            username: sim.admin.username,
+            password: 'env:FREEZER_DR_DEMO_OS_PASSWORD',
+            projectName: sim.admin.projectName,
+            userDomainName: sim.admin.userDomainName,
+            projectDomainName: sim.admin.projectDomainName,
+          },
         },
         monitor: { intervalSeconds: 1, staleAfterSeconds: 3, graceSeconds: 2 },
         fencing: { hosts, powerTimeoutSeconds: 10, pollIntervalSeconds: 0.25 },
         evacuation: { concurrency: 4, instanceTimeoutSeconds: 30, checkIntervalSeconds: 1 },
         notification: {
           admins: ['cloud-admins@example.org'],
-          channels: [{ driver: 'email', from: 'freezer-dr@example.org', transport: { type: 'smtp', host: '127.0.0.1', port: smtp.port, security: 'none' } }],
+          channels: [
+            {
+              driver: 'email',
+              from: 'freezer-dr@example.org',
+              transport: { type: 'smtp', host: '127.0.0.1', port: smtp.port, security: 'none' },
+            },
+          ],
         },
         store: { driver: 'sqlite', path: join(workDir, 'incidents.db') },
       },
@@ -71,12 +94,28 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
     });
 
     out('freezer-dr demo — an embedded simulated OpenStack on 127.0.0.1 (no AWS, no real cloud)');
-    out(`  Keystone ${sim.authUrl}, ${sim.hosts.length} compute hosts with a Redfish BMC each, ${snapshot.servers.length} instances, SMTP on port ${smtp.port}`);
-    out(table(['host', 'instances'], sim.hosts.map((h) => [h, byHost.get(h) ?? 0])));
-    out(`  ${victim} will crash in ${CRASH_AFTER_MS / 1000} s (its nova-compute stops heartbeating; its BMC still answers)\n`);
+    out(
+      `  Keystone ${sim.authUrl}, ${sim.hosts.length} compute hosts with a Redfish BMC each, ${snapshot.servers.length} instances, SMTP on port ${smtp.port}`,
+    );
+    out(
+      table(
+        ['host', 'instances'],
+        sim.hosts.map((h) => [h, byHost.get(h) ?? 0]),
+      ),
+    );
+    out(
+      `  ${victim} will crash in ${CRASH_AFTER_MS / 1000} s (its nova-compute stops heartbeating; its BMC still answers)\n`,
+    );
     setTimeout(() => {
       sim.crashHost(victim);
-      out(timelineLine(started, { at: new Date().toISOString(), step: 'detect', message: `[simulator] ${victim} crashed: heartbeats stopped`, instanceId: null }));
+      out(
+        timelineLine(started, {
+          at: new Date().toISOString(),
+          step: 'detect',
+          message: `[simulator] ${victim} crashed: heartbeats stopped`,
+          instanceId: null,
+        }),
+      );
     }, CRASH_AFTER_MS).unref();
 
     await watch(rt, {
@@ -84,8 +123,12 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
       out,
       signal: abort.signal,
       // Short waits: the simulator rebuilds in 1.5 s; production uses the configured intervals.
-      timing: { waitMs: { WaitForEvacuation: 500 }, retryMs: { EvacuateInstance: 500, CheckEvacuation: 500, Fence: 500, Isolate: 300, Plan: 300, Validate: 300 } },
-      done: async () => (await rt.store.listIncidents()).some((i) => i.host === victim && TERMINAL_STATUSES.has(i.status)),
+      timing: {
+        waitMs: { WaitForEvacuation: 500 },
+        retryMs: { EvacuateInstance: 500, CheckEvacuation: 500, Fence: 500, Isolate: 300, Plan: 300, Validate: 300 },
+      },
+      done: async () =>
+        (await rt.store.listIncidents()).some((i) => i.host === victim && TERMINAL_STATUSES.has(i.status)),
     });
 
     const incident = (await rt.store.listIncidents()).find((i) => i.host === victim);
@@ -99,7 +142,10 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
     out(`\nStructured logs: ${logFile}`);
     // A config that points at this run's store, so the incident can be read again after the demo.
     const replayConfig = join(workDir, 'freezer-dr.yaml');
-    writeFileSync(replayConfig, stringify({ cloud: { from: 'env' }, store: { driver: 'sqlite', path: join(workDir, 'incidents.db') } }));
+    writeFileSync(
+      replayConfig,
+      stringify({ cloud: { from: 'env' }, store: { driver: 'sqlite', path: join(workDir, 'incidents.db') } }),
+    );
     out(`Inspect again:    npx freezer-dr incidents ${incident.id} --config ${replayConfig}`);
     out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
     await rt.store.close();

@@ -1,9 +1,9 @@
 import { parse } from '../args.js';
 import { openRuntime, requireConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { UserInputError } from '../../errors.js';
-import { HostNameSchema } from '../../config/schemas.js';
-import { returnToService } from '../../workflow/return-to-service.js';
+import { UserInputError } from '../../lib/errors.js';
+import { HostNameSchema } from '../../lib/config/schemas.js';
+import { returnToService } from '../../lib/workflow/return-to-service.js';
 
 export const RETURN_HELP = `Usage: freezer-dr return --host HOST [--enable-anyway] [--timeout SECONDS] [--config FILE]
 
@@ -20,15 +20,31 @@ Exit: 0 back in service, 1 a step did not complete (nothing after it was done),
 2 bad arguments, 4 an incident is still open for the host.`;
 
 export async function returnCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { values } = parse('return', argv, { host: { type: 'string' }, 'enable-anyway': { type: 'boolean' }, timeout: { type: 'string' }, config: { type: 'string' } });
-  if (values.help) return out(RETURN_HELP), EXIT.ok;
+  const { values } = parse('return', argv, {
+    host: { type: 'string' },
+    'enable-anyway': { type: 'boolean' },
+    timeout: { type: 'string' },
+    config: { type: 'string' },
+  });
+  if (values.help) return (out(RETURN_HELP), EXIT.ok);
   const host = HostNameSchema.safeParse(values.host);
-  if (!host.success) throw new UserInputError(`return: --host ${values.host === undefined ? 'is required' : `${JSON.stringify(values.host)}: ${host.error.issues[0]?.message}`}`);
+  if (!host.success)
+    throw new UserInputError(
+      `return: --host ${values.host === undefined ? 'is required' : `${JSON.stringify(values.host)}: ${host.error.issues[0]?.message}`}`,
+    );
   const timeout = values.timeout === undefined ? 600 : Number(values.timeout);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UserInputError(`return: --timeout ${JSON.stringify(values.timeout)}: expected a positive number of seconds`);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new UserInputError(
+      `return: --timeout ${JSON.stringify(values.timeout)}: expected a positive number of seconds`,
+    );
   const rt = await openRuntime(await requireConfig(values.config));
   try {
-    const s = await returnToService(rt, host.data, { timeoutMs: timeout * 1000, pollMs: 1000, enableAnyway: values['enable-anyway'] ?? false, progress: out });
+    const s = await returnToService(rt, host.data, {
+      timeoutMs: timeout * 1000,
+      pollMs: 1000,
+      enableAnyway: values['enable-anyway'] ?? false,
+      progress: out,
+    });
     out(`${host.data}: ${s.state}, ${s.status}${s.forcedDown ? ', forced down' : ''}`);
     return s.state === 'up' && s.status === 'enabled' && !s.forcedDown ? EXIT.ok : EXIT.failed;
   } finally {

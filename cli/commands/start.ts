@@ -3,8 +3,8 @@ import { configPathFrom, openRuntime } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { timelineLine } from '../format.js';
 import { watch } from '../watch.js';
-import { loadConfigFile } from '../../config/load.js';
-import { assertComputeMicroversions } from '../../openstack/nova/version.js';
+import { loadConfigFile } from '../../lib/config/load.js';
+import { assertComputeMicroversions } from '../../lib/openstack/nova/version.js';
 
 export const START_HELP = `Usage: freezer-dr start [--config FILE]
 
@@ -19,7 +19,7 @@ and the watchdog recovers it end to end, then exits (0 when recovered).`;
 
 export async function startCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values } = parse('start', argv, { config: { type: 'string' } });
-  if (values.help) return out(START_HELP), EXIT.ok;
+  if (values.help) return (out(START_HELP), EXIT.ok);
   const path = configPathFrom(values.config);
   if (!path) {
     const { runDemo } = await import('../demo.js');
@@ -29,7 +29,9 @@ export async function startCommand(argv: string[], out: (s: string) => void): Pr
   const started = Date.now();
   const rt = await openRuntime(config, { onEvent: (_id, e) => out(timelineLine(started, e)) });
   const version = await assertComputeMicroversions(rt.session);
-  out(`freezer-dr watching ${path}: compute API up to microversion ${version.max}, a pass every ${config.monitor.intervalSeconds} s${config.monitor.paused ? ' (PAUSED: monitor-only)' : ''}`);
+  out(
+    `freezer-dr watching ${path}: compute API up to microversion ${version.max}, a pass every ${config.monitor.intervalSeconds} s${config.monitor.paused ? ' (PAUSED: monitor-only)' : ''}`,
+  );
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once('SIGINT', stop);

@@ -2,7 +2,7 @@ import { parse } from '../args.js';
 import { openRuntime, requireConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { table } from '../format.js';
-import { runMonitorPass } from '../../monitor/pass.js';
+import { runMonitorPass } from '../../lib/monitor/pass.js';
 
 export const CHECK_HELP = `Usage: freezer-dr check [--config FILE] [--json]
 
@@ -23,14 +23,27 @@ const CLOCK_NOTE = {
 
 export async function checkCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values } = parse('check', argv, { config: { type: 'string' }, json: { type: 'boolean' } });
-  if (values.help) return out(CHECK_HELP), EXIT.ok;
+  if (values.help) return (out(CHECK_HELP), EXIT.ok);
   const rt = await openRuntime(await requireConfig(values.config));
   try {
     const { decision } = await runMonitorPass(rt, null);
     if (values.json) out(JSON.stringify(decision, null, 2));
     else {
       out(`Compute services at ${decision.at} (${CLOCK_NOTE[decision.clock]})`);
-      out(table(['host', 'state', 'status', 'forced', 'heartbeat', 'decision', 'why'], decision.hosts.map((h) => [h.host, h.state, h.status, h.forcedDown ? 'yes' : 'no', h.heartbeatAgeSeconds === null ? 'never' : `${h.heartbeatAgeSeconds}s`, h.verdict, h.reason])));
+      out(
+        table(
+          ['host', 'state', 'status', 'forced', 'heartbeat', 'decision', 'why'],
+          decision.hosts.map((h) => [
+            h.host,
+            h.state,
+            h.status,
+            h.forcedDown ? 'yes' : 'no',
+            h.heartbeatAgeSeconds === null ? 'never' : `${h.heartbeatAgeSeconds}s`,
+            h.verdict,
+            h.reason,
+          ]),
+        ),
+      );
       for (const g of decision.gates) out(`GATE ${g.gate}: ${g.reason}`);
       for (const r of decision.recover) out(`would recover ${r.host} as incident ${r.incidentId}`);
     }

@@ -1,9 +1,9 @@
-import { TERMINAL_STATUSES } from '../incidents/schemas.js';
-import { runMonitorPass } from '../monitor/pass.js';
-import { sleep } from '../openstack/http.js';
-import type { LocalExecutionResult } from '../workflow/local-runner.js';
-import type { Runtime } from '../workflow/runtime.js';
-import type { ExecutionInputRaw } from '../workflow/schemas.js';
+import { TERMINAL_STATUSES } from '../lib/incidents/schemas.js';
+import { runMonitorPass } from '../lib/monitor/pass.js';
+import { sleep } from '../lib/openstack/http.js';
+import type { LocalExecutionResult } from '../lib/workflow/local-runner.js';
+import type { Runtime } from '../lib/workflow/runtime.js';
+import type { ExecutionInputRaw } from '../lib/workflow/schemas.js';
 import { runRecoveryLocally, type LocalTiming } from './context.js';
 
 export interface WatchOptions {
@@ -23,7 +23,10 @@ export interface WatchOptions {
 export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
   const running = new Map<string, Promise<LocalExecutionResult>>();
   const launch = (input: ExecutionInputRaw) => {
-    const p = runRecoveryLocally(input, opts.timing).catch((err: unknown) => ({ status: 'FAILED' as const, error: { Error: (err as Error).name, Cause: (err as Error).message } }));
+    const p = runRecoveryLocally(input, opts.timing).catch((err: unknown) => ({
+      status: 'FAILED' as const,
+      error: { Error: (err as Error).name, Cause: (err as Error).message },
+    }));
     running.set(input.incidentId, p);
     void p.then((r) => {
       running.delete(input.incidentId);
@@ -34,7 +37,15 @@ export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
   for (const open of await rt.store.listIncidents({ openOnly: true })) {
     if (TERMINAL_STATUSES.has(open.status)) continue;
     opts.out(`resuming open incident ${open.id} for ${open.host} (was ${open.status})`);
-    launch({ incidentId: open.id, host: open.host, reason: open.reason, detectedAt: open.detectedAt, requestedBy: open.requestedBy, dryRun: false, fence: open.fence?.method === 'operator' ? 'confirmed-by-operator' : 'bmc' });
+    launch({
+      incidentId: open.id,
+      host: open.host,
+      reason: open.reason,
+      detectedAt: open.detectedAt,
+      requestedBy: open.requestedBy,
+      dryRun: false,
+      fence: open.fence?.method === 'operator' ? 'confirmed-by-operator' : 'bmc',
+    });
   }
 
   let lastGates = '';

@@ -1,7 +1,7 @@
-import { FreezerError, UserInputError } from '../errors.js';
-import { IncidentExistsError } from '../incidents/errors.js';
-import { redactText } from '../log/index.js';
-import { isObserverProblem } from '../openstack/errors.js';
+import { FreezerError, UserInputError } from '../lib/errors.js';
+import { IncidentExistsError } from '../lib/incidents/errors.js';
+import { redactText } from '../lib/log/index.js';
+import { isObserverProblem } from '../lib/openstack/errors.js';
 import { CHECK_HELP, checkCommand } from './commands/check.js';
 import { FENCE_HELP, fenceCommand } from './commands/fence.js';
 import { INCIDENTS_HELP, incidentsCommand } from './commands/incidents.js';
@@ -42,7 +42,11 @@ const COMMANDS: Record<string, { run: (argv: string[], out: Out) => Promise<numb
 };
 
 /** Run one CLI invocation; returns the exit code. Errors are printed for people, never with secrets. */
-export async function main(argv: string[], out: Out = (s) => process.stdout.write(s + '\n'), err: Out = (s) => process.stderr.write(s + '\n')): Promise<number> {
+export async function main(
+  argv: string[],
+  out: Out = (s) => process.stdout.write(s + '\n'),
+  err: Out = (s) => process.stderr.write(s + '\n'),
+): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     out(HELP);

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { taskHandlers } from '../../functions/index.js';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/load.js';
-import type { Config } from '../config/schemas.js';
-import type { TimelineEvent } from '../incidents/schemas.js';
-import { runLocalExecution, type LocalExecutionResult } from '../workflow/local-runner.js';
-import { createRuntime, setRuntime, type Runtime } from '../workflow/runtime.js';
-import type { ExecutionInputRaw } from '../workflow/schemas.js';
-import { ConfigNotFoundError } from '../config/errors.js';
+import { taskHandlers } from '../functions/index.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../lib/config/load.js';
+import type { Config } from '../lib/config/schemas.js';
+import type { TimelineEvent } from '../lib/incidents/schemas.js';
+import { runLocalExecution, type LocalExecutionResult } from '../lib/workflow/local-runner.js';
+import { createRuntime, setRuntime, type Runtime } from '../lib/workflow/runtime.js';
+import type { ExecutionInputRaw } from '../lib/workflow/schemas.js';
+import { ConfigNotFoundError } from '../lib/config/errors.js';
 
 /** The config file to use: --config, else ./freezer-dr.yaml when it exists, else none. */
 export function configPathFrom(flag: string | undefined): string | undefined {
@@ -34,7 +34,11 @@ export interface LocalTiming {
 
 /** Run the real state machine in-process for one incident (execution name = incident id). */
 export function runRecoveryLocally(input: ExecutionInputRaw, timing: LocalTiming = {}): Promise<LocalExecutionResult> {
-  return runLocalExecution(input.incidentId, input, { handlers: taskHandlers, waitMs: timing.waitMs, retryMs: timing.retryMs });
+  return runLocalExecution(input.incidentId, input, {
+    handlers: taskHandlers,
+    waitMs: timing.waitMs,
+    retryMs: timing.retryMs,
+  });
 }
 
 export type EventPrinter = (incidentId: string, event: TimelineEvent) => void;

@@ -2,10 +2,10 @@ import { createInterface } from 'node:readline/promises';
 import { parse } from '../args.js';
 import { requireConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { UserInputError } from '../../errors.js';
-import { HostNameSchema } from '../../config/schemas.js';
-import { createFencer } from '../../fencing/registry.js';
-import { fenceOff, powerOn } from '../../fencing/fence.js';
+import { UserInputError } from '../../lib/errors.js';
+import { HostNameSchema } from '../../lib/config/schemas.js';
+import { createFencer } from '../../lib/fencing/registry.js';
+import { fenceOff, powerOn } from '../../lib/fencing/fence.js';
 
 export const FENCE_HELP = `Usage: freezer-dr fence status|off|on --host HOST [--yes] [--config FILE]
 
@@ -20,15 +20,29 @@ recovery uses.
 Exit: 0 done, 1 the BMC did not confirm, 2 bad arguments.`;
 
 export async function fenceCommand(argv: string[], out: (s: string) => void): Promise<number> {
-  const { values, positionals } = parse('fence', argv, { host: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, config: { type: 'string' } }, true);
-  if (values.help) return out(FENCE_HELP), EXIT.ok;
+  const { values, positionals } = parse(
+    'fence',
+    argv,
+    { host: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, config: { type: 'string' } },
+    true,
+  );
+  if (values.help) return (out(FENCE_HELP), EXIT.ok);
   const action = positionals[0];
-  if (action !== 'status' && action !== 'off' && action !== 'on') throw new UserInputError(`fence: expected "status", "off" or "on", got ${JSON.stringify(action ?? '')}`, { hint: 'see: freezer-dr fence --help' });
+  if (action !== 'status' && action !== 'off' && action !== 'on')
+    throw new UserInputError(`fence: expected "status", "off" or "on", got ${JSON.stringify(action ?? '')}`, {
+      hint: 'see: freezer-dr fence --help',
+    });
   const host = HostNameSchema.safeParse(values.host);
-  if (!host.success) throw new UserInputError(`fence: --host ${values.host === undefined ? 'is required' : `${JSON.stringify(values.host)}: ${host.error.issues[0]?.message}`}`);
+  if (!host.success)
+    throw new UserInputError(
+      `fence: --host ${values.host === undefined ? 'is required' : `${JSON.stringify(values.host)}: ${host.error.issues[0]?.message}`}`,
+    );
   const config = await requireConfig(values.config);
   const fencer = await createFencer(config.fencing, host.data);
-  const timing = { powerTimeoutMs: config.fencing.powerTimeoutSeconds * 1000, pollIntervalMs: config.fencing.pollIntervalSeconds * 1000 };
+  const timing = {
+    powerTimeoutMs: config.fencing.powerTimeoutSeconds * 1000,
+    pollIntervalMs: config.fencing.pollIntervalSeconds * 1000,
+  };
   if (action === 'status') {
     try {
       out(`${host.data}: power ${await fencer.getPower()} (${fencer.target})`);
@@ -39,7 +53,9 @@ export async function fenceCommand(argv: string[], out: (s: string) => void): Pr
   }
   if (action === 'off' && !values.yes) {
     const rl = createInterface({ input: process.stdin, output: process.stdout });
-    const answer = await rl.question(`Power OFF ${host.data} via ${fencer.target}? Every instance on it stops. Type the host name to confirm: `);
+    const answer = await rl.question(
+      `Power OFF ${host.data} via ${fencer.target}? Every instance on it stops. Type the host name to confirm: `,
+    );
     rl.close();
     if (answer.trim() !== host.data) {
       out('not confirmed; nothing done');
@@ -48,7 +64,9 @@ export async function fenceCommand(argv: string[], out: (s: string) => void): Pr
   }
   if (action === 'off') {
     const r = await fenceOff(fencer, timing);
-    out(`${host.data}: confirmed off at ${r.confirmedAt} (${r.alreadyOff ? 'was already off' : `${r.attempts} status reads`})`);
+    out(
+      `${host.data}: confirmed off at ${r.confirmedAt} (${r.alreadyOff ? 'was already off' : `${r.attempts} status reads`})`,
+    );
   } else {
     const r = await powerOn(fencer, timing);
     out(`${host.data}: confirmed on (${r.attempts} status reads)`);
