@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { taskHandlers } from '../functions/index.js';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../lib/config/load.js';
-import type { Config } from '../lib/config/schemas.js';
-import type { TimelineEvent } from '../lib/incidents/schemas.js';
-import { runLocalExecution, type LocalExecutionResult } from '../lib/workflow/local-runner.js';
-import { createRuntime, setRuntime, type Runtime } from '../lib/workflow/runtime.js';
-import type { ExecutionInputRaw } from '../lib/workflow/schemas.js';
-import { ConfigNotFoundError } from '../lib/config/errors.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../lib/config/index.js';
+import type { Config } from '../lib/config/index.js';
+import type { TimelineEvent } from '../lib/incidents/index.js';
+import { runLocalExecution, type LocalExecutionResult } from '../lib/workflow/index.js';
+import { createRuntime, setRuntime, type Runtime } from '../lib/workflow/index.js';
+import type { ExecutionInputRaw } from '../lib/workflow/index.js';
+import { ConfigNotFoundError } from '../lib/config/index.js';
 
 /** The config file to use: --config, else ./freezer-dr.yaml when it exists, else none. */
 export function configPathFrom(flag: string | undefined): string | undefined {

@@ -1,8 +1,8 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { join, resolve } from 'node:path';
-import { parseConfig } from '../lib/config/load.js';
-import { TERMINAL_STATUSES } from '../lib/incidents/schemas.js';
+import { parseConfig } from '../lib/config/index.js';
+import { TERMINAL_STATUSES } from '../lib/incidents/index.js';
 import { createLogger } from '../lib/log/index.js';
 import { startSimCloud, startSimSmtp } from '../lib/sim/index.js';
 import { openRuntime } from './context.js';

@@ -1,4 +1,5 @@
-import type { Incident, InstanceRecord, TimelineEvent } from '../lib/incidents/schemas.js';
+import type { Incident, TimelineEvent } from '../lib/incidents/index.js';
+import type { InstanceRecord } from '../lib/evacuation/index.js';
 
 /** A plain text table: columns padded to the widest cell, no colours (logs and pipes stay clean). */
 export function table(headers: string[], rows: Array<Array<string | number | null | undefined>>): string {

@@ -1,7 +1,7 @@
 import { FreezerError, UserInputError } from '../lib/errors.js';
-import { IncidentExistsError } from '../lib/incidents/errors.js';
+import { IncidentExistsError } from '../lib/incidents/index.js';
 import { redactText } from '../lib/log/index.js';
-import { isObserverProblem } from '../lib/openstack/errors.js';
+import { isObserverProblem } from '../lib/openstack/index.js';
 import { CHECK_HELP, checkCommand } from './commands/check.js';
 import { FENCE_HELP, fenceCommand } from './commands/fence.js';
 import { INCIDENTS_HELP, incidentsCommand } from './commands/incidents.js';

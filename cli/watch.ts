@@ -1,9 +1,9 @@
-import { TERMINAL_STATUSES } from '../lib/incidents/schemas.js';
-import { runMonitorPass } from '../lib/monitor/pass.js';
-import { sleep } from '../lib/openstack/http.js';
-import type { LocalExecutionResult } from '../lib/workflow/local-runner.js';
-import type { Runtime } from '../lib/workflow/runtime.js';
-import type { ExecutionInputRaw } from '../lib/workflow/schemas.js';
+import { TERMINAL_STATUSES } from '../lib/incidents/index.js';
+import { runMonitorPass } from '../lib/monitor/index.js';
+import { sleep } from '../lib/async/index.js';
+import type { LocalExecutionResult } from '../lib/workflow/index.js';
+import type { Runtime } from '../lib/workflow/index.js';
+import type { ExecutionInputRaw } from '../lib/workflow/index.js';
 import { runRecoveryLocally, type LocalTiming } from './context.js';
 
 export interface WatchOptions {

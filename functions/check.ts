@@ -1,5 +1,5 @@
 import { stepHandler } from './middleware/task.js';
-import { CheckStepInputSchema } from '../lib/workflow/schemas.js';
-import { checkStep } from '../lib/workflow/steps/evacuate.js';
+import { CheckStepInputSchema } from '../lib/workflow/index.js';
+import { checkStep } from '../lib/workflow/index.js';
 
 export const handler = stepHandler(CheckStepInputSchema, checkStep);

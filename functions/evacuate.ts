@@ -1,5 +1,5 @@
 import { stepHandler } from './middleware/task.js';
-import { EvacuateStepInputSchema } from '../lib/workflow/schemas.js';
-import { evacuateStep } from '../lib/workflow/steps/evacuate.js';
+import { EvacuateStepInputSchema } from '../lib/workflow/index.js';
+import { evacuateStep } from '../lib/workflow/index.js';
 
 export const handler = stepHandler(EvacuateStepInputSchema, evacuateStep);

@@ -1,5 +1,5 @@
 import { stepHandler } from './middleware/task.js';
-import { FenceStepInputSchema } from '../lib/workflow/schemas.js';
-import { fenceStep } from '../lib/workflow/steps/fence.js';
+import { FenceStepInputSchema } from '../lib/workflow/index.js';
+import { fenceStep } from '../lib/workflow/index.js';
 
 export const handler = stepHandler(FenceStepInputSchema, fenceStep);

@@ -6,7 +6,7 @@ import { handler as notify } from './notify.js';
 import { handler as notifyFenceFailed } from './notify-fence-failed.js';
 import { handler as plan } from './plan.js';
 import { handler as validate } from './validate.js';
-import type { LambdaHandler } from '../lib/workflow/local-runner.js';
+import type { LambdaHandler } from '../lib/workflow/index.js';
 
 /** The state machine's Task functions by serverless function key, for the in-process runner. */
 export const taskHandlers: Record<string, LambdaHandler> = {

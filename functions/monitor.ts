@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import { redactErrors } from './middleware/task.js';
-import { startRecoveryExecution } from '../lib/aws/start-execution.js';
-import { runMonitorPass } from '../lib/monitor/pass.js';
-import { getRuntime } from '../lib/workflow/runtime.js';
+import { startRecoveryExecution } from '../lib/aws/index.js';
+import { runMonitorPass } from '../lib/monitor/index.js';
+import { getRuntime } from '../lib/workflow/index.js';
 
 /** Scheduled: one monitor pass; each failed host gets one Step Functions execution named after its incident. */
 export const handler = middy(async () => {

@@ -1,5 +1,5 @@
 import { stepHandler } from './middleware/task.js';
-import { NotifyStepInputSchema } from '../lib/workflow/schemas.js';
-import { notifyStep } from '../lib/workflow/steps/notify.js';
+import { NotifyStepInputSchema } from '../lib/workflow/index.js';
+import { notifyStep } from '../lib/workflow/index.js';
 
 export const handler = stepHandler(NotifyStepInputSchema, notifyStep);

@@ -1,5 +1,5 @@
 import { stepHandler } from './middleware/task.js';
-import { PlanStepInputSchema } from '../lib/workflow/schemas.js';
-import { planStep } from '../lib/workflow/steps/plan.js';
+import { PlanStepInputSchema } from '../lib/workflow/index.js';
+import { planStep } from '../lib/workflow/index.js';
 
 export const handler = stepHandler(PlanStepInputSchema, planStep);

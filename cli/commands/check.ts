@@ -2,7 +2,7 @@ import { parse } from '../args.js';
 import { openRuntime, requireConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { table } from '../format.js';
-import { runMonitorPass } from '../../lib/monitor/pass.js';
+import { runMonitorPass } from '../../lib/monitor/index.js';
 
 export const CHECK_HELP = `Usage: freezer-dr check [--config FILE] [--json]
 

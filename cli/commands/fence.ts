@@ -3,9 +3,9 @@ import { parse } from '../args.js';
 import { requireConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserInputError } from '../../lib/errors.js';
-import { HostNameSchema } from '../../lib/config/schemas.js';
-import { createFencer } from '../../lib/fencing/registry.js';
-import { fenceOff, powerOn } from '../../lib/fencing/fence.js';
+import { HostNameSchema } from '../../lib/config/index.js';
+import { createFencer } from '../../lib/fencing/index.js';
+import { fenceOff, powerOn } from '../../lib/fencing/index.js';
 
 export const FENCE_HELP = `Usage: freezer-dr fence status|off|on --host HOST [--yes] [--config FILE]
 

@@ -2,11 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import { parse } from '../args.js';
 import { requireConfig } from '../context.js';
 import { UserInputError } from '../../lib/errors.js';
-import type { StoreConfig } from '../../lib/config/schemas.js';
+import type { StoreConfig } from '../../lib/config/index.js';
 import { redact } from '../../lib/log/index.js';
 import { EXIT } from '../exit-codes.js';
 import { incidentSummary, table, timelineLine } from '../format.js';
-import { IncidentNotFoundError } from '../../lib/incidents/errors.js';
+import { IncidentNotFoundError } from '../../lib/incidents/index.js';
 
 export const INCIDENTS_HELP = `Usage: freezer-dr incidents [ID] [--open] [--json] [--html FILE] [--remote] [--config FILE]
 
@@ -49,7 +49,7 @@ export async function incidentsCommand(argv: string[], out: (s: string) => void)
     storeConfig = config.store;
     timeZone = config.notification.timeZone;
   }
-  const { createStore } = await import('../../lib/incidents/registry.js');
+  const { createStore } = await import('../../lib/incidents/index.js');
   const store = await createStore(storeConfig);
   try {
     const id = positionals[0];
@@ -98,7 +98,7 @@ async function printExecution(id: string, out: (s: string) => void): Promise<voi
     throw new UserInputError(
       'incidents --remote ID: FREEZER_DR_STATE_MACHINE_ARN is not set (the stack output RecoveryStateMachineArn)',
     );
-  const { describeRecoveryExecution } = await import('../../lib/aws/start-execution.js');
+  const { describeRecoveryExecution } = await import('../../lib/aws/index.js');
   const exec = await describeRecoveryExecution({ stateMachineArn: arn, name: id });
   if (!exec) return out(`execution ${id}: none in ${arn}`);
   out(`execution ${exec.name}: ${exec.status} (started ${exec.startDate ?? '-'}, stopped ${exec.stopDate ?? '-'})`);

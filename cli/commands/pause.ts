@@ -1,7 +1,7 @@
 import { parse } from '../args.js';
 import { requireConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { PAUSE_SETTING } from '../../lib/monitor/pass.js';
+import { PAUSE_SETTING } from '../../lib/monitor/index.js';
 
 export const PAUSE_HELP = `Usage: freezer-dr pause|resume [--config FILE]
 
@@ -13,7 +13,7 @@ export async function pauseCommand(paused: boolean, argv: string[], out: (s: str
   const { values } = parse(paused ? 'pause' : 'resume', argv, { config: { type: 'string' } });
   if (values.help) return (out(PAUSE_HELP), EXIT.ok);
   const config = await requireConfig(values.config);
-  const { createStore } = await import('../../lib/incidents/registry.js');
+  const { createStore } = await import('../../lib/incidents/index.js');
   const store = await createStore(config.store);
   try {
     await store.putSetting(PAUSE_SETTING, paused ? 'true' : undefined);

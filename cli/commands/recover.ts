@@ -3,13 +3,13 @@ import { openRuntime, requireConfig, runRecoveryLocally } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { incidentSummary, table, timelineLine } from '../format.js';
 import { UserInputError } from '../../lib/errors.js';
-import { incidentIdFor } from '../../lib/incidents/ids.js';
-import { isPaused } from '../../lib/monitor/pass.js';
-import { parseExecutionInput } from '../../lib/workflow/steps/validate.js';
-import type { Runtime } from '../../lib/workflow/runtime.js';
-import { HostNameSchema } from '../../lib/config/schemas.js';
-import { listComputeServices } from '../../lib/openstack/nova/services.js';
-import { UnknownHostError } from '../../lib/workflow/errors.js';
+import { incidentIdFor } from '../../lib/incidents/index.js';
+import { isPaused } from '../../lib/monitor/index.js';
+import { parseExecutionInput } from '../../lib/workflow/index.js';
+import type { Runtime } from '../../lib/workflow/index.js';
+import { HostNameSchema } from '../../lib/config/index.js';
+import { listComputeServices } from '../../lib/openstack/index.js';
+import { UnknownHostError } from '../../lib/workflow/index.js';
 import { userInfo } from 'node:os';
 
 export const RECOVER_HELP = `Usage: freezer-dr recover --host HOST [--dry-run] [--confirm-fenced] [--remote] [--config FILE]
@@ -61,7 +61,7 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
   if (values.remote) {
     const arn = process.env.FREEZER_DR_STATE_MACHINE_ARN;
     if (!arn) throw new UserInputError('recover --remote: FREEZER_DR_STATE_MACHINE_ARN is not set');
-    const { startRecoveryExecution } = await import('../../lib/aws/start-execution.js');
+    const { startRecoveryExecution } = await import('../../lib/aws/index.js');
     const r = await startRecoveryExecution({ stateMachineArn: arn, name: input.incidentId, input });
     out(`${r.outcome}: ${r.executionArn}`);
     return r.outcome === 'started' ? EXIT.ok : EXIT.refused;
@@ -141,8 +141,8 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
 }
 
 async function planStepReadOnly(rt: Runtime, host: string) {
-  const { listServersOnHost } = await import('../../lib/openstack/nova/servers.js');
-  const { planEvacuation } = await import('../../lib/evacuation/plan.js');
+  const { listServersOnHost } = await import('../../lib/openstack/index.js');
+  const { planEvacuation } = await import('../../lib/evacuation/index.js');
   return planEvacuation(host, await listServersOnHost(rt.session, host), rt.config.evacuation.evacuable);
 }
 

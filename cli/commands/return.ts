@@ -2,8 +2,8 @@ import { parse } from '../args.js';
 import { openRuntime, requireConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { UserInputError } from '../../lib/errors.js';
-import { HostNameSchema } from '../../lib/config/schemas.js';
-import { returnToService } from '../../lib/workflow/return-to-service.js';
+import { HostNameSchema } from '../../lib/config/index.js';
+import { returnToService } from '../../lib/workflow/index.js';
 
 export const RETURN_HELP = `Usage: freezer-dr return --host HOST [--enable-anyway] [--timeout SECONDS] [--config FILE]
 

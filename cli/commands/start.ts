@@ -3,8 +3,8 @@ import { configPathFrom, openRuntime } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { timelineLine } from '../format.js';
 import { watch } from '../watch.js';
-import { loadConfigFile } from '../../lib/config/load.js';
-import { assertComputeMicroversions } from '../../lib/openstack/nova/version.js';
+import { loadConfigFile } from '../../lib/config/index.js';
+import { assertComputeMicroversions } from '../../lib/openstack/index.js';
 
 export const START_HELP = `Usage: freezer-dr start [--config FILE]
 

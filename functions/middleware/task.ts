@@ -1,9 +1,9 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
-import { formatIssues } from '../../lib/config/issues.js';
+import { formatIssues } from '../../lib/config/index.js';
 import { getLogger, redact, redactText } from '../../lib/log/index.js';
-import { InvalidExecutionInputError } from '../../lib/workflow/errors.js';
-import { getRuntime, type Runtime } from '../../lib/workflow/runtime.js';
+import { InvalidExecutionInputError } from '../../lib/workflow/index.js';
+import { getRuntime, type Runtime } from '../../lib/workflow/index.js';
 
 /**
  * S6 guard, registered first so its onError runs last: whatever a step throws leaves the

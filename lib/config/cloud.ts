@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { registerSecret } from '../log/redact.js';
+import { registerSecret } from '../log/index.js';
 import type { CloudConfig } from './schemas.js';
 import { ConfigInvalidError, ConfigNotFoundError, ConfigSyntaxError } from './errors.js';
 import { formatIssues } from './issues.js';

@@ -240,11 +240,9 @@ export const WebhookNotifierSchema = z
 export const SnsNotifierSchema = z
   .object({
     driver: z.literal('sns'),
-    topicArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, {
-        message: 'expected an SNS topic ARN',
-      }),
+    topicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/, {
+      message: 'expected an SNS topic ARN',
+    }),
     /** Region of the topic; defaults to the region in the ARN. */
     region: z.string().optional(),
   })

@@ -1,4 +1,4 @@
-import { registerSecret } from '../log/redact.js';
+import { registerSecret } from '../log/index.js';
 import { SecretUnavailableError } from './errors.js';
 import type { SecretRef } from './schemas.js';
 

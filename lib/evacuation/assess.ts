@@ -1,5 +1,5 @@
-import type { Migration } from '../openstack/nova/migrations.js';
-import type { Server } from '../openstack/nova/servers.js';
+import type { Migration } from '../openstack/index.js';
+import type { Server } from '../openstack/index.js';
 
 /** Migration states after which Nova is done with an evacuation, successfully or not. */
 const SUCCEEDED = new Set(['done', 'completed']);

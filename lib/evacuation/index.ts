@@ -1,2 +1,3 @@
 export { planEvacuation, type PlanResult } from './plan.js';
 export { assessEvacuation, type Assessment } from './assess.js';
+export * from './schemas.js';

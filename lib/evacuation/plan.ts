@@ -1,6 +1,6 @@
-import type { EvacuableConfig } from '../config/schemas.js';
-import type { PlanItem, SkippedItem } from '../incidents/schemas.js';
-import type { Server } from '../openstack/nova/servers.js';
+import type { EvacuableConfig } from '../config/index.js';
+import type { PlanItem, SkippedItem } from './schemas.js';
+import type { Server } from '../openstack/index.js';
 
 /** Nova evacuates only instances in these vm_states, and only ones that ever launched (DESIGN §6). */
 const EVACUABLE_VM_STATES = new Set(['active', 'stopped', 'error']);

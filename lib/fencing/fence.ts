@@ -1,5 +1,5 @@
-import type { FenceResult } from '../incidents/schemas.js';
-import { sleep } from '../openstack/http.js';
+import type { FenceResult } from './schemas.js';
+import { sleep } from '../async/index.js';
 import { FencingError, PowerOffTimeoutError } from './errors.js';
 import type { Fencer, PowerState } from './fencer.js';
 

@@ -1,4 +1,4 @@
-import type { BmcConfig } from '../config/schemas.js';
+import type { BmcConfig } from '../config/index.js';
 
 /** Only a clean reading is a power state; anything else is a PowerStateUnknownError. */
 export type PowerState = 'on' | 'off';

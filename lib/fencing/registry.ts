@@ -1,5 +1,5 @@
-import type { BmcConfig, FencingConfig } from '../config/schemas.js';
-import { resolveSecret } from '../config/secrets.js';
+import type { BmcConfig, FencingConfig } from '../config/index.js';
+import { resolveSecret } from '../config/index.js';
 import { NoFencerConfiguredError } from './errors.js';
 import type { Fencer, FencerFactory, ResolvedBmc } from './fencer.js';
 

@@ -9,19 +9,18 @@ import {
   UpdateCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { StoreConfig } from '../config/schemas.js';
+import type { StoreConfig } from '../config/index.js';
 import { IncidentExistsError, IncidentNotFoundError, StoreError } from './errors.js';
 import {
   IncidentSchema,
-  InstanceRecordSchema,
   ObservationSchema,
   TERMINAL_STATUSES,
   TimelineEventSchema,
   type Incident,
-  type InstanceRecord,
   type Observation,
   type TimelineEvent,
 } from './schemas.js';
+import { InstanceRecordSchema, type InstanceRecord } from '../evacuation/index.js';
 import type { IncidentStore } from './store.js';
 
 /*

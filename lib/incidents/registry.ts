@@ -1,4 +1,4 @@
-import type { StoreConfig } from '../config/schemas.js';
+import type { StoreConfig } from '../config/index.js';
 import type { IncidentStore } from './store.js';
 
 /** Store backends by config name; loaded only when named, so the SQLite path never loads the AWS SDK. */

@@ -1,16 +1,6 @@
 import { z } from 'zod';
-
-export const FenceResultSchema = z.object({
-  fenced: z.literal(true),
-  /** Driver that confirmed power off, or "operator" when an operator confirmed it. */
-  method: z.string(),
-  target: z.string(),
-  confirmedAt: z.string(),
-  /** Power-state reads until off was confirmed (0 when it was already off or operator-confirmed). */
-  attempts: z.number().int().min(0),
-  alreadyOff: z.boolean().default(false),
-});
-export type FenceResult = z.infer<typeof FenceResultSchema>;
+import { FenceResultSchema } from '../fencing/index.js';
+import { PlanSchema } from '../evacuation/index.js';
 
 export const IsolationSchema = z.object({
   serviceId: z.string(),
@@ -19,74 +9,6 @@ export const IsolationSchema = z.object({
   disabledReason: z.string(),
 });
 export type Isolation = z.infer<typeof IsolationSchema>;
-
-export const PlanItemSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  projectId: z.string(),
-  vmState: z.string(),
-  priority: z.number().int(),
-});
-export type PlanItem = z.infer<typeof PlanItemSchema>;
-
-export const SkippedItemSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  projectId: z.string(),
-  reason: z.string(),
-});
-export type SkippedItem = z.infer<typeof SkippedItemSchema>;
-
-export const PlanSchema = z.object({
-  host: z.string(),
-  items: z.array(PlanItemSchema),
-  skipped: z.array(SkippedItemSchema),
-  plannedAt: z.string(),
-});
-export type Plan = z.infer<typeof PlanSchema>;
-
-export const InstanceOutcomeSchema = z.enum(['pending', 'evacuating', 'evacuated', 'failed', 'skipped', 'timeout']);
-export type InstanceOutcome = z.infer<typeof InstanceOutcomeSchema>;
-
-export const InstanceRecordSchema = z.object({
-  incidentId: z.string(),
-  instanceId: z.string(),
-  name: z.string(),
-  projectId: z.string(),
-  sourceHost: z.string(),
-  targetHost: z.string().nullable().default(null),
-  outcome: InstanceOutcomeSchema,
-  /** Why it failed or was skipped, in words (Nova's fault message when there is one). */
-  reason: z.string().nullable().default(null),
-  /** Evacuate requests we sent for it. S5: more than one only after Nova reported the previous one failed. */
-  requests: z.number().int().min(0).default(0),
-  migrationId: z.number().nullable().default(null),
-  startedAt: z.string().nullable().default(null),
-  finishedAt: z.string().nullable().default(null),
-});
-export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
-
-/** The record of an instance the incident has not acted on yet. */
-export function newInstanceRecord(
-  incidentId: string,
-  sourceHost: string,
-  instance: { id: string; name: string; projectId: string },
-): InstanceRecord {
-  return {
-    incidentId,
-    instanceId: instance.id,
-    name: instance.name,
-    projectId: instance.projectId,
-    sourceHost,
-    targetHost: null,
-    outcome: 'pending',
-    reason: null,
-    requests: 0,
-    migrationId: null,
-    startedAt: null,
-    finishedAt: null,
-  };
-}
 
 export const NotificationRecordSchema = z.object({
   channel: z.string(),

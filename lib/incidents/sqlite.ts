@@ -2,14 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { IncidentExistsError, IncidentNotFoundError } from './errors.js';
-import {
-  IncidentSchema,
-  InstanceRecordSchema,
-  ObservationSchema,
-  TERMINAL_STATUSES,
-  TimelineEventSchema,
-  type Incident,
-} from './schemas.js';
+import { IncidentSchema, ObservationSchema, TERMINAL_STATUSES, TimelineEventSchema, type Incident } from './schemas.js';
+import { InstanceRecordSchema } from '../evacuation/index.js';
 import type { IncidentStore } from './store.js';
 
 const SCHEMA = `

@@ -1,4 +1,5 @@
-import type { Incident, IncidentPatch, InstanceRecord, Observation, TimelineEvent } from './schemas.js';
+import type { Incident, IncidentPatch, Observation, TimelineEvent } from './schemas.js';
+import type { InstanceRecord } from '../evacuation/index.js';
 
 /**
  * Where incidents live: SQLite locally, DynamoDB in AWS. Both backends pass the same test suite.

@@ -1,7 +1,7 @@
-import type { MonitorConfig } from '../config/schemas.js';
-import { incidentIdFor } from '../incidents/ids.js';
+import type { MonitorConfig } from '../config/index.js';
+import { incidentIdFor } from '../incidents/index.js';
 import { referenceClock } from './clock.js';
-import type { Observation } from '../incidents/schemas.js';
+import type { Observation } from '../incidents/index.js';
 import type { Gate, HostDecision, MonitorDecision, Observed, RecoveryRequest } from './schemas.js';
 
 export interface DecideInput {

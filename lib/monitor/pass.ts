@@ -1,8 +1,8 @@
-import { IncidentExistsError } from '../incidents/errors.js';
+import { IncidentExistsError } from '../incidents/index.js';
 import { notifyAdmins } from '../notify/index.js';
-import type { Incident } from '../incidents/schemas.js';
-import type { ExecutionInputRaw } from '../workflow/schemas.js';
-import type { Runtime } from '../workflow/runtime.js';
+import type { Incident } from '../incidents/index.js';
+import type { ExecutionInputRaw } from '../workflow/index.js';
+import type { Runtime } from '../workflow/index.js';
 import { decide } from './decide.js';
 import { loadMonitorDriver } from './registry.js';
 import type { MonitorDecision } from './schemas.js';

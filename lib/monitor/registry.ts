@@ -1,4 +1,4 @@
-import type { MonitorConfig } from '../config/schemas.js';
+import type { MonitorConfig } from '../config/index.js';
 import type { MonitorDriver } from './drivers/monitor-driver.js';
 
 /** Monitor drivers by config name (an alert webhook receiver would be one more line). */

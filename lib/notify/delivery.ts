@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { NotificationRecord } from '../incidents/schemas.js';
+import type { NotificationRecord } from '../incidents/index.js';
+import { backoffDelay, runPool, sleep as sleepFor } from '../async/index.js';
 import { errorMessage } from '../errors.js';
 import { redactText, type Logger } from '../log/index.js';
 import { MESSAGE_ID_DOMAIN } from './constants.js';
@@ -100,7 +101,7 @@ export async function deliver(
     }
   }
 
-  await runPool(jobs, opts.concurrency ?? 4);
+  await runPool(jobs, opts.concurrency ?? 4, (job) => job());
   return records;
 }
 
@@ -111,7 +112,7 @@ async function attempt(
   messageId: string,
   opts: DeliverOptions,
 ): Promise<{ ok: boolean; detail: string | null; channelDown: boolean }> {
-  const sleep = opts.sleep ?? defaultSleep;
+  const sleep = opts.sleep ?? sleepFor;
   let last: DeliveryError | undefined;
   for (let i = 1; i <= opts.retry.attempts; i++) {
     if (opts.signal?.aborted) break;
@@ -136,7 +137,7 @@ async function attempt(
         error: last.message,
       });
       if (!last.transient || i === opts.retry.attempts) break;
-      await sleep(backoff(opts.retry.baseDelayMs, i));
+      await sleep(backoffDelay(i, { baseMs: opts.retry.baseDelayMs, factor: 3, jitter: 0.25 }));
     }
   }
   const tries = last?.transient ? `after ${opts.retry.attempts} attempts: ` : '';
@@ -157,26 +158,6 @@ function record(
   messageId: string,
 ): NotificationRecord {
   return { channel, recipient, kind: message.kind, ok, detail, at: opts.now().toISOString(), messageId };
-}
-
-/** base × 3^(n-1), ±25 % jitter: 300 ms, 900 ms, ... */
-function backoff(baseMs: number, n: number): number {
-  return Math.round(baseMs * 3 ** (n - 1) * (0.75 + Math.random() * 0.5));
-}
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function runPool(jobs: ReadonlyArray<() => Promise<void>>, size: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++]!;
-      await job();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, jobs.length) }, worker));
 }
 
 /**

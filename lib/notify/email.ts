@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
-import type { EmailNotifierConfig } from '../config/schemas.js';
-import { resolveSecret } from '../config/secrets.js';
+import type { EmailNotifierConfig } from '../config/index.js';
+import { resolveSecret } from '../config/index.js';
 import { errorMessage } from '../errors.js';
 import { redactText } from '../log/index.js';
 import { HEADERS, TIMEOUTS } from './constants.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { NotificationRecord } from '../incidents/schemas.js';
+import type { NotificationRecord } from '../incidents/index.js';
 import { errorMessage } from '../errors.js';
 import { getLogger, redact, redactText, type Logger } from '../log/index.js';
 import { COLOURS, SUBJECT_PREFIX } from './constants.js';

@@ -1,5 +1,5 @@
 import { errorMessage } from '../errors.js';
-import type { NotificationRecord } from '../incidents/schemas.js';
+import type { NotificationRecord } from '../incidents/index.js';
 import { getLogger, redactText } from '../log/index.js';
 import { deliver, feedRecipient, outstandingFailures } from './delivery.js';
 import { failureReportMessage, gateAlertMessage, type ComposeContext } from './messages.js';

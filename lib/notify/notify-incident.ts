@@ -1,8 +1,8 @@
-import type { NotificationConfig } from '../config/schemas.js';
+import type { NotificationConfig } from '../config/index.js';
 import { errorMessage } from '../errors.js';
-import { IncidentNotFoundError } from '../incidents/errors.js';
-import type { NotificationRecord } from '../incidents/schemas.js';
-import type { IncidentStore } from '../incidents/store.js';
+import { IncidentNotFoundError } from '../incidents/index.js';
+import type { NotificationRecord } from '../incidents/index.js';
+import type { IncidentStore } from '../incidents/index.js';
 import { getLogger, redactText, type Logger } from '../log/index.js';
 import type { OpenStackSession } from '../openstack/index.js';
 import { deliver, feedRecipient, outstandingFailures } from './delivery.js';

@@ -1,5 +1,6 @@
-import type { NotificationConfig } from '../config/schemas.js';
+import type { NotificationConfig } from '../config/index.js';
 import { errorMessage } from '../errors.js';
+import { limiter } from '../async/index.js';
 import { redactText } from '../log/index.js';
 import { getProject, getUser, listProjectMembers, type OpenStackSession, type User } from '../openstack/index.js';
 import { KEYSTONE_CONCURRENCY } from './constants.js';
@@ -93,19 +94,4 @@ export function dedupe(addresses: readonly string[]): string[] {
     out.push(a.trim());
   }
   return out;
-}
-
-function limiter(max: number) {
-  let active = 0;
-  const queue: Array<() => void> = [];
-  return async function run<T>(fn: () => Promise<T>): Promise<T> {
-    if (active >= max) await new Promise<void>((resolve) => queue.push(resolve));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      queue.shift()?.();
-    }
-  };
 }

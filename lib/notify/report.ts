@@ -1,4 +1,5 @@
-import type { Incident, InstanceOutcome, InstanceRecord, TimelineEvent } from '../incidents/schemas.js';
+import type { Incident, TimelineEvent } from '../incidents/index.js';
+import type { InstanceOutcome, InstanceRecord } from '../evacuation/index.js';
 import { CHART_MAX_INSTANCE_ROWS, COLOURS } from './constants.js';
 import { between, formatClock, formatDuration, formatInstant, formatShortDuration, safeTimeZone } from './time.js';
 

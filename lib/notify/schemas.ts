@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EmailNotifierSchema, SnsNotifierSchema, WebhookNotifierSchema } from '../config/schemas.js';
+import { EmailNotifierSchema, SnsNotifierSchema, WebhookNotifierSchema } from '../config/index.js';
 
 export { SnsNotifierSchema };
 export type SnsNotifierConfig = z.infer<typeof SnsNotifierSchema>;

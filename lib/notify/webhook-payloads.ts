@@ -1,4 +1,4 @@
-import type { WebhookNotifierConfig } from '../config/schemas.js';
+import type { WebhookNotifierConfig } from '../config/index.js';
 import type { OutgoingMessage } from './schemas.js';
 
 /** The webhook body for one message, in the configured format. Pure: tested on its own. */

@@ -1,5 +1,5 @@
 import axios from 'axios';
-import type { WebhookNotifierConfig } from '../config/schemas.js';
+import type { WebhookNotifierConfig } from '../config/index.js';
 import { registerSecret } from '../log/index.js';
 import { TIMEOUTS } from './constants.js';
 import { DeliveryError } from './errors.js';

@@ -1,3 +1,4 @@
+import { backoffDelay, sleep } from '../async/index.js';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
@@ -79,7 +80,8 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
     const tries = (req.idempotent ?? (req.method === 'GET' || req.method === 'PUT')) ? attempts : 1;
     let lastError: unknown;
     for (let attempt = 1; attempt <= tries; attempt++) {
-      if (attempt > 1) await sleep(backoff(backoffMs, attempt, lastError), req.signal);
+      if (attempt > 1)
+        await sleep(backoffDelay(attempt - 1, { baseMs: backoffMs, factor: 2, jitter: 0.5 }), req.signal);
       let res: AxiosResponse<string>;
       try {
         res = await instance.request<string>({
@@ -184,25 +186,4 @@ function networkReason(err: unknown): string {
 function stripQuery(url: string): string {
   const i = url.indexOf('?');
   return i < 0 ? url : url.slice(0, i);
-}
-
-function backoff(baseMs: number, attempt: number, lastError: unknown): number {
-  void lastError;
-  const exp = baseMs * 2 ** (attempt - 2);
-  return exp / 2 + Math.random() * exp;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

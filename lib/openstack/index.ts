@@ -1,5 +1,5 @@
 export * from './errors.js';
-export { createHttpClient, sleep, type HttpClient, type HttpRequest, type HttpResponse } from './http.js';
+export { createHttpClient, type HttpClient, type HttpRequest, type HttpResponse } from './http.js';
 export { createSession, type OpenStackSession, type ServiceRequest, type ServiceType } from './session.js';
 export * from './nova/index.js';
 export { listProjectMembers, type ProjectMember } from './keystone/role-assignments.js';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { ResolvedCloud } from '../config/cloud.js';
-import { registerSecret } from '../log/redact.js';
+import type { ResolvedCloud } from '../config/index.js';
+import { registerSecret } from '../log/index.js';
 import { AuthenticationError, EndpointNotFoundError } from './errors.js';
 import { createHttpClient, type HttpClient, type HttpResponse } from './http.js';
 import { issueToken, type Token } from './keystone/tokens.js';

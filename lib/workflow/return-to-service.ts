@@ -1,8 +1,8 @@
 import { FreezerError } from '../errors.js';
-import { powerOn } from '../fencing/fence.js';
-import { IncidentExistsError } from '../incidents/errors.js';
-import { BadRequestError } from '../openstack/errors.js';
-import { sleep } from '../openstack/http.js';
+import { powerOn } from '../fencing/index.js';
+import { IncidentExistsError } from '../incidents/index.js';
+import { BadRequestError } from '../openstack/index.js';
+import { waitFor } from '../async/index.js';
 import {
   enableService,
   listComputeServices,
@@ -10,7 +10,7 @@ import {
   parseNovaTime,
   unforceDownService,
   type ComputeService,
-} from '../openstack/nova/index.js';
+} from '../openstack/index.js';
 import { UnknownHostError } from './errors.js';
 import type { Runtime } from './runtime.js';
 
@@ -117,17 +117,18 @@ async function findService(rt: Runtime, host: string): Promise<ComputeService> {
 }
 
 async function waitUntil(opts: ReturnOptions, what: string, check: () => Promise<true | string>): Promise<void> {
-  const deadline = Date.now() + opts.timeoutMs;
-  let last = '';
-  for (;;) {
-    const r = await check();
-    if (r === true) return;
-    last = r;
-    if (Date.now() > deadline)
-      throw new ReturnToServiceError(
-        `gave up waiting for ${what} after ${Math.round(opts.timeoutMs / 1000)} s (${last})`,
-        { hint: 'nothing further was changed; check nova-compute on the host, then run the command again' },
-      );
-    await sleep(opts.pollMs);
-  }
+  await waitFor(
+    async () => {
+      const r = await check();
+      return r === true ? { done: true, value: undefined } : { done: false, last: r };
+    },
+    {
+      timeoutMs: opts.timeoutMs,
+      intervalMs: opts.pollMs,
+      onTimeout: (last) =>
+        new ReturnToServiceError(`gave up waiting for ${what} after ${Math.round(opts.timeoutMs / 1000)} s (${last})`, {
+          hint: 'nothing further was changed; check nova-compute on the host, then run the command again',
+        }),
+    },
+  );
 }

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { Config, SecretRef } from '../config/schemas.js';
-import { resolveSecret } from '../config/secrets.js';
-import { parseConfig } from '../config/load.js';
-import { resolveCloud } from '../config/cloud.js';
-import type { Fencer } from '../fencing/fencer.js';
-import { createFencer } from '../fencing/registry.js';
-import type { IncidentStore } from '../incidents/store.js';
-import type { TimelineEvent } from '../incidents/schemas.js';
-import { createStore } from '../incidents/registry.js';
+import type { Config, SecretRef } from '../config/index.js';
+import { resolveSecret } from '../config/index.js';
+import { parseConfig } from '../config/index.js';
+import { resolveCloud } from '../config/index.js';
+import type { Fencer } from '../fencing/index.js';
+import { createFencer } from '../fencing/index.js';
+import type { IncidentStore } from '../incidents/index.js';
+import type { TimelineEvent } from '../incidents/index.js';
+import { createStore } from '../incidents/index.js';
 import { getLogger, setLogger, type Logger } from '../log/index.js';
-import { createSession, type OpenStackSession } from '../openstack/session.js';
+import { createSession, type OpenStackSession } from '../openstack/index.js';
 import { UserInputError } from '../errors.js';
 
 /** Everything a step needs, built once per process (per Lambda container) and passed explicitly. */

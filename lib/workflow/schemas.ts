@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { HostNameSchema } from '../config/schemas.js';
-import { FenceResultSchema, IsolationSchema, PlanItemSchema, SkippedItemSchema } from '../incidents/schemas.js';
+import { HostNameSchema } from '../config/index.js';
+import { IsolationSchema } from '../incidents/index.js';
+import { FenceResultSchema } from '../fencing/index.js';
+import { PlanItemSchema, SkippedItemSchema } from '../evacuation/index.js';
 
 /** Execution input as a person or the monitor sends it (StartExecution). Validated in the first state. */
 export const ExecutionInputSchema = z
   .object({
-    incidentId: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,80}$/, {
-        message: 'expected 1–80 characters of letters, digits, "-" and "_" (it is also the execution name)',
-      }),
+    incidentId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/, {
+      message: 'expected 1–80 characters of letters, digits, "-" and "_" (it is also the execution name)',
+    }),
     host: HostNameSchema,
     reason: z.string().min(1).max(1000),
     detectedAt: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time, e.g. 2026-11-25T03:43:18Z' }),

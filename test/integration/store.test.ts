@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { DYNAMO_TABLE_SPEC, ORPHAN_LOCK_SECONDS, createDynamoStore } from '../../lib/incidents/dynamodb.js';
 import { IncidentExistsError, IncidentNotFoundError } from '../../lib/incidents/errors.js';
-import { IncidentSchema, type Incident, type InstanceRecord, type TimelineEvent } from '../../lib/incidents/schemas.js';
+import { IncidentSchema, type Incident, type TimelineEvent } from '../../lib/incidents/schemas.js';
+import { type InstanceRecord } from '../../lib/evacuation/schemas.js';
 import { createSqliteStore } from '../../lib/incidents/sqlite.js';
 import type { IncidentStore } from '../../lib/incidents/store.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ResolvedCloud } from '../../config/cloud.js';
+import type { ResolvedCloud } from '../../config/index.js';
 import type { HttpClient } from '../http.js';
 import { UnexpectedResponseError } from '../errors.js';
 

@@ -18,9 +18,7 @@ const Evacuate_2_1 = z.strictObject({
 const Evacuate_2_14 = z.strictObject({ host: novaHostname.optional(), adminPass: z.string().optional() });
 const Evacuate_2_29 = Evacuate_2_14.extend({ force: novaBool.optional() });
 
-function evacuateSchema(
-  minor: number,
-): z.ZodType<{
+function evacuateSchema(minor: number): z.ZodType<{
   host?: string | undefined;
   adminPass?: string | undefined;
   onSharedStorage?: boolean;

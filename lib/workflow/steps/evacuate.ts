@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { assessEvacuation } from '../../evacuation/assess.js';
-import { newInstanceRecord, type InstanceRecord } from '../../incidents/schemas.js';
-import { NotFoundError, ConflictError } from '../../openstack/errors.js';
-import { listEvacuationMigrations } from '../../openstack/nova/migrations.js';
-import { MICROVERSION } from '../../openstack/nova/microversions.js';
-import { evacuateServer, getServer } from '../../openstack/nova/servers.js';
+import { assessEvacuation } from '../../evacuation/index.js';
+import { newInstanceRecord, type InstanceRecord } from '../../evacuation/index.js';
+import { NotFoundError, ConflictError } from '../../openstack/index.js';
+import { listEvacuationMigrations } from '../../openstack/index.js';
+import { MICROVERSION } from '../../openstack/index.js';
+import { evacuateServer, getServer } from '../../openstack/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import type { CheckStepInputSchema, EvacuateStepInputSchema, EvacuationState } from '../schemas.js';
 

@@ -1,5 +1,5 @@
-import { fenceOff } from '../../fencing/fence.js';
-import type { FenceResult } from '../../incidents/schemas.js';
+import { fenceOff } from '../../fencing/index.js';
+import type { FenceResult } from '../../fencing/index.js';
 import { errorMessage } from '../../errors.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import type { z } from 'zod';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Isolation } from '../../incidents/schemas.js';
-import { disableService, forceDownService, listComputeServices } from '../../openstack/nova/services.js';
+import type { Isolation } from '../../incidents/index.js';
+import { disableService, forceDownService, listComputeServices } from '../../openstack/index.js';
 import { FenceNotConfirmedError, UnknownHostError } from '../errors.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import type { IsolateStepInputSchema } from '../schemas.js';

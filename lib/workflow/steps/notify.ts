@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { IncidentStatus } from '../../incidents/schemas.js';
+import type { IncidentStatus } from '../../incidents/index.js';
 import { notifyIncident } from '../../notify/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import type { NotifyStepInputSchema } from '../schemas.js';

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { planEvacuation } from '../../evacuation/plan.js';
-import { newInstanceRecord, type Plan } from '../../incidents/schemas.js';
-import { getImageProperties } from '../../openstack/images.js';
-import { listServersOnHost } from '../../openstack/nova/servers.js';
+import { planEvacuation } from '../../evacuation/index.js';
+import { newInstanceRecord, type Plan } from '../../evacuation/index.js';
+import { getImageProperties } from '../../openstack/index.js';
+import { listServersOnHost } from '../../openstack/index.js';
 import { notifyAdmins } from '../../notify/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import type { PlanStepInputSchema, PlanStepOutput } from '../schemas.js';

@@ -1,7 +1,7 @@
-import { formatIssues } from '../../config/issues.js';
-import { IncidentExistsError } from '../../incidents/errors.js';
-import { TERMINAL_STATUSES, type Incident } from '../../incidents/schemas.js';
-import { listComputeServices } from '../../openstack/nova/services.js';
+import { formatIssues } from '../../config/index.js';
+import { IncidentExistsError } from '../../incidents/index.js';
+import { TERMINAL_STATUSES, type Incident } from '../../incidents/index.js';
+import { listComputeServices } from '../../openstack/index.js';
 import { IncidentClosedError, InvalidExecutionInputError, UnknownHostError } from '../errors.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import { ExecutionInputSchema, MAX_INPUT_BYTES, type ExecutionInput } from '../schemas.js';

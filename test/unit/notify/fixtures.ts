@@ -4,7 +4,8 @@ import {
   type OpenStackSession,
   type ServiceRequest,
 } from '../../../lib/openstack/index.js';
-import type { Incident, InstanceRecord, TimelineEvent } from '../../../lib/incidents/schemas.js';
+import type { Incident, TimelineEvent } from '../../../lib/incidents/schemas.js';
+import type { InstanceRecord } from '../../../lib/evacuation/schemas.js';
 import type { IncidentStore } from '../../../lib/incidents/store.js';
 
 /** A Keystone user as /v3/users/{id} returns it (email is optional; default_project_id says nothing about membership). */

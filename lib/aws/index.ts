@@ -1,0 +1,2 @@
+export { startRecoveryExecution } from './start-execution.js';
+export { describeRecoveryExecution } from './start-execution.js';

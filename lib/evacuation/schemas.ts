@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+export const PlanItemSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  projectId: z.string(),
+  vmState: z.string(),
+  priority: z.number().int(),
+});
+export type PlanItem = z.infer<typeof PlanItemSchema>;
+
+export const SkippedItemSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  projectId: z.string(),
+  reason: z.string(),
+});
+export type SkippedItem = z.infer<typeof SkippedItemSchema>;
+
+export const PlanSchema = z.object({
+  host: z.string(),
+  items: z.array(PlanItemSchema),
+  skipped: z.array(SkippedItemSchema),
+  plannedAt: z.string(),
+});
+export type Plan = z.infer<typeof PlanSchema>;
+
+export const InstanceOutcomeSchema = z.enum(['pending', 'evacuating', 'evacuated', 'failed', 'skipped', 'timeout']);
+export type InstanceOutcome = z.infer<typeof InstanceOutcomeSchema>;
+
+export const InstanceRecordSchema = z.object({
+  incidentId: z.string(),
+  instanceId: z.string(),
+  name: z.string(),
+  projectId: z.string(),
+  sourceHost: z.string(),
+  targetHost: z.string().nullable().default(null),
+  outcome: InstanceOutcomeSchema,
+  /** Why it failed or was skipped, in words (Nova's fault message when there is one). */
+  reason: z.string().nullable().default(null),
+  /** Evacuate requests we sent for it. S5: more than one only after Nova reported the previous one failed. */
+  requests: z.number().int().min(0).default(0),
+  migrationId: z.number().nullable().default(null),
+  startedAt: z.string().nullable().default(null),
+  finishedAt: z.string().nullable().default(null),
+});
+export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
+
+/** The record of an instance the incident has not acted on yet. */
+export function newInstanceRecord(
+  incidentId: string,
+  sourceHost: string,
+  instance: { id: string; name: string; projectId: string },
+): InstanceRecord {
+  return {
+    incidentId,
+    instanceId: instance.id,
+    name: instance.name,
+    projectId: instance.projectId,
+    sourceHost,
+    targetHost: null,
+    outcome: 'pending',
+    reason: null,
+    requests: 0,
+    migrationId: null,
+    startedAt: null,
+    finishedAt: null,
+  };
+}

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+/** What a confirmed power-off leaves in the incident record (S1: `fenced` is only ever true). */
+export const FenceResultSchema = z.object({
+  fenced: z.literal(true),
+  /** Driver that confirmed power off, or "operator" when an operator confirmed it. */
+  method: z.string(),
+  target: z.string(),
+  confirmedAt: z.string(),
+  /** Power-state reads until off was confirmed (0 when it was already off or operator-confirmed). */
+  attempts: z.number().int().min(0),
+  alreadyOff: z.boolean().default(false),
+});
+export type FenceResult = z.infer<typeof FenceResultSchema>;
