@@ -85,7 +85,7 @@ export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): P
       messageId: null,
     });
   } finally {
-    if (ownNotifiers) await Promise.allSettled(notifiers.map((n) => n.close?.()));
+    if (ownNotifiers) await Promise.allSettled(notifiers.map(async (n) => n.close?.()));
   }
   return records;
 }

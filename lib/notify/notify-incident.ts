@@ -160,7 +160,7 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
       messageId: null,
     });
   } finally {
-    if (ownNotifiers) await Promise.allSettled(notifiers.map((n) => n.close?.()));
+    if (ownNotifiers) await Promise.allSettled(notifiers.map(async (n) => n.close?.()));
   }
 
   try {

@@ -126,6 +126,14 @@ export function reportKind(incident: Incident, instances: readonly InstanceRecor
     case 'failed':
     case 'dry-run':
       return incident.status;
+    case 'open':
+    case 'fencing':
+    case 'fenced':
+    case 'isolated':
+    case 'evacuating':
+    case 'notifying':
+      // Still running: the instances tell how it stands so far.
+      break;
   }
   if (incident.dryRun) return 'dry-run';
   if (!incident.fence && incident.error) return 'fence-failed';

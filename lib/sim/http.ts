@@ -170,10 +170,11 @@ export async function startHttpService(o: HttpServiceOptions): Promise<RunningHt
       res.writeHead(reply.status, out);
       res.end(method === 'HEAD' ? undefined : payload);
     }
+    const written = o.service === 'nova' && method !== 'GET' && body ? { body } : {};
     log(
       reply.microversion
-        ? { method, path: rawUrl, status: reply.status, microversion: reply.microversion }
-        : { method, path: rawUrl, status: reply.status },
+        ? { method, path: rawUrl, status: reply.status, microversion: reply.microversion, ...written }
+        : { method, path: rawUrl, status: reply.status, ...written },
     );
   };
 

@@ -17,6 +17,8 @@ export interface RequestLogEntry {
   microversion?: string;
   /** Redfish only: the compute host this BMC belongs to. */
   host?: string;
+  /** Nova only, for writes: the request body as sent, so tests can check what was asked and in what order. */
+  body?: string;
 }
 
 /** Per-BMC misbehaviour, read on every request. */

@@ -51,7 +51,10 @@ describe('the real state machine against the simulated cloud', () => {
 
     // S2: force-down came before disable.
     const puts = env.sim.requestLog.filter((r) => r.service === 'nova' && r.method === 'PUT');
-    expect(puts.length).toBe(2);
+    expect(puts.map((r) => JSON.parse(r.body ?? '{}') as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ forced_down: true }),
+      expect.objectContaining({ status: 'disabled' }),
+    ]);
 
     // Mails went through SMTP: admins as envelope recipients, project members by role assignment.
     const rcpts = env.smtp.messages.flatMap((m) => m.envelopeTo);

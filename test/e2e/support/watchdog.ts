@@ -81,7 +81,11 @@ export async function startWatchdog(bed: BedInfo, opts: WatchdogOptions): Promis
         seen.push({ at, line });
         lines.push(`${String(at - t0).padStart(7)} ${line}`);
         appendFileSync(logFile, `${lines.at(-1)}\n`);
-        for (const w of [...waiters]) if (w.re.test(line)) (waiters.delete(w), w.resolve(line));
+        for (const w of [...waiters]) {
+          if (!w.re.test(line)) continue;
+          waiters.delete(w);
+          w.resolve(line);
+        }
       }
     });
   };

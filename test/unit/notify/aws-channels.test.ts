@@ -59,14 +59,12 @@ describe('sns channel', () => {
         Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } }),
       );
     await expect(n!.send(message, '', '<id>')).rejects.toMatchObject({ name: 'DeliveryError', transient: true });
-    sns
-      .on(PublishCommand)
-      .rejectsOnce(
-        Object.assign(new Error('not authorized'), {
-          name: 'AuthorizationErrorException',
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    sns.on(PublishCommand).rejectsOnce(
+      Object.assign(new Error('not authorized'), {
+        name: 'AuthorizationErrorException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     await expect(n!.send(message, '', '<id>')).rejects.toMatchObject({ name: 'DeliveryError', transient: false });
   });
 
@@ -104,14 +102,12 @@ describe('email channel over SES (SESv2 SendEmail)', () => {
   });
 
   test('an SES rejection becomes a DeliveryError', async () => {
-    ses
-      .on(SendEmailCommand)
-      .rejects(
-        Object.assign(new Error('Email address is not verified.'), {
-          name: 'MessageRejected',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    ses.on(SendEmailCommand).rejects(
+      Object.assign(new Error('Email address is not verified.'), {
+        name: 'MessageRejected',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const [n] = await createNotifiers(
       [{ driver: 'email', transport: { type: 'ses', region: 'eu-west-1' }, from: 'dr@example.org' }],
       ctx,

@@ -1,0 +1,64 @@
+/**
+ * One deliberate break of each safety rule (../../README.md "Safety rules"). The runner applies
+ * each to a scratch copy of the tree and expects the named tests to FAIL: a rule whose break
+ * keeps its tests green has no test.
+ */
+export interface Mutation {
+  rule: string;
+  what: string;
+  file: string;
+  /** Exact text that must be present once; the mutation fails loudly when the code has moved on. */
+  find: string;
+  replace: string;
+  /** The test files that must catch it (kept short: each mutation runs them once). */
+  tests: string[];
+}
+
+export const MUTATIONS: Mutation[] = [
+  {
+    rule: 'S2',
+    what: 'disable before force-down',
+    file: 'lib/workflow/steps/isolate.ts',
+    find: `  if (!service.forcedDown) await forceDownService(rt.session, service.id);
+  const forcedDownAt = rt.now().toISOString();
+  await recordEvent(rt, input.incidentId, 'isolate', \`nova-compute on \${input.host} forced down\`);
+  if (service.status !== 'disabled') await disableService(rt.session, service.id, reason);`,
+    replace: `  if (service.status !== 'disabled') await disableService(rt.session, service.id, reason);
+  if (!service.forcedDown) await forceDownService(rt.session, service.id);
+  const forcedDownAt = rt.now().toISOString();
+  await recordEvent(rt, input.incidentId, 'isolate', \`nova-compute on \${input.host} forced down\`);`,
+    tests: ['test/integration/recovery.test.ts'],
+  },
+  {
+    rule: 'S3',
+    what: 'prefix host match in the planner and the server listing',
+    file: 'lib/evacuation/plan.ts',
+    find: 'if (s.host !== host) continue;',
+    replace: 'if (!s.host?.startsWith(host)) continue;',
+    tests: ['test/unit/evacuation/plan.test.ts'],
+  },
+  {
+    rule: 'S4',
+    what: 'open an incident without the conditional write',
+    file: 'lib/incidents/sqlite.ts',
+    find: "'INSERT INTO incidents (id, host, open_host, created_at, data) VALUES (?, ?, ?, ?, ?)'",
+    replace: "'INSERT OR REPLACE INTO incidents (id, host, open_host, created_at, data) VALUES (?, ?, ?, ?, ?)'",
+    tests: ['test/integration/store.test.ts'],
+  },
+  {
+    rule: 'S6',
+    what: 'registered secrets are no longer removed from text',
+    file: 'lib/log/redact.ts',
+    find: "for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');",
+    replace: 'void secrets;',
+    tests: ['test/unit/log/redact.test.ts'],
+  },
+  {
+    rule: 'S7',
+    what: 'TLS verification off for the OpenStack API',
+    file: 'lib/openstack/http.ts',
+    find: 'rejectUnauthorized: !opts.insecure,',
+    replace: 'rejectUnauthorized: false,',
+    tests: ['test/integration/openstack/tls.test.ts'],
+  },
+];
