@@ -14,6 +14,16 @@ export { fenceStep } from './steps/fence.js';
 export { isolateStep } from './steps/isolate.js';
 export { notifyStep } from './steps/notify.js';
 export { planStep } from './steps/plan.js';
-export { validateStep, parseExecutionInput } from './steps/validate.js';
+export { validateStep } from './steps/validate.js';
+export {
+  parseExecutionInput,
+  buildExecutionInput,
+  findComputeService,
+  newIncident,
+  openIncident,
+  type RecoveryRequest,
+} from './front-door.js';
+export { assessRecovery, ReadinessSchema, type Readiness } from './readiness.js';
+export { OperatorConfirmationRefusedError } from './errors.js';
 export { type LambdaHandler, runLocalExecution, type LocalExecutionResult } from './local-runner.js';
 export { returnToService } from './return-to-service.js';

@@ -5,13 +5,12 @@ import { BadRequestError } from '../openstack/index.js';
 import { waitFor } from '../async/index.js';
 import {
   enableService,
-  listComputeServices,
   listHostEvacuations,
   parseNovaTime,
   unforceDownService,
   type ComputeService,
 } from '../openstack/index.js';
-import { UnknownHostError } from './errors.js';
+import { findComputeService } from './front-door.js';
 import type { Runtime } from './runtime.js';
 
 export class ReturnToServiceError extends FreezerError {
@@ -106,14 +105,7 @@ function isLater(heartbeat: string | null, than: string | null): boolean {
 }
 
 async function findService(rt: Runtime, host: string): Promise<ComputeService> {
-  const { services } = await listComputeServices(rt.session);
-  const s = services.find((x) => x.host === host);
-  if (!s)
-    throw new UnknownHostError(
-      host,
-      services.map((x) => x.host),
-    );
-  return s;
+  return (await findComputeService(rt, host)).service;
 }
 
 async function waitUntil(opts: ReturnOptions, what: string, check: () => Promise<true | string>): Promise<void> {

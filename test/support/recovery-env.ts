@@ -16,6 +16,8 @@ export interface RecoveryEnv {
   sim: SimCloud;
   smtp: SimSmtp;
   config: Config;
+  /** The config as written (secrets as env references): what a config file would hold. */
+  raw: Record<string, unknown>;
   rt: Runtime;
   logs: string[];
   /** Run the real state machine in-process for a host. */
@@ -107,6 +109,7 @@ export async function startRecoveryEnv(
     sim,
     smtp,
     config,
+    raw,
     rt,
     logs,
     async recover(host, extra = {}) {

@@ -5,6 +5,7 @@ export {
   disableService,
   enableService,
   parseNovaTime,
+  novaTimeOf,
   type ComputeService,
   type ServiceListing,
 } from './services.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { planEvacuation } from '../../evacuation/index.js';
+import { planEvacuation, type PlanResult } from '../../evacuation/index.js';
 import { newInstanceRecord, type Plan } from '../../evacuation/index.js';
 import { getImageProperties } from '../../openstack/index.js';
 import { listServersOnHost } from '../../openstack/index.js';
@@ -17,14 +17,7 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
   const incident = await rt.store.getIncident(input.incidentId);
   let plan: Plan | null = incident?.plan ?? null;
   if (!plan) {
-    const servers = await listServersOnHost(rt.session, input.host);
-    const images = new Map<string, Record<string, string>>();
-    if (rt.config.evacuation.evacuable.mode === 'tagged' && rt.config.evacuation.evacuable.imageProperty) {
-      for (const id of new Set(servers.map((s) => s.imageId).filter((x): x is string => !!x))) {
-        images.set(id, await getImageProperties(rt.session, id).catch(() => ({})));
-      }
-    }
-    const { items, skipped } = planEvacuation(input.host, servers, rt.config.evacuation.evacuable, images);
+    const { items, skipped } = await computePlan(rt, input.host);
     plan = { host: input.host, items, skipped, plannedAt: rt.now().toISOString() };
     if (!input.dryRun) {
       for (const item of items) {
@@ -55,6 +48,22 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
     concurrency: rt.config.evacuation.concurrency,
     waitSeconds: Math.max(1, Math.round(rt.config.evacuation.checkIntervalSeconds)),
   };
+}
+
+/**
+ * Which of the host's instances would be evacuated, in what order, and why the others are not:
+ * the Plan step's own logic, also what `recover --dry-run` prints, so the two cannot disagree.
+ * Reads only.
+ */
+export async function computePlan(rt: Runtime, host: string): Promise<PlanResult> {
+  const servers = await listServersOnHost(rt.session, host);
+  const images = new Map<string, Record<string, string>>();
+  if (rt.config.evacuation.evacuable.mode === 'tagged' && rt.config.evacuation.evacuable.imageProperty) {
+    for (const id of new Set(servers.map((s) => s.imageId).filter((x): x is string => !!x))) {
+      images.set(id, await getImageProperties(rt.session, id).catch(() => ({})));
+    }
+  }
+  return planEvacuation(host, servers, rt.config.evacuation.evacuable, images);
 }
 
 /** The optional "recovery started" mail: the admins learn of the incident before it ends. Never blocks. */
