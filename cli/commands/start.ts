@@ -5,6 +5,7 @@ import { timelineLine } from '../format.js';
 import { watch } from '../watch.js';
 import { loadConfigFile } from '../../lib/config/index.js';
 import { assertComputeMicroversions } from '../../lib/openstack/index.js';
+import { preflightAndAlert } from '../../lib/workflow/index.js';
 
 export const START_HELP = `Usage: freezer-dr start [--config FILE]
 
@@ -32,6 +33,9 @@ export async function startCommand(argv: string[], out: (s: string) => void): Pr
   out(
     `freezer-dr watching ${path}: compute API up to microversion ${version.max}, a pass every ${config.monitor.intervalSeconds} s${config.monitor.paused ? ' (PAUSED: monitor-only)' : ''}`,
   );
+  // Misconfiguration must show on a quiet day, not mid-incident: the admins hear of new failures.
+  const { report } = await preflightAndAlert(rt);
+  for (const c of report.checks.filter((x) => !x.ok)) out(`PREFLIGHT ${c.check} ${c.target}: ${c.detail}`);
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once('SIGINT', stop);

@@ -92,6 +92,15 @@ export const createEmailNotifier: NotifierFactory<EmailNotifierConfig> = async (
       transporter.close();
     },
   };
+  // SES has no probe that sends nothing; SMTP answers EHLO, STARTTLS and AUTH.
+  if (config.transport.type === 'smtp')
+    notifier.verify = async () => {
+      try {
+        await transporter.verify();
+      } catch (err) {
+        throw toDeliveryError(err);
+      }
+    };
   return notifier;
 };
 

@@ -27,3 +27,10 @@ export { assessRecovery, ReadinessSchema, type Readiness } from './readiness.js'
 export { OperatorConfirmationRefusedError } from './errors.js';
 export { type LambdaHandler, runLocalExecution, type LocalExecutionResult } from './local-runner.js';
 export { returnToService } from './return-to-service.js';
+export {
+  runPreflight,
+  preflightAndAlert,
+  PreflightReportSchema,
+  type PreflightReport,
+  type PreflightCheck,
+} from './preflight.js';

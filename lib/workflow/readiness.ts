@@ -94,7 +94,12 @@ export async function assessRecovery(rt: Runtime, host: string, opts: ReadinessO
   };
 }
 
-async function readFence(rt: Runtime, host: string, opts: ReadinessOptions): Promise<Readiness['fence']> {
+/** The host's fence readiness: its BMC entry, and a power reading through the real driver. */
+export async function readFence(
+  rt: Runtime,
+  host: string,
+  opts: Pick<ReadinessOptions, 'fence' | 'signal'>,
+): Promise<Readiness['fence']> {
   const base = { mode: opts.fence, driver: null, target: null, power: null, problem: null };
   let driver: string;
   try {
@@ -130,7 +135,8 @@ async function readFence(rt: Runtime, host: string, opts: ReadinessOptions): Pro
   }
 }
 
-async function checkMicroversion(rt: Runtime, signal?: AbortSignal): Promise<Readiness['microversion']> {
+/** Whether the cloud offers the microversion the configured evacuation policy sends. */
+export async function checkMicroversion(rt: Runtime, signal?: AbortSignal): Promise<Readiness['microversion']> {
   const policy = rt.config.evacuation.microversionPolicy;
   const needs = policy === 'stopped-at-destination' ? MICROVERSION.evacuateStopped : MICROVERSION.evacuateClassic;
   const { max } = await getComputeVersion(rt.session, signal);

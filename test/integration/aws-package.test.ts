@@ -30,6 +30,7 @@ const FUNCTIONS: Record<string, string> = {
   check: 'check',
   notify: 'notify',
   notifyFenceFailed: 'notify-fence-failed',
+  preflight: 'preflight',
 };
 const logicalId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`;
 const roleId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}Role`;
@@ -67,6 +68,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   CheckRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
   NotifyRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
   NotifyFenceFailedRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
+  // the daily preflight reads every BMC's power state and probes the mail relay (lib/workflow/preflight.ts)
+  PreflightRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
   RecoveryStateMachineRole: [
     'lambda:InvokeFunction',
     'logs:CreateLogDelivery',
@@ -303,7 +306,9 @@ describe('functions', () => {
   });
 
   test('the monitor runs on an EventBridge schedule, and only once at a time', () => {
-    const rules = byType('AWS::Events::Rule');
+    const rules = byType('AWS::Events::Rule').filter(([, r]) =>
+      JSON.stringify(r.Properties.Targets).includes('MonitorLambdaFunction'),
+    );
     expect(rules).toHaveLength(1);
     const [[, rule]] = rules as [[string, Res]];
     expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
@@ -394,10 +399,11 @@ describe('least privilege', () => {
     }
   });
 
-  test('only fence reads the BMC secrets; only the monitor starts executions', () => {
+  test('only fence and the power readers (validate, preflight) read the BMC secrets; only the monitor starts executions', () => {
+    const bmcReaders = new Set(['fence', 'validate', 'preflight']);
     for (const key of Object.keys(FUNCTIONS)) {
       const role = JSON.stringify(template.Resources[roleId(key)]);
-      expect([key, role.includes(`freezer-dr/${STAGE}/bmc/`)]).toEqual([key, key === 'fence']);
+      expect([key, role.includes(`freezer-dr/${STAGE}/bmc/`)]).toEqual([key, bmcReaders.has(key)]);
       expect([key, role.includes('states:StartExecution')]).toEqual([key, key === 'monitor']);
     }
     const monitor = statementsOf(template.Resources.MonitorRole!);
@@ -405,7 +411,7 @@ describe('least privilege', () => {
       Ref: 'RecoveryStateMachine',
     });
     // the roles that mail: SNS only to the alert topic, SES only as the configured identity, the SMTP password only under notify/
-    for (const id of ['MonitorRole', 'NotifyRole', 'NotifyFenceFailedRole']) {
+    for (const id of ['MonitorRole', 'NotifyRole', 'NotifyFenceFailedRole', 'PreflightRole']) {
       const mail = statementsOf(template.Resources[id]!);
       expect([id, mail.find((s) => s.Action === 'sns:Publish')!.Resource]).toEqual([id, { Ref: 'AlertTopic' }]);
       expect(
