@@ -6,7 +6,7 @@ import { failureReportMessage, gateAlertMessage, type ComposeContext } from './m
 import type { NotifyDeps } from './notify-incident.js';
 import type { Notifier } from './notifier.js';
 import { createNotifiers } from './registry.js';
-import { AdminAlertSchema, NotifyExtrasSchema, RetryOptionsSchema, type AdminAlert } from './schemas.js';
+import { AdminAlertSchema, RetryOptionsSchema, type AdminAlert } from './schemas.js';
 import { templateRenderer } from './templates.js';
 import { safeTimeZone } from './time.js';
 
@@ -32,10 +32,9 @@ export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): P
       log.warn('no notification channel is configured: the alert is only logged', { subject: valid.subject });
       return [];
     }
-    const extras = NotifyExtrasSchema.parse(deps.config);
     const ctx: ComposeContext = {
       renderer: templateRenderer({
-        overrideDir: deps.templatesDir ?? extras.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR,
+        overrideDir: deps.templatesDir ?? deps.config.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR,
       }),
       timeZone: safeTimeZone(deps.config.timeZone),
       admins: deps.config.admins,

@@ -18,7 +18,7 @@ import type { Notifier } from './notifier.js';
 import { resolveProjectAudiences, type ProjectAudience } from './recipients.js';
 import { createNotifiers } from './registry.js';
 import { buildReport } from './report.js';
-import { NotifyExtrasSchema, RetryOptionsSchema, type RetryOptions } from './schemas.js';
+import { RetryOptionsSchema, type RetryOptions } from './schemas.js';
 import { templateRenderer } from './templates.js';
 import { safeTimeZone } from './time.js';
 
@@ -56,7 +56,6 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
   ]);
 
   const env = deps.env ?? process.env;
-  const extras = NotifyExtrasSchema.parse(deps.config);
   const timeZone = safeTimeZone(deps.config.timeZone);
   const existing = incident.notifications;
   const done = new Set(existing.filter((r) => r.ok && r.messageId).map((r) => r.messageId!));
@@ -72,11 +71,11 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
     }
     const ctx: ComposeContext = {
       renderer: templateRenderer({
-        overrideDir: deps.templatesDir ?? extras.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR,
+        overrideDir: deps.templatesDir ?? deps.config.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR,
       }),
       timeZone,
       admins: deps.config.admins,
-      contact: extras.supportContact ?? (deps.config.admins.length ? deps.config.admins.join(', ') : null),
+      contact: deps.config.supportContact ?? (deps.config.admins.length ? deps.config.admins.join(', ') : null),
       now: now(),
       log,
     };

@@ -53,3 +53,16 @@ export class OperatorConfirmationRefusedError extends UserInputError {
     this.name = 'OperatorConfirmationRefusedError';
   }
 }
+
+/**
+ * A Task stopped itself before Lambda's own timeout would have killed it: every wait and call in
+ * flight was aborted, so nothing runs on behind the state machine's back. Retry/Catch match on it.
+ */
+export class TaskDeadlineError extends FreezerError {
+  constructor(marginMs: number) {
+    super(`the task stopped ${marginMs} ms before its Lambda timeout; what it was doing was aborted`, {
+      hint: 'raise the function timeout (serverless.yml) together with the Task TimeoutSeconds, or lower fencing.powerTimeoutSeconds',
+    });
+    this.name = 'TaskDeadlineError';
+  }
+}

@@ -24,7 +24,7 @@ export {
   type RecoveryRequest,
 } from './front-door.js';
 export { assessRecovery, ReadinessSchema, type Readiness } from './readiness.js';
-export { OperatorConfirmationRefusedError } from './errors.js';
+export { OperatorConfirmationRefusedError, TaskDeadlineError } from './errors.js';
 export { type LambdaHandler, runLocalExecution, type LocalExecutionResult } from './local-runner.js';
 export { returnToService } from './return-to-service.js';
 export {

@@ -10,7 +10,11 @@ import type { FenceStepInputSchema } from '../schemas.js';
  * off for this incident (a resumed run) is not fenced again. An operator's confirmation in the
  * input replaces the BMC: that is a person's judgement, recorded as such.
  */
-export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInputSchema>): Promise<FenceResult> {
+export async function fenceStep(
+  rt: Runtime,
+  input: z.infer<typeof FenceStepInputSchema>,
+  signal?: AbortSignal,
+): Promise<FenceResult> {
   const incident = await rt.store.getIncident(input.incidentId);
   if (incident?.fence) {
     await recordEvent(
@@ -45,6 +49,7 @@ export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInpu
       result = await fenceOff(fencer, {
         powerTimeoutMs: rt.config.fencing.powerTimeoutSeconds * 1000,
         pollIntervalMs: rt.config.fencing.pollIntervalSeconds * 1000,
+        signal,
       });
     } catch (err) {
       await recordEvent(rt, input.incidentId, 'fence', `fence of ${input.host} NOT confirmed: ${errorMessage(err)}`);
