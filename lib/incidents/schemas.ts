@@ -160,5 +160,7 @@ export const ObservationSchema = z.object({
   suspectSince: z.string().nullable(),
   lastSeenAt: z.string(),
   lastState: z.string(),
+  /** Last pass (our clock) that saw the host healthy: a fence-failed incident older than this is over. */
+  lastHealthyAt: z.string().nullish(),
 });
 export type Observation = z.infer<typeof ObservationSchema>;
