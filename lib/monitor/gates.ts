@@ -25,7 +25,7 @@ const by = (hosts: HostDecision[], ...verdicts: HostDecision['verdict'][]) =>
 export function evaluateGates(ctx: GateContext): Gate[] {
   return [
     ...secondSignalGates(ctx),
-    ...perHostNews(ctx.hosts),
+    ...perHostNews(ctx.hosts, ctx.config.graceSeconds),
     ...fleetGate(ctx),
     ...aggregateGates(ctx),
     ...pauseGate(ctx),
@@ -80,7 +80,7 @@ function cliffGate(ctx: GateContext): Gate[] {
 }
 
 /** Per-host news: mailed once per episode each (the key carries the host), never blocking others. */
-function perHostNews(hosts: HostDecision[]): Gate[] {
+function perHostNews(hosts: HostDecision[], graceSeconds: number): Gate[] {
   const gates: Gate[] = [];
   const inFlight = by(hosts, 'in-flight');
   if (inFlight.length)
@@ -90,7 +90,8 @@ function perHostNews(hosts: HostDecision[]): Gate[] {
       hosts: names(inFlight),
       blocking: false,
     });
-  for (const h of by(hosts, 'host-answers'))
+  // Only once it has lasted a grace period (suspectForSeconds counts it for host-answers).
+  for (const h of by(hosts, 'host-answers').filter((x) => (x.suspectForSeconds ?? 0) >= graceSeconds))
     gates.push({
       gate: 'host-answers',
       reason: `nova-compute down but the host answers: check nova-compute and RabbitMQ on ${h.host}. ${h.reason}`,

@@ -47,7 +47,10 @@ export const HostDecisionSchema = z.object({
   forcedDown: z.boolean(),
   heartbeatAgeSeconds: z.number().nullable(),
   suspectSince: z.string().nullable(),
-  /** Seconds spent as a suspect so far (from the persisted observations), with the grace it must reach. */
+  /**
+   * Seconds spent as a suspect so far (from the persisted observations), with the grace it must
+   * reach; for host-answers, how long Nova has called it down while it answers.
+   */
   suspectForSeconds: z.number().nullable().default(null),
   graceSeconds: z.number().nullable().default(null),
   /** What the second signal said about the host, when one is configured and could be read. */

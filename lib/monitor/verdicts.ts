@@ -62,6 +62,18 @@ export function judgeHost(s: HostSignal, ctx: HostContext): HostJudgement {
   }
   const why = `${s.state === 'down' ? 'state down' : 'state up'}, heartbeat ${age === null ? 'never' : `${age.toFixed(1)} s old`}`;
   const unconfirmed = confirmationProblem(ctx, reading, why, base);
+  if (unconfirmed?.verdict === 'host-answers') {
+    // Kept so the admins are told only once it lasts a grace period: a dying host's second
+    // signal goes dark a scrape later than Nova's heartbeat, and that is no news.
+    observation.answersSince = prior?.answersSince ?? ctx.now.toISOString();
+    const answeredFor = Math.max(0, (ctx.now.getTime() - Date.parse(observation.answersSince)) / 1000);
+    const decision = {
+      ...unconfirmed,
+      suspectForSeconds: Math.round(answeredFor * 10) / 10,
+      graceSeconds: config.graceSeconds,
+    };
+    return { decision, observation };
+  }
   if (unconfirmed) return { decision: unconfirmed, observation };
 
   // Both signals agree (or nova-only): grace runs from the first pass that saw them agree.

@@ -80,7 +80,13 @@ describe('confirmation by a second signal', () => {
 
   test('Nova says down but the host answers: never fenced, however long, and the admins get news', () => {
     const signals = names(6).map((h) => (h === 'compute-1' ? down(h) : host(h)));
-    const { decision, observations } = run(signals, reading(names(6)), [suspectFor('compute-1', 3600)]);
+    // Fresh: no news yet (a dying host's second signal goes dark a scrape after Nova's heartbeat).
+    const fresh = run(signals, reading(names(6)), [suspectFor('compute-1', 3600)]);
+    expect(fresh.decision.hosts[0]!.verdict).toBe('host-answers');
+    expect(fresh.decision.gates).toEqual([]);
+    const { decision, observations } = run(signals, reading(names(6)), fresh.observations, {
+      observed: { ok: true, signals, serverDate: new Date(T.getTime() + 21_000) },
+    });
     expect(decision.hosts[0]!.verdict).toBe('host-answers');
     expect(decision.hosts[0]!.reason).toMatch(/check nova-compute and RabbitMQ/);
     expect(decision.recover).toEqual([]);
