@@ -129,7 +129,7 @@ function allStaleGate(ctx: GateContext, failed: HostDecision[]): Gate[] | null {
   return [
     {
       gate: 'all-stale',
-      reason: `${down.length} of ${enabled.length} enabled compute services look down or stale at once (≥ ${ctx.config.gates.allStalePercent}%): a control-plane or network problem, not host failures; fencing nothing`,
+      reason: `${down.length} of ${enabled.length} compute services look down or stale at once (enabled ones; ≥ ${ctx.config.gates.allStalePercent}%): a control-plane or network problem, not host failures; fencing nothing`,
       hosts: names(failed),
       blocking: true,
     },
