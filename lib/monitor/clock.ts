@@ -1,4 +1,4 @@
-import type { MonitorConfig } from '../config/schemas.js';
+import type { MonitorConfig } from '../config/index.js';
 import type { ClockSource, HostSignal } from './schemas.js';
 
 export interface ReferenceClock {
