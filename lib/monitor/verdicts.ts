@@ -62,18 +62,7 @@ export function judgeHost(s: HostSignal, ctx: HostContext): HostJudgement {
   }
   const why = `${s.state === 'down' ? 'state down' : 'state up'}, heartbeat ${age === null ? 'never' : `${age.toFixed(1)} s old`}`;
   const unconfirmed = confirmationProblem(ctx, reading, why, base);
-  if (unconfirmed?.verdict === 'host-answers') {
-    // Kept so the admins are told only once it lasts a grace period: a dying host's second
-    // signal goes dark a scrape later than Nova's heartbeat, and that is no news.
-    observation.answersSince = prior?.answersSince ?? ctx.now.toISOString();
-    const answeredFor = Math.max(0, (ctx.now.getTime() - Date.parse(observation.answersSince)) / 1000);
-    const decision = {
-      ...unconfirmed,
-      suspectForSeconds: Math.round(answeredFor * 10) / 10,
-      graceSeconds: config.graceSeconds,
-    };
-    return { decision, observation };
-  }
+  if (unconfirmed?.verdict === 'host-answers') return answering(unconfirmed, observation, prior, ctx);
   if (unconfirmed) return { decision: unconfirmed, observation };
 
   // Both signals agree (or nova-only): grace runs from the first pass that saw them agree.
@@ -91,6 +80,29 @@ export function judgeHost(s: HostSignal, ctx: HostContext): HostJudgement {
   if (ctx.openIncidents.has(s.host)) return { decision: { ...timed, verdict: 'in-flight' }, observation };
   if (suspectFor < config.graceSeconds) return { decision: timed, observation };
   return { decision: afterGrace(timed, ctx), observation };
+}
+
+/**
+ * Nova says down, the host answers. The time it has lasted is kept so the admins are told only
+ * once it lasts a grace period: a dying host's second signal goes dark a scrape later than
+ * Nova's heartbeat, and that is no news.
+ */
+function answering(
+  decision: HostDecision,
+  observation: Observation,
+  prior: Observation | undefined,
+  ctx: HostContext,
+): HostJudgement {
+  observation.answersSince = prior?.answersSince ?? ctx.now.toISOString();
+  const answeredFor = Math.max(0, (ctx.now.getTime() - Date.parse(observation.answersSince)) / 1000);
+  return {
+    decision: {
+      ...decision,
+      suspectForSeconds: Math.round(answeredFor * 10) / 10,
+      graceSeconds: ctx.config.graceSeconds,
+    },
+    observation,
+  };
 }
 
 function readingFor(second: SecondObserved | null, host: string) {
