@@ -122,7 +122,8 @@ export function recentHistory(
  * start a second recovery for the host. `startRecovery: null` decides without acting (`check`).
  */
 export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery | null): Promise<MonitorPassResult> {
-  warnConfirmationOnce(rt);
+  // `check` prints all of this itself and must keep `--json` clean: only an acting pass logs.
+  if (startRecovery) warnConfirmationOnce(rt);
   const driver = await loadMonitorDriver(rt.config.monitor.driver);
   const observed = await driver({ session: rt.session });
   const second = await readSecondSignal(rt, observed);
@@ -152,8 +153,8 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
   // `check` persists too: a suspect's grace then runs from the first time anyone saw it, not
   // from 0 s on every run. The observations are facts, whoever observed them.
   if (observed.ok) await rt.store.putObservations(observations);
-  logDecision(rt, decision);
   if (!startRecovery) return { decision, started: [] };
+  logDecision(rt, decision);
   await alertNewGates(rt, decision);
   await remindFenceFailures(rt, decision);
   const started: MonitorPassResult['started'] = [];
