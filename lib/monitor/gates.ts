@@ -147,7 +147,8 @@ function stormGate(ctx: GateContext, failed: HostDecision[]): Gate[] | null {
   const counted = new Set([...names(failed), ...names(suspects)]);
   const recent = [...new Map(ctx.recent.filter((r) => !counted.has(r.host)).map((r) => [r.host, r])).values()];
   const affected = counted.size + recent.length;
-  const pool = ctx.hosts.filter((h) => !['disabled', 'excluded', 'fenced'].includes(h.verdict)).length + recent.length;
+  const enabled = ctx.hosts.filter((h) => !['disabled', 'excluded', 'fenced'].includes(h.verdict)).map((h) => h.host);
+  const pool = new Set([...enabled, ...recent.map((r) => r.host)]).size;
   const percent = pool ? (100 * affected) / pool : 0;
   if (affected <= gates.maxFailedHosts && percent <= gates.maxFailedPercent) return null;
   const list = (label: string, hs: string[]) => `${hs.length} ${label}${hs.length ? ` (${hs.join(', ')})` : ''}`;

@@ -61,25 +61,44 @@ export function judgeHost(s: HostSignal, ctx: HostContext): HostJudgement {
     return { decision: quiet, observation };
   }
   const why = `${s.state === 'down' ? 'state down' : 'state up'}, heartbeat ${age === null ? 'never' : `${age.toFixed(1)} s old`}`;
+  // An open incident comes first: whatever the signals say now, the recovery owns the host.
+  if (ctx.openIncidents.has(s.host)) {
+    observation.suspectSince = prior?.suspectSince ?? null;
+    const decision: HostDecision = {
+      ...base,
+      verdict: 'in-flight',
+      suspectSince: observation.suspectSince,
+      reason: `${why}${reading ? `; second signal: ${reading.detail}` : ''}; recovery in flight`,
+    };
+    return { decision, observation };
+  }
   const unconfirmed = confirmationProblem(ctx, reading, why, base);
   if (unconfirmed?.verdict === 'host-answers') return answering(unconfirmed, observation, prior, ctx);
   if (unconfirmed) return { decision: unconfirmed, observation };
 
   // Both signals agree (or nova-only): grace runs from the first pass that saw them agree.
-  const suspectSince = prior?.suspectSince ?? ctx.now.toISOString();
-  observation.suspectSince = suspectSince;
+  observation.suspectSince = prior?.suspectSince ?? ctx.now.toISOString();
+  const timed = suspectVerdict(
+    base,
+    observation.suspectSince,
+    `${why}${reading ? `; second signal: ${reading.detail}` : ''}`,
+    ctx,
+  );
+  const graceOver = (timed.suspectForSeconds ?? 0) >= config.graceSeconds;
+  return { decision: graceOver ? afterGrace(timed, ctx) : timed, observation };
+}
+
+/** A suspect with its grace progress (seconds, unrounded: the grace threshold compares it). */
+function suspectVerdict(base: Base, suspectSince: string, why: string, ctx: HostContext): HostDecision {
   const suspectFor = Math.max(0, (ctx.now.getTime() - Date.parse(suspectSince)) / 1000);
-  const timed: HostDecision = {
+  return {
     ...base,
     verdict: 'suspect',
     suspectSince,
-    suspectForSeconds: Math.round(suspectFor * 10) / 10,
-    graceSeconds: config.graceSeconds,
-    reason: `${why}${reading ? `; second signal: ${reading.detail}` : ''}; suspect for ${suspectFor.toFixed(1)} s of ${config.graceSeconds} s grace`,
+    suspectForSeconds: suspectFor,
+    graceSeconds: ctx.config.graceSeconds,
+    reason: `${why}; suspect for ${suspectFor.toFixed(1)} s of ${ctx.config.graceSeconds} s grace`,
   };
-  if (ctx.openIncidents.has(s.host)) return { decision: { ...timed, verdict: 'in-flight' }, observation };
-  if (suspectFor < config.graceSeconds) return { decision: timed, observation };
-  return { decision: afterGrace(timed, ctx), observation };
 }
 
 /**
