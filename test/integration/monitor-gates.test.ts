@@ -132,3 +132,28 @@ describe('after a fence that failed', () => {
     expect(env.sim.powerState('compute-1')).toBe('Off');
   });
 });
+
+describe('the confirmation policy at start', () => {
+  test('nova-only acts on Nova alone, with a warning logged once per process', async () => {
+    env = await startRecoveryEnv(); // the shared helper runs nova-only
+    await runMonitorPass(env.rt, start);
+    await runMonitorPass(env.rt, start);
+    const warnings = env.logs.filter((l) => /monitor.confirmation is nova-only/.test(l));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0]!)).toMatchObject({ level: 'warn' });
+  });
+
+  test('the default policy without a second signal: an error at start, and nothing fenced', async () => {
+    env = await startRecoveryEnv({
+      configPatch: (c) => (c.monitor = { intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 }),
+    });
+    env.sim.crashHost('compute-1');
+    const r = await passesUntil((x) => x.decision.gates.some((g) => g.gate === 'no-second-signal'));
+    expect(r.decision.recover).toEqual([]);
+    expect(env.logs.filter((l) => /no monitor.secondSignal is configured/.test(l) && /"error"/.test(l))).toHaveLength(
+      1,
+    );
+    expect(env.smtp.messages.filter((m) => /No second signal configured/.test(m.raw))).toHaveLength(1);
+    expect(runs).toHaveLength(0);
+  });
+});
