@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { taskHandlers } from '../../functions/index.js';
-import { runMonitorPass, type MonitorPassResult, type StartRecovery } from '../../lib/monitor/index.js';
+import { parseConfig } from '../../lib/config/index.js';
+import {
+  loadSecondSignal,
+  runMonitorPass,
+  type MonitorPassResult,
+  type StartRecovery,
+} from '../../lib/monitor/index.js';
 import { runLocalExecution, type LocalExecutionResult } from '../../lib/workflow/local-runner.js';
 import {
   PROMETHEUS_BIN,
@@ -183,5 +189,40 @@ maybe('second signal: a real Prometheus scraping one exporter per simulated host
     for (let i = 0; i < 3; i++) await bed.pass();
     expect(bed.runs).toHaveLength(0);
     expect(fencePosts(bed.env)).toBe(0);
+  });
+
+  test('bad answers from the real Prometheus: no series, NaN values, a range vector, a PromQL error — each a typed error, nothing judged', async () => {
+    bed = await startBed();
+    const read = async (query: string) => {
+      const config = parseConfig({
+        cloud: { from: 'env' },
+        monitor: { secondSignal: { driver: 'prometheus', url: bed!.prom.url, query } },
+      }).monitor.secondSignal!;
+      return (await loadSecondSignal('prometheus'))({ config, hosts: HOSTS });
+    };
+    const cases: Array<[string, string, RegExp]> = [
+      ['up{job="no-such-job"}', 'PrometheusNoSeriesError', /returned no series/],
+      ['up * (0/0)', 'PrometheusBadValueError', /has the value "NaN", not a number/],
+      ['up[1m]', 'PrometheusBadValueError', /returned a matrix, not an instant vector/],
+      ['up{', 'PrometheusQueryError', /refused the query `up\{`/],
+    ];
+    for (const [query, name, message] of cases) {
+      const r = await read(query);
+      expect({ query, ok: r.ok }).toEqual({ query, ok: false });
+      if (!r.ok) {
+        expect({ query, name: r.error.name }).toEqual({ query, name });
+        expect(r.error.message).toMatch(message);
+      }
+    }
+    // And the monitor reads any of them as the observer gate: nothing fenced.
+    bed.env.rt.config.monitor.secondSignal = parseConfig({
+      cloud: { from: 'env' },
+      monitor: { secondSignal: { driver: 'prometheus', url: bed.prom.url, query: 'up{job="no-such-job"}' } },
+    }).monitor.secondSignal!;
+    await bed.kill('compute-1');
+    const r = await passesUntil(bed, (x) => verdictOf(x, 'compute-1') === 'unconfirmed');
+    expect(r.decision.gates.map((g) => g.gate)).toEqual(['observer']);
+    expect(r.decision.gates[0]!.reason).toMatch(/PrometheusNoSeriesError/);
+    expect(bed.runs).toHaveLength(0);
   });
 });
