@@ -9,8 +9,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, test } from '@jest/g
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../support/smtp-sink.js';
-import type { RawCloud } from '../contract/openstack-http.js';
-import { waitUntil } from '../contract/openstack-http.js';
+import { waitUntil, type RawCloud } from '../contract/openstack-http.js';
 import {
   adminCloud,
   bedIsUp,
