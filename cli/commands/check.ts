@@ -51,6 +51,7 @@ function graceCell(h: MonitorDecision['hosts'][number]): string {
 function gateLine(g: MonitorDecision['gates'][number]): string {
   if (g.gate === 'fence-failed') return `FENCE FAILED ${g.hosts.join(', ')}: ${g.reason}`;
   if (g.gate === 'host-answers') return `HOST ANSWERS ${g.hosts.join(', ')}: ${g.reason}`;
+  if (g.gate === 'unconfirmed') return `UNCONFIRMED ${g.hosts.join(', ')}: ${g.reason}`;
   if (g.blocking) return `GATE ${g.gate}: ${g.reason}`;
   if (g.gate === 'aggregate') return `GATE aggregate (holds ${g.hosts.join(', ')}): ${g.reason}`;
   return `NOTE ${g.gate}: ${g.reason}`;

@@ -25,7 +25,7 @@ const by = (hosts: HostDecision[], ...verdicts: HostDecision['verdict'][]) =>
 export function evaluateGates(ctx: GateContext): Gate[] {
   return [
     ...secondSignalGates(ctx),
-    ...perHostNews(ctx.hosts, ctx.config.graceSeconds),
+    ...perHostNews(ctx.hosts, ctx.config.graceSeconds, ctx.second?.ok === true),
     ...fleetGate(ctx),
     ...aggregateGates(ctx),
     ...pauseGate(ctx),
@@ -80,7 +80,7 @@ function cliffGate(ctx: GateContext): Gate[] {
 }
 
 /** Per-host news: mailed once per episode each (the key carries the host), never blocking others. */
-function perHostNews(hosts: HostDecision[], graceSeconds: number): Gate[] {
+function perHostNews(hosts: HostDecision[], graceSeconds: number, secondReadable: boolean): Gate[] {
   const gates: Gate[] = [];
   const inFlight = by(hosts, 'in-flight');
   if (inFlight.length)
@@ -99,6 +99,17 @@ function perHostNews(hosts: HostDecision[], graceSeconds: number): Gate[] {
       blocking: false,
       key: `host-answers:${h.host}`,
     });
+  // A host Nova calls down that the second signal knows nothing about is not recovered: say so.
+  // (When the source itself is missing or unreadable, its own blocking gate says it.)
+  if (secondReadable)
+    for (const h of by(hosts, 'unconfirmed'))
+      gates.push({
+        gate: 'unconfirmed',
+        reason: h.reason,
+        hosts: [h.host],
+        blocking: false,
+        key: `unconfirmed:${h.host}`,
+      });
   for (const h of by(hosts, 'fence-failed'))
     gates.push({
       gate: 'fence-failed',

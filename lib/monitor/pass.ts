@@ -231,6 +231,8 @@ async function startOne(
 function subjectFor(gate: MonitorDecision['gates'][number]): string {
   if (gate.gate === 'host-answers')
     return `freezer-dr: nova-compute down on ${gate.hosts[0]} but the host answers — not fenced`;
+  if (gate.gate === 'unconfirmed')
+    return `freezer-dr: nova-compute down on ${gate.hosts[0]}, the second signal has no reading for it — not fenced`;
   if (gate.gate === 'aggregate') return `freezer-dr: aggregate limit — ${gate.hosts.join(', ')} not fenced`;
   return `freezer-dr: ${gate.gate} gate — no host is being fenced`;
 }

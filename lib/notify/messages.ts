@@ -325,6 +325,15 @@ const GATES: Record<string, { title: string; explanation: string; advice: string
       "Check RabbitMQ and the host's connection to it.",
     ],
   },
+  unconfirmed: {
+    title: 'nova-compute is down and the second signal has no reading for the host',
+    explanation:
+      'Nova reports the host down or stale, but the second signal says nothing about it (no series for it in the Prometheus answer, or its name does not resolve for the TCP probe). Without both signals agreeing, freezer-dr does not fence it.',
+    advice: [
+      'Check that the host is scraped by Prometheus under the expected label (monitor.secondSignal.hostLabel), or that its management address resolves.',
+      'If the host is really dead, power it off and run freezer-dr recover --host HOST --confirm-fenced.',
+    ],
+  },
   'fence-failed': {
     title: 'A host that failed was never fenced',
     explanation:

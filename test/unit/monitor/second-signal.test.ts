@@ -106,6 +106,9 @@ describe('confirmation by a second signal', () => {
     const signals = names(6).map((h) => (h === 'compute-1' ? down(h) : host(h)));
     const { decision } = run(signals, reading(names(6), [], ['compute-1']), [suspectFor('compute-1')]);
     expect(decision.hosts[0]!.verdict).toBe('unconfirmed');
+    expect(decision.gates).toEqual([
+      expect.objectContaining({ gate: 'unconfirmed', hosts: ['compute-1'], blocking: false }),
+    ]);
     expect(decision.recover).toEqual([]);
   });
 
