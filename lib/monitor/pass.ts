@@ -1,4 +1,4 @@
-import { IncidentExistsError, type Incident } from '../incidents/index.js';
+import { IncidentExistsError, type Incident, type Observation } from '../incidents/index.js';
 import { notifyAdmins } from '../notify/index.js';
 import { listAggregates } from '../openstack/index.js';
 import type { ExecutionInputRaw, Runtime } from '../workflow/index.js';
@@ -152,7 +152,7 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
 
   // `check` persists too: a suspect's grace then runs from the first time anyone saw it, not
   // from 0 s on every run. The observations are facts, whoever observed them.
-  if (observed.ok) await rt.store.putObservations(observations);
+  if (observed.ok) await saveObservations(rt, observations, startRecovery !== null);
   if (!startRecovery) return { decision, started: [] };
   logDecision(rt, decision);
   await alertNewGates(rt, decision);
@@ -160,6 +160,16 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
   const started: MonitorPassResult['started'] = [];
   for (const r of decision.recover) started.push(await startOne(rt, r, startRecovery));
   return { decision, started };
+}
+
+/** The watcher must persist (grace depends on it); `check` only tries (it may hold a read-only role). */
+async function saveObservations(rt: Runtime, observations: Observation[], required: boolean): Promise<void> {
+  try {
+    await rt.store.putObservations(observations);
+  } catch (err) {
+    if (required) throw err;
+    rt.log.debug('check could not record its observations', { error: String(err) });
+  }
 }
 
 function logDecision(rt: Runtime, decision: MonitorDecision): void {
