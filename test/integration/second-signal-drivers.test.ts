@@ -54,6 +54,20 @@ describe('prometheus second signal (the simulator answering like a real one goes
     expect(r.error.message).toMatch(message);
   });
 
+  test('S6: the bearer token is resolved from its reference and never appears in an error', async () => {
+    process.env.FDR_TEST_PROM_TOKEN = 'prom-token-s3cr3t-value';
+    for (const mode of ['html', 'error', 'down'] as const) {
+      sim.faults.prometheus.mode = mode;
+      const r = await readProm({ bearerToken: 'env:FDR_TEST_PROM_TOKEN' });
+      expect(r.ok).toBe(false);
+      expect(JSON.stringify(r)).not.toContain('prom-token-s3cr3t-value');
+    }
+    sim.faults.prometheus.mode = 'ok';
+    expect((await readProm({ bearerToken: 'env:FDR_TEST_PROM_TOKEN' })).ok).toBe(true);
+    // A token written into the config itself is refused: only references are accepted.
+    expect(() => promConfig({ bearerToken: 'prom-token-s3cr3t-value' })).toThrow(/secret reference/);
+  });
+
   test('a host label no series carries is a clear error', async () => {
     const r = await readProm({ hostLabel: 'nodename' });
     expect(r).toMatchObject({ ok: false, error: { name: 'PrometheusNoSeriesError' } });
