@@ -82,5 +82,9 @@ export const ObservationSchema = z.object({
   suspectSince: z.string().nullable(),
   lastSeenAt: z.string(),
   lastState: z.string(),
+  /** Last pass (our clock) that saw the host healthy: a fence-failed incident older than this is over. */
+  lastHealthyAt: z.string().nullish(),
+  /** Since when Nova has called the host down while the second signal says it answers. */
+  answersSince: z.string().nullish(),
 });
 export type Observation = z.infer<typeof ObservationSchema>;

@@ -1,13 +1,5 @@
-export {
-  type ExecutionInputRaw,
-  CheckStepInputSchema,
-  EvacuateStepInputSchema,
-  FenceStepInputSchema,
-  IsolateStepInputSchema,
-  NotifyStepInputSchema,
-  PlanStepInputSchema,
-} from './schemas.js';
-export { type Runtime, getRuntime, createRuntime, setRuntime } from './runtime.js';
+export * from './runtime.js';
+export * from './schemas.js';
 export { InvalidExecutionInputError, UnknownHostError } from './errors.js';
 export { checkStep, evacuateStep } from './steps/evacuate.js';
 export { fenceStep } from './steps/fence.js';

@@ -72,7 +72,8 @@ export async function startRecoveryEnv(
         projectName: sim.admin.projectName,
       },
     },
-    monitor: { intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
+    // Nova's signal alone: the second signal has its own suites (test/integration/second-signal*.test.ts).
+    monitor: { confirmation: 'nova-only', intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
     fencing: { hosts, powerTimeoutSeconds: 2, pollIntervalSeconds: 0.05 },
     evacuation: { concurrency: 3, instanceTimeoutSeconds: 10, checkIntervalSeconds: 1 },
     notification: {

@@ -12,4 +12,5 @@ export {
 export { listServersOnHost, getServer, evacuateServer, type Server, type EvacuateOptions } from './servers.js';
 export { listEvacuationMigrations, listHostEvacuations, type Migration } from './migrations.js';
 export { getComputeVersion, assertComputeMicroversions, type ComputeVersion } from './version.js';
+export { listAggregates, type Aggregate } from './aggregates.js';
 export { MICROVERSION, compareMicroversions } from './microversions.js';

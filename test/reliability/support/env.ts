@@ -164,7 +164,9 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
         };
   const raw: Record<string, any> = {
     cloud: { from: 'inline', authUrl: vpn.authUrl, regionName: sim.regionName, auth, requestTimeoutSeconds: 5 },
-    monitor: { intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
+    // Nova's signal alone: these cases are about Nova, Keystone and BMC faults; the second signal has
+    // its own suites (test/integration/second-signal-*.test.ts).
+    monitor: { confirmation: 'nova-only', intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
     fencing: { hosts, powerTimeoutSeconds: 2, pollIntervalSeconds: 0.05, requestTimeoutSeconds: 2 },
     evacuation: { concurrency: 3, instanceTimeoutSeconds: 15, checkIntervalSeconds: 1 },
     notification: {
