@@ -142,8 +142,15 @@ export function adminSummaryMessage(
     case 'dry-run':
       tail = `would evacuate ${evacuable} instance${evacuable === 1 ? '' : 's'}${skipped}`;
       break;
+    case 'timed-out':
+      tail = report.error
+        ? `recovery timed out: ${report.error.name} (${c.evacuated}/${evacuable} evacuated)`
+        : `0/${evacuable} evacuated, ${bad} TIMED OUT${skipped}`;
+      break;
     case 'failed':
-      tail = `recovery stopped${report.error ? `: ${report.error.name}` : ''} (${c.evacuated}/${evacuable} evacuated)`;
+      tail = report.error
+        ? `recovery stopped: ${report.error.name} (${c.evacuated}/${evacuable} evacuated)`
+        : `0/${evacuable} evacuated, ${bad} NOT recovered${skipped}`;
       break;
   }
   const subject = `${SUBJECT_PREFIX} ${report.kindLabel} ${report.host} — ${tail} (${report.incidentId})`;

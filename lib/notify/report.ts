@@ -9,7 +9,7 @@ export interface IncidentReportInput {
   events: TimelineEvent[];
 }
 
-export type ReportKind = 'resolved' | 'partial' | 'fence-failed' | 'failed' | 'dry-run';
+export type ReportKind = 'resolved' | 'partial' | 'timed-out' | 'fence-failed' | 'failed' | 'dry-run';
 
 export interface InstanceView {
   id: string;
@@ -101,6 +101,7 @@ const OUTCOME_LABEL: Record<InstanceOutcome, string> = {
 const KIND_LABEL: Record<ReportKind, string> = {
   resolved: 'RESOLVED',
   partial: 'PARTIAL',
+  'timed-out': 'TIMED OUT',
   'fence-failed': 'FENCE FAILED',
   failed: 'FAILED',
   'dry-run': 'DRY RUN',
@@ -121,6 +122,7 @@ export function reportKind(incident: Incident, instances: readonly InstanceRecor
   switch (incident.status) {
     case 'resolved':
     case 'partial':
+    case 'timed-out':
     case 'fence-failed':
     case 'failed':
     case 'dry-run':

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { IncidentStatus } from '../../incidents/schemas.js';
 import { notifyIncident } from '../../notify/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { recoveryOutcome, stoppedOutcome } from '../outcome.js';
 import type { NotifyStepInputSchema } from '../schemas.js';
 
 type Input = z.infer<typeof NotifyStepInputSchema>;
@@ -10,6 +11,7 @@ type Input = z.infer<typeof NotifyStepInputSchema>;
  * Close the incident with its true outcome, then tell people. The outcome is recorded first,
  * so a notification failure can never leave an incident open or report success for an
  * instance that did not reach ACTIVE on another host. Delivery failures are recorded, not thrown.
+ * The returned `status` is what the ASL's Outcome choice reads to end the execution.
  */
 export async function notifyStep(
   rt: Runtime,
@@ -37,7 +39,7 @@ async function closeIncident(rt: Runtime, input: Input): Promise<IncidentStatus>
   if (!incident) throw new Error(`incident ${input.incidentId} is missing from the store`);
   if (input.failure) {
     const fenceFailed = !incident.fence;
-    const status: IncidentStatus = fenceFailed ? 'fence-failed' : 'failed';
+    const status: IncidentStatus = stoppedOutcome(!fenceFailed, input.failure.Error);
     const cause = parseCause(input.failure.Cause);
     await rt.store.updateIncident(input.incidentId, {
       status: 'notifying',
@@ -74,9 +76,9 @@ async function closeIncident(rt: Runtime, input: Input): Promise<IncidentStatus>
     }
   }
   await markUnfinished(rt, input.incidentId, 'no result came back from the evacuation step');
-  const instances = await rt.store.listInstances(input.incidentId);
-  const bad = instances.filter((i) => i.outcome === 'failed' || i.outcome === 'timeout');
-  const status: IncidentStatus = bad.length ? 'partial' : 'resolved';
+  // The ASL's Outcome choice turns this status into the execution's end state (Succeed only for
+  // `resolved`), so the execution, `incidents` and the admin summary all say the same thing.
+  const status: IncidentStatus = recoveryOutcome(await rt.store.listInstances(input.incidentId));
   await rt.store.updateIncident(input.incidentId, { status });
   return status;
 }
