@@ -2,8 +2,12 @@ import middy from '@middy/core';
 import type { z } from 'zod';
 import { formatIssues } from '../../lib/config/issues.js';
 import { getLogger, redact, redactText } from '../../lib/log/index.js';
+import { createEmfSink, setMetricSinks } from '../../lib/metrics/index.js';
 import { InvalidExecutionInputError } from '../../lib/workflow/errors.js';
 import { getRuntime, type Runtime } from '../../lib/workflow/runtime.js';
+
+// In a Lambda, metrics are EMF lines on stdout; in-process (CLI, tests) the caller chooses its sinks.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) setMetricSinks([createEmfSink()]);
 
 /**
  * S6 guard, registered first so its onError runs last: whatever a step throws leaves the

@@ -2,6 +2,7 @@ import { fenceOff } from '../../fencing/fence.js';
 import type { FenceResult } from '../../incidents/schemas.js';
 import { errorMessage } from '../../errors.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { recordMetric, secondsBetween } from '../../metrics/index.js';
 import type { z } from 'zod';
 import type { FenceStepInputSchema } from '../schemas.js';
 
@@ -24,6 +25,8 @@ export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInpu
   await rt.store.updateIncident(input.incidentId, { status: 'fencing' });
   let result: FenceResult;
   if (input.fence === 'confirmed-by-operator') {
+    recordMetric('fenceAttempts', 1, { driver: 'operator' });
+    recordMetric('fenceResults', 1, { driver: 'operator', result: 'confirmed' });
     result = {
       fenced: true,
       method: 'operator',
@@ -41,18 +44,25 @@ export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInpu
   } else {
     const fencer = await rt.fencerFor(input.host);
     await recordEvent(rt, input.incidentId, 'fence', `powering off ${input.host} via ${fencer.target}`);
+    const driver = fencer.method;
+    const fenceStart = rt.now().toISOString();
+    recordMetric('fenceAttempts', 1, { driver });
     try {
       result = await fenceOff(fencer, {
         powerTimeoutMs: rt.config.fencing.powerTimeoutSeconds * 1000,
         pollIntervalMs: rt.config.fencing.pollIntervalSeconds * 1000,
       });
     } catch (err) {
+      recordMetric('fenceResults', 1, { driver, result: 'failed' });
+      recordMetric('fenceDuration', secondsBetween(fenceStart, rt.now().toISOString()), { driver });
       await recordEvent(rt, input.incidentId, 'fence', `fence of ${input.host} NOT confirmed: ${errorMessage(err)}`);
       await rt.store.updateIncident(input.incidentId, {
         error: { name: (err as Error).name ?? 'Error', message: errorMessage(err) },
       });
       throw err;
     }
+    recordMetric('fenceResults', 1, { driver, result: 'confirmed' });
+    recordMetric('fenceDuration', secondsBetween(fenceStart, rt.now().toISOString()), { driver });
     await recordEvent(
       rt,
       input.incidentId,

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { IncidentStatus } from '../../incidents/schemas.js';
 import { notifyIncident } from '../../notify/index.js';
+import { recordNotifications, recordRecovery } from '../../metrics/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import { recoveryOutcome, stoppedOutcome } from '../outcome.js';
 import type { NotifyStepInputSchema } from '../schemas.js';
@@ -22,6 +23,10 @@ export async function notifyStep(
     { config: rt.config.notification, session: rt.session, store: rt.store, log: rt.log, now: rt.now },
     input.incidentId,
   );
+  const incident = await rt.store.getIncident(input.incidentId);
+  if (incident)
+    recordRecovery(status, incident.detectedAt, await rt.store.listInstances(input.incidentId), rt.now().toISOString());
+  recordNotifications(records);
   const delivered = records.filter((r) => r.ok).length;
   const failed = records.length - delivered;
   await recordEvent(
