@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { simpleParser } from 'mailparser';
 import { runLocalExecution, type LambdaHandler } from '../../lib/workflow/local-runner.js';
 import { EXECUTION_ERRORS } from '../../lib/workflow/outcome.js';
+import { createPrometheusRegistry, setMetricSinks } from '../../lib/metrics/index.js';
 import { busiestHost, startRecoveryEnv, type RecoveryEnv } from '../support/recovery-env.js';
 
 /**
@@ -157,10 +158,22 @@ describe('on the simulator: the execution, the incident and the admin summary ag
     const victim = env.sim.snapshot().servers.find((s) => s.host === host && s.status === 'ACTIVE')!;
     env.sim.faults.noValidHostFor = new Set([victim.id]);
     env.sim.crashHost(host);
-    const r = await env.recover(host);
+    const metrics = createPrometheusRegistry();
+    setMetricSinks([metrics]);
+    const r = await env.recover(host).finally(() => setMetricSinks([]));
     expect(r).toMatchObject({ status: 'FAILED', error: { Error: 'RecoveryPartial' } });
-    expect((await env.rt.store.getIncident(r.incidentId))?.status).toBe('partial');
+    const incident = await env.rt.store.getIncident(r.incidentId);
+    expect(incident?.status).toBe('partial');
     expect(await adminSubject(env)).toMatch(/PARTIAL .*NOT recovered/);
+    // The metrics say the same: one partial recovery, one failed instance, the rest evacuated.
+    const text = metrics.render();
+    const evacuated = (await env.rt.store.listInstances(r.incidentId)).filter((i) => i.outcome === 'evacuated');
+    expect(text).toContain('freezer_dr_recoveries_total{outcome="partial"} 1');
+    expect(text).toContain('freezer_dr_instance_evacuations_total{outcome="failed"} 1');
+    expect(text).toContain(`freezer_dr_instance_evacuations_total{outcome="evacuated"} ${evacuated.length}`);
+    expect(text).toContain('freezer_dr_fence_results_total{driver="redfish",result="confirmed"} 1');
+    expect(text).toMatch(/^freezer_dr_recovery_time_seconds_count\{outcome="partial"\} 1$/m);
+    expect(text).toMatch(/^freezer_dr_notifications_total\{kind="admin",result="sent"\} [1-9]/m);
   });
 
   test('no valid host for any instance: RecoveryFailed, incident failed, summary FAILED 0/N', async () => {
