@@ -269,6 +269,11 @@ export const NotificationSchema = z
     templatesDir: z.string().min(1).optional(),
     /** Who project members should contact (address or URL). Defaults to the admins' addresses. */
     supportContact: z.string().min(1).optional(),
+    /**
+     * In AWS, also publish the admin summaries and gate alerts to the stack's alert topic
+     * (FREEZER_DR_ALERT_TOPIC_ARN). Defaults to true; ignored where that variable is unset.
+     */
+    alertTopic: z.boolean().default(true),
   })
   .strict();
 
