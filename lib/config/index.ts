@@ -4,3 +4,4 @@ export { loadConfigFile, parseConfig, DEFAULT_CONFIG_FILE } from './load.js';
 export { resolveCloud, ResolvedCloudSchema, type ResolvedCloud } from './cloud.js';
 export { resolveSecret } from './secrets.js';
 export { formatIssues } from './issues.js';
+export { findInlineSecrets } from './inline-secrets.js';
