@@ -2,6 +2,7 @@ import { TERMINAL_STATUSES } from '../lib/incidents/schemas.js';
 import type { MonitorDecision } from '../lib/monitor/index.js';
 import { runMonitorPass } from '../lib/monitor/pass.js';
 import { recordMonitorPass, recordMonitorPassFailed } from '../lib/metrics/index.js';
+import { publishPassEvents } from '../lib/events/index.js';
 import { sleep } from '../lib/openstack/http.js';
 import type { LocalExecutionResult } from '../lib/workflow/local-runner.js';
 import type { Runtime } from '../lib/workflow/runtime.js';
@@ -70,6 +71,7 @@ export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
         return { started: true, detail: 'in-process' };
       });
       recordMonitorPass(decision, started.filter((s) => s.started).length, (performance.now() - t0) / 1000);
+      await publishPassEvents(rt, decision, started);
       opts.onPass?.({ at: new Date().toISOString(), ok: true, decision });
       const gates = decision.gates.map((g) => `${g.gate}: ${g.reason}`).join('\n');
       if (gates !== lastGates && gates) opts.out(`monitor gate ${gates}`);

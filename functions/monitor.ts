@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { redactErrors } from './middleware/task.js';
 import { recordMonitorPass, recordMonitorPassFailed } from '../lib/metrics/index.js';
+import { publishPassEvents } from '../lib/events/index.js';
 import { startRecoveryExecution } from '../lib/aws/start-execution.js';
 import { runMonitorPass } from '../lib/monitor/pass.js';
 import { getRuntime } from '../lib/workflow/runtime.js';
@@ -10,7 +11,8 @@ export const handler = middy(async () => {
   const stateMachineArn = process.env.FREEZER_DR_STATE_MACHINE_ARN;
   if (!stateMachineArn) throw new Error('FREEZER_DR_STATE_MACHINE_ARN is not set');
   const t0 = performance.now();
-  const { decision, started } = await runMonitorPass(await getRuntime(), async (input) => {
+  const rt = await getRuntime();
+  const { decision, started } = await runMonitorPass(rt, async (input) => {
     const r = await startRecoveryExecution({ stateMachineArn, name: input.incidentId, input });
     return { started: r.outcome === 'started', detail: `${r.outcome}: ${r.executionArn}` };
   }).catch((err: unknown) => {
@@ -18,6 +20,7 @@ export const handler = middy(async () => {
     throw err;
   });
   recordMonitorPass(decision, started.filter((s) => s.started).length, (performance.now() - t0) / 1000);
+  await publishPassEvents(rt, decision, started);
   return {
     at: decision.at,
     gates: decision.gates,

@@ -289,6 +289,14 @@ export const StoreSchema = z.discriminatedUnion('driver', [
     .strict(),
 ]);
 
+/** Lifecycle events (lib/events): always to the log; in AWS also to the stack's EventBridge bus. */
+export const EventsSchema = z
+  .object({
+    /** Also POST each event as JSON to this URL (5 s timeout, no retry). Defaults to none. */
+    webhook: HttpUrl.optional(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     cloud: CloudSchema,
@@ -297,6 +305,7 @@ export const ConfigSchema = z
     evacuation: EvacuationSchema.default(EvacuationSchema.parse({})),
     notification: NotificationSchema.default(NotificationSchema.parse({})),
     store: StoreSchema.default({ driver: 'sqlite', path: '.freezer-dr/incidents.db' }),
+    events: EventsSchema.default({}),
   })
   .strict();
 

@@ -12,6 +12,7 @@ import { createStore } from '../incidents/registry.js';
 import { getLogger, setLogger, type Logger } from '../log/index.js';
 import { createSession, type OpenStackSession } from '../openstack/session.js';
 import { UserInputError } from '../errors.js';
+import { eventSinksFor, setEventSinks } from '../events/index.js';
 
 /** Everything a step needs, built once per process (per Lambda container) and passed explicitly. */
 export interface Runtime {
@@ -29,6 +30,8 @@ export async function createRuntime(config: Config, overrides: Partial<Runtime> 
   const log = overrides.log ?? getLogger();
   const session = overrides.session ?? createSession(await resolveCloud(config.cloud));
   const store = overrides.store ?? (await createStore(config.store));
+  // Lifecycle events of this process go where its config and environment say (lib/events).
+  setEventSinks(eventSinksFor(config.events, process.env));
   return {
     config,
     store,

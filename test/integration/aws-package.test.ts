@@ -47,6 +47,8 @@ const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const TABLE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 const SECRETS = ['secretsmanager:GetSecretValue', 'ssm:GetParameter'];
 const MAIL = ['ses:SendEmail', 'ses:SendRawEmail', 'sns:Publish'];
+/** Lifecycle events (lib/events), to the stack's bus only. */
+const EVENTS = 'events:PutEvents';
 /** The least-privilege set per role (tracing off in stage ci). */
 const EXPECTED_ACTIONS: Record<string, string[]> = {
   // the monitor also mails the admins when a gate starts firing (lib/monitor/pass.ts → notifyAdmins)
@@ -59,15 +61,16 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'states:StartExecution',
     'states:DescribeExecution',
     ...MAIL,
+    EVENTS,
   ],
   ValidateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  FenceRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  IsolateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  PlanRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  EvacuateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  CheckRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  NotifyRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
-  NotifyFenceFailedRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
+  FenceRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
+  IsolateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
+  PlanRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
+  EvacuateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
+  CheckRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
+  NotifyRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL, EVENTS],
+  NotifyFenceFailedRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL, EVENTS],
   RecoveryStateMachineRole: [
     'lambda:InvokeFunction',
     'logs:CreateLogDelivery',
@@ -680,5 +683,21 @@ describe('freezer-dr metrics: alarms and dashboard', () => {
   test('the packaged template holds no secret value: references only', () => {
     const text = readFileSync(join(OUT, 'cloudformation-template-update-stack.json'), 'utf8');
     expect(text).not.toMatch(/"(password|applicationCredentialSecret|secret)"\s*:\s*"(?!(env:|secret:|ssm:\/))/i);
+  });
+
+  test('an EventBridge bus per stage; every function that publishes lifecycle events may PutEvents to it only', () => {
+    const bus = template.Resources.EventBus!;
+    expect(bus.Type).toBe('AWS::Events::EventBus');
+    expect(bus.Properties.Name).toBe(`freezer-dr-${STAGE}`);
+    for (const key of Object.keys(FUNCTIONS)) {
+      expect(template.Resources[logicalId(key)]!.Properties.Environment.Variables.FREEZER_DR_EVENT_BUS).toEqual({
+        Ref: 'EventBus',
+      });
+      const put = statementsOf(template.Resources[roleId(key)]!).filter((s) => s.Action === EVENTS);
+      expect([key, put.map((s) => s.Resource)]).toEqual([
+        key,
+        key === 'validate' ? [] : [{ 'Fn::GetAtt': ['EventBus', 'Arn'] }],
+      ]);
+    }
   });
 });

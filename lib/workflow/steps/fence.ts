@@ -3,6 +3,7 @@ import type { FenceResult } from '../../incidents/schemas.js';
 import { errorMessage } from '../../errors.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import { recordMetric, secondsBetween } from '../../metrics/index.js';
+import { publishEvent } from '../../events/index.js';
 import type { z } from 'zod';
 import type { FenceStepInputSchema } from '../schemas.js';
 
@@ -35,6 +36,12 @@ export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInpu
       attempts: 0,
       alreadyOff: false,
     };
+    await publishEvent(
+      rt,
+      'fence.confirmed',
+      { incidentId: input.incidentId, host: input.host },
+      { driver: 'operator', attempts: 0, alreadyOff: false },
+    );
     await recordEvent(
       rt,
       input.incidentId,
@@ -47,6 +54,8 @@ export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInpu
     const driver = fencer.method;
     const fenceStart = rt.now().toISOString();
     recordMetric('fenceAttempts', 1, { driver });
+    const ref = { incidentId: input.incidentId, host: input.host };
+    await publishEvent(rt, 'fence.started', ref, { driver });
     try {
       result = await fenceOff(fencer, {
         powerTimeoutMs: rt.config.fencing.powerTimeoutSeconds * 1000,
@@ -55,6 +64,7 @@ export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInpu
     } catch (err) {
       recordMetric('fenceResults', 1, { driver, result: 'failed' });
       recordMetric('fenceDuration', secondsBetween(fenceStart, rt.now().toISOString()), { driver });
+      await publishEvent(rt, 'fence.failed', ref, { driver, error: (err as Error).name ?? 'Error' });
       await recordEvent(rt, input.incidentId, 'fence', `fence of ${input.host} NOT confirmed: ${errorMessage(err)}`);
       await rt.store.updateIncident(input.incidentId, {
         error: { name: (err as Error).name ?? 'Error', message: errorMessage(err) },
@@ -63,6 +73,11 @@ export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInpu
     }
     recordMetric('fenceResults', 1, { driver, result: 'confirmed' });
     recordMetric('fenceDuration', secondsBetween(fenceStart, rt.now().toISOString()), { driver });
+    await publishEvent(rt, 'fence.confirmed', ref, {
+      driver,
+      attempts: result.attempts,
+      alreadyOff: result.alreadyOff,
+    });
     await recordEvent(
       rt,
       input.incidentId,

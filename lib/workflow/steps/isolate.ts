@@ -3,6 +3,7 @@ import type { Isolation } from '../../incidents/schemas.js';
 import { disableService, forceDownService, listComputeServices } from '../../openstack/nova/services.js';
 import { FenceNotConfirmedError, UnknownHostError } from '../errors.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { publishEvent } from '../../events/index.js';
 import type { IsolateStepInputSchema } from '../schemas.js';
 
 /**
@@ -40,5 +41,11 @@ export async function isolateStep(rt: Runtime, input: z.infer<typeof IsolateStep
     `nova-compute on ${input.host} disabled ("${isolation.disabledReason}")`,
   );
   await rt.store.updateIncident(input.incidentId, { status: 'isolated', isolation });
+  await publishEvent(
+    rt,
+    'isolated',
+    { incidentId: input.incidentId, host: input.host },
+    { serviceId: isolation.serviceId, disabledReason: isolation.disabledReason },
+  );
   return isolation;
 }

@@ -3,7 +3,16 @@ import type { IncidentStatus } from '../../incidents/schemas.js';
 import { notifyIncident } from '../../notify/index.js';
 import { recordNotifications, recordRecovery } from '../../metrics/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
-import { recoveryOutcome, stoppedOutcome } from '../outcome.js';
+import { recoveryOutcome, stoppedOutcome, type RecoveryOutcome } from '../outcome.js';
+import { publishRecoveryClosed } from '../events.js';
+
+const TERMINAL_OUTCOMES: ReadonlySet<IncidentStatus> = new Set([
+  'resolved',
+  'partial',
+  'failed',
+  'timed-out',
+  'fence-failed',
+]);
 import type { NotifyStepInputSchema } from '../schemas.js';
 
 type Input = z.infer<typeof NotifyStepInputSchema>;
@@ -24,9 +33,17 @@ export async function notifyStep(
     input.incidentId,
   );
   const incident = await rt.store.getIncident(input.incidentId);
-  if (incident)
-    recordRecovery(status, incident.detectedAt, await rt.store.listInstances(input.incidentId), rt.now().toISOString());
+  const instances = await rt.store.listInstances(input.incidentId);
+  if (incident) recordRecovery(status, incident.detectedAt, instances, rt.now().toISOString());
   recordNotifications(records);
+  if (TERMINAL_OUTCOMES.has(status))
+    await publishRecoveryClosed(
+      rt,
+      { incidentId: input.incidentId, host: input.host },
+      status as RecoveryOutcome,
+      instances,
+      incident?.error?.name ?? input.failure?.Error ?? null,
+    );
   const delivered = records.filter((r) => r.ok).length;
   const failed = records.length - delivered;
   await recordEvent(

@@ -5,6 +5,7 @@ import { getImageProperties } from '../../openstack/images.js';
 import { listServersOnHost } from '../../openstack/nova/servers.js';
 import { notifyAdmins } from '../../notify/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { publishEvent } from '../../events/index.js';
 import type { PlanStepInputSchema, PlanStepOutput } from '../schemas.js';
 
 /**
@@ -48,6 +49,13 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
       'plan',
       `${input.dryRun ? '[dry run] would evacuate' : 'evacuating'} ${items.length} instance(s) from ${input.host}${skipped.length ? `; skipping ${skipped.length}` : ''}`,
     );
+    if (!input.dryRun)
+      await publishEvent(
+        rt,
+        'evacuation.started',
+        { incidentId: input.incidentId, host: input.host },
+        { instances: items.length, skipped: skipped.length },
+      );
     if (!input.dryRun && rt.config.notification.sendStartedMail) await mailStarted(rt, input.incidentId, plan);
   }
   return {
