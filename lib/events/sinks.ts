@@ -7,7 +7,11 @@ export function createEventBridgeSink(busName: string): EventSink {
   const init = async () => {
     // Loaded on first use only, so a function that never publishes never loads the SDK.
     const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
-    const eb = new EventBridgeClient({ maxAttempts: 2 });
+    // Bounded: an unreachable endpoint (a VPC without the events endpoint) must not hold a Task to its timeout.
+    const eb = new EventBridgeClient({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+    });
     return {
       async send(event: LifecycleEvent) {
         const out = await eb.send(

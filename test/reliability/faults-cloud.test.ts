@@ -316,4 +316,4 @@ describe('fault: mail', () => {
   });
 });
 
-secretScanCase(['cli', 'execution input', 'execution output', 'incident records', 'log', 'mail']);
+secretScanCase(['cli', 'events', 'execution input', 'execution output', 'incident records', 'log', 'mail', 'metrics']);

@@ -28,6 +28,8 @@ import { createRuntime, setRuntime, type Runtime } from '../../../lib/workflow/r
 import type { ExecutionInputRaw } from '../../../lib/workflow/schemas.js';
 import type { StartRecovery } from '../../../lib/monitor/index.js';
 import { addSecret, addSecretSource, collect, onScan } from './corpus.js';
+import { createEmfSink, createPrometheusRegistry, setMetricSinks } from '../../../lib/metrics/index.js';
+import { getEventSinks, setEventSinks } from '../../../lib/events/index.js';
 import { noLost, noUnsafe, recordCase, type CaseFigures, type Lost, type Unsafe } from './results.js';
 import { startVpn, type Vpn } from './vpn.js';
 
@@ -196,6 +198,12 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
   setLogger(log);
   const rt = await createRuntime(config, { log, ...opts.runtime?.(config) });
   setRuntime(rt);
+  // S6 covers metrics and lifecycle events too: both outputs of the catalog and every event are scanned.
+  const emf: string[] = [];
+  const prometheus = createPrometheusRegistry();
+  setMetricSinks([prometheus, createEmfSink({ write: (l) => emf.push(l) })]);
+  const published: unknown[] = [];
+  setEventSinks([...getEventSinks(), { name: 'scan', send: async (e) => void published.push(e) }]);
   const before = sim.snapshot();
   // S1 as it happens: the power state of the source host at the moment each evacuate request
   // reached Nova (a host still PoweringOff, or On, is not confirmed off).
@@ -237,6 +245,8 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
     if (dump) collect(`incident records:${tag}`, dump);
     collect(`log:${tag}`, logs.join('\n'));
     for (const [i, m] of smtp.messages.entries()) collect(`mail:${tag}#${i}`, m.raw);
+    collect(`metrics:${tag}`, `${prometheus.render()}\n${emf.join('\n')}`);
+    collect(`events:${tag}`, published);
   }
 
   onScan(collectAll);
