@@ -56,15 +56,16 @@ export function healthOf(h: WatcherHealth, now = Date.now()) {
 /**
  * The local watcher's HTTP endpoints: `/metrics` (Prometheus text), `/healthz` (the process
  * runs its loop and can see the cloud), `/readyz` (a pass has seen the cloud and the last one
- * did). Read-only, GET and HEAD only, and meant for 127.0.0.1 or a private network: it shows
- * host names, never a secret.
+ * did), and the pages `page` serves (the status page on `/`). Read-only, GET and HEAD only, and
+ * meant for 127.0.0.1 or a private network: it shows host names, never a secret. The pages get a
+ * CSP that allows no script at all, as a second line behind their escaping.
  */
 export async function startLocalServer(opts: {
   listen: { host: string; port: number };
   registry: PrometheusRegistry;
   health: WatcherHealth;
-  /** Extra pages (the status page), path → HTML. */
-  pages?: Record<string, () => Promise<string>>;
+  /** HTML pages (the status page and incident pages): the page for a path, or undefined for 404. */
+  page?: (path: string) => Promise<string | undefined>;
 }): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     void (async () => {
@@ -85,9 +86,8 @@ export async function startLocalServer(opts: {
           .end(JSON.stringify({ ok, ...h.body }) + '\n');
         return;
       }
-      const page = opts.pages?.[path];
-      if (page) {
-        const html = await page();
+      const html = opts.page ? await opts.page(path) : undefined;
+      if (html !== undefined) {
         res
           .writeHead(200, {
             'content-type': 'text/html; charset=utf-8',

@@ -2,7 +2,10 @@ import { parse } from '../args.js';
 import { configPathFrom, openRuntime } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { timelineLine } from '../format.js';
-import { PASSES_KEPT, parseListen, startLocalServer, type WatcherHealth } from '../server.js';
+import { PASSES_KEPT, healthOf, parseListen, startLocalServer, type WatcherHealth } from '../server.js';
+import { renderStatusPage } from '../status-page.js';
+import type { Runtime } from '../../lib/workflow/runtime.js';
+import { TERMINAL_STATUSES } from '../../lib/incidents/index.js';
 import { watch } from '../watch.js';
 import { ConfigNotFoundError } from '../../lib/config/errors.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../lib/config/load.js';
@@ -16,8 +19,8 @@ monitor pass every monitor.intervalSeconds; each failed host is recovered by the
 state machine, in-process. Incidents left open by a previous run are resumed
 first. Stop with Ctrl-C or SIGTERM.
 
-  --listen ADDR:PORT   serve /metrics (Prometheus text), /healthz and /readyz,
-                       e.g. 127.0.0.1:9464
+  --listen ADDR:PORT   serve a status page on /, /metrics (Prometheus text),
+                       /healthz and /readyz, e.g. 127.0.0.1:9464
 
 Without a config file it refuses (exit 2): the demo is "freezer-dr demo".`;
 
@@ -54,16 +57,24 @@ export async function runWatcher(
   const health: WatcherHealth = { startedAt: new Date().toISOString(), intervalMs, passes: [] };
   let server: Awaited<ReturnType<typeof startLocalServer>> | undefined;
   const previousSinks = getMetricSinks();
+  let runtime: Runtime | undefined;
   if (opts.listen) {
     const registry = createPrometheusRegistry();
     setMetricSinks([...previousSinks, registry]);
     // Listen before the first cloud call, so a supervisor sees an unready watcher rather than none.
-    server = await startLocalServer({ listen: opts.listen, registry, health });
-    out(`serving ${server.url}/metrics, /healthz and /readyz`);
+    server = await startLocalServer({
+      listen: opts.listen,
+      registry,
+      health,
+      page: (p) =>
+        runtime ? statusPages(runtime, health, config.monitor.intervalSeconds, p) : Promise.resolve(undefined),
+    });
+    out(`serving ${server.url}/ (status), /metrics, /healthz and /readyz`);
   }
   try {
     const started = Date.now();
     const rt = await openRuntime(config, { onEvent: (_id, e) => out(timelineLine(started, e)) });
+    runtime = rt;
     try {
       const version = await assertComputeMicroversions(rt.session);
       out(
@@ -86,4 +97,42 @@ export async function runWatcher(
     await server?.close();
     setMetricSinks([...previousSinks]);
   }
+}
+
+/** `/` is the status page, `/incidents/<id>` the incident's page (what `incidents ID --html` writes). */
+async function statusPages(
+  rt: Runtime,
+  health: WatcherHealth,
+  intervalSeconds: number,
+  path: string,
+): Promise<string | undefined> {
+  if (path === '/') {
+    const h = healthOf(health);
+    const recent = await rt.store.listIncidents({ limit: 20 });
+    return renderStatusPage({
+      now: new Date().toISOString(),
+      startedAt: health.startedAt,
+      intervalSeconds,
+      healthy: h.healthy,
+      ready: h.ready,
+      passes: health.passes,
+      open: recent.filter((i) => !TERMINAL_STATUSES.has(i.status)),
+      recent: recent.filter((i) => TERMINAL_STATUSES.has(i.status)),
+    });
+  }
+  const m = /^\/incidents\/([^/]+)$/.exec(path);
+  if (!m) return undefined;
+  let id: string;
+  try {
+    id = decodeURIComponent(m[1]!);
+  } catch {
+    return undefined;
+  }
+  const incident = await rt.store.getIncident(id);
+  if (!incident) return undefined;
+  const { renderIncidentHtml } = await import('../../lib/notify/index.js');
+  return renderIncidentHtml(
+    { incident, instances: await rt.store.listInstances(id), events: await rt.store.listEvents(id) },
+    { timeZone: rt.config.notification.timeZone },
+  );
 }

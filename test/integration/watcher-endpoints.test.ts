@@ -68,7 +68,7 @@ beforeAll(async () => {
     listen: { host: '127.0.0.1', port: 0 },
   });
   url = await until('the listener', async () =>
-    lines.map((l) => /^serving (http:\/\/\S+)\/metrics/.exec(l)?.[1]).find(Boolean),
+    lines.map((l) => /^serving (http:\/\/[^/\s]+)\//.exec(l)?.[1]).find(Boolean),
   );
 });
 
