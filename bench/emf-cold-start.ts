@@ -1,12 +1,12 @@
 /**
- * What Powertools Metrics would add to a Lambda cold start, against our hand-written EMF sink.
- * Two minimal handlers that each publish the same three metrics are bundled the way
+ * What Powertools Metrics and Logger would add to a Lambda cold start, against our hand-written
+ * EMF sink and our logger. Minimal handlers (three metrics; one log line) are bundled the way
  * serverless.yml bundles functions (esbuild, ESM, minified, node24), then each bundle is loaded
  * and invoked once in a fresh Node process: load + first invocation time, median of N runs.
  *
  *   node bin/run-ts.js bench/emf-cold-start.ts [--runs 15] [--json]
  *
- * Needs @aws-lambda-powertools/metrics installed (it is not a dependency: this bench is why).
+ * Needs @aws-lambda-powertools/metrics and /logger installed (they are not dependencies: this bench is why).
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -37,6 +37,22 @@ export const handler = async () => {
   gate.addMetric('GateFirings', MetricUnit.Count, 1);
   metrics.addMetric('MonitorPassDuration', MetricUnit.Seconds, 0.3);
   metrics.publishStoredMetrics();
+  return 'ok';
+};`;
+
+const OURS_LOG = `
+import { createLogger } from ${JSON.stringify(join(ROOT, 'lib/log/index.ts'))};
+const log = createLogger({ write: () => {} });
+export const handler = async () => {
+  log.info('pass done', { hosts: 6, gates: [] });
+  return 'ok';
+};`;
+
+const POWERTOOLS_LOG = `
+import { Logger } from '@aws-lambda-powertools/logger';
+const log = new Logger({ serviceName: 'freezer-dr', logLevel: 'INFO' });
+export const handler = async () => {
+  log.info('pass done', { hosts: 6, gates: [] });
   return 'ok';
 };`;
 
@@ -73,8 +89,13 @@ function median(xs: number[]): number {
 async function main(argv: string[]): Promise<void> {
   const runs = Number(argv[argv.indexOf('--runs') + 1]) || 15;
   const dir = mkdtempSync(join(tmpdir(), 'fdr-emf-'));
-  const files = { ours: await bundle(dir, 'ours', OURS), powertools: await bundle(dir, 'powertools', POWERTOOLS) };
-  const times: Record<string, number[]> = { ours: [], powertools: [] };
+  const files: Record<string, string> = {
+    ours: await bundle(dir, 'ours', OURS),
+    powertools: await bundle(dir, 'powertools', POWERTOOLS),
+    oursLog: await bundle(dir, 'ours-log', OURS_LOG),
+    powertoolsLog: await bundle(dir, 'powertools-log', POWERTOOLS_LOG),
+  };
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(files).map((k) => [k, []]));
   // Interleaved, so a busy neighbour on the shared CI machine hurts both sides alike.
   for (let i = 0; i < runs; i++)
     for (const [name, file] of Object.entries(files)) {
@@ -84,18 +105,25 @@ async function main(argv: string[]): Promise<void> {
       });
       times[name]!.push(Number(r.stderr.trim().split('\n').at(-1)));
     }
+  const ms = (k: string) => Math.round(median(times[k]!) * 10) / 10;
+  const kib = (k: string) => Math.round(statSync(files[k]!).size / 102.4) / 10;
   const figures = {
     runs,
-    oursMs: Math.round(median(times.ours!) * 10) / 10,
-    powertoolsMs: Math.round(median(times.powertools!) * 10) / 10,
-    oursBundleKiB: Math.round(statSync(files.ours).size / 102.4) / 10,
-    powertoolsBundleKiB: Math.round(statSync(files.powertools).size / 102.4) / 10,
+    oursMs: ms('ours'),
+    powertoolsMs: ms('powertools'),
+    oursBundleKiB: kib('ours'),
+    powertoolsBundleKiB: kib('powertools'),
+    oursLogMs: ms('oursLog'),
+    powertoolsLogMs: ms('powertoolsLog'),
+    oursLogBundleKiB: kib('oursLog'),
+    powertoolsLogBundleKiB: kib('powertoolsLog'),
   };
   if (argv.includes('--json')) console.log(JSON.stringify({ name: 'emf-cold-start', figures }));
   else
     console.log(
-      `load + first invocation, median of ${runs} fresh processes: ours ${figures.oursMs} ms (${figures.oursBundleKiB} KiB), ` +
-        `Powertools Metrics ${figures.powertoolsMs} ms (${figures.powertoolsBundleKiB} KiB)`,
+      `load + first invocation, median of ${runs} fresh processes:\n` +
+        `  metrics: ours ${figures.oursMs} ms (${figures.oursBundleKiB} KiB), Powertools Metrics ${figures.powertoolsMs} ms (${figures.powertoolsBundleKiB} KiB)\n` +
+        `  logger:  ours ${figures.oursLogMs} ms (${figures.oursLogBundleKiB} KiB), Powertools Logger ${figures.powertoolsLogMs} ms (${figures.powertoolsLogBundleKiB} KiB)`,
     );
 }
 

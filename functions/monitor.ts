@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { redactErrors } from './middleware/task.js';
+import { invocationContext, redactErrors } from './middleware/task.js';
 import { recordMonitorPass, recordMonitorPassFailed } from '../lib/metrics/index.js';
 import { publishPassEvents } from '../lib/events/index.js';
 import { startRecoveryExecution } from '../lib/aws/start-execution.js';
@@ -27,4 +27,6 @@ export const handler = middy(async () => {
     started,
     hosts: decision.hosts.map((h) => ({ host: h.host, verdict: h.verdict })),
   };
-}).use(redactErrors());
+})
+  .use(redactErrors())
+  .use(invocationContext());
