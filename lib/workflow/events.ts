@@ -1,5 +1,5 @@
 import { publishEvent } from '../events/index.js';
-import type { InstanceRecord } from '../incidents/schemas.js';
+import type { InstanceRecord } from '../incidents/index.js';
 import type { RecoveryOutcome } from './outcome.js';
 import type { Runtime } from './runtime.js';
 

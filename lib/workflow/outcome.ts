@@ -1,4 +1,4 @@
-import type { IncidentStatus, InstanceOutcome } from '../incidents/schemas.js';
+import type { IncidentStatus, InstanceOutcome } from '../incidents/index.js';
 
 /** The terminal statuses an execution that got past Validate can end with. */
 export type RecoveryOutcome = Extract<IncidentStatus, 'resolved' | 'partial' | 'failed' | 'timed-out' | 'fence-failed'>;

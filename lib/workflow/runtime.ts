@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Config, SecretRef } from '../config/schemas.js';
-import { readReference } from '../config/secrets.js';
+import { readReference } from '../config/index.js';
 import { parseConfig } from '../config/load.js';
 import { resolveCloud } from '../config/cloud.js';
 import type { Fencer } from '../fencing/fencer.js';
