@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.js';
 import {
   EVENT_SCHEMA_VERSION,
@@ -34,9 +34,10 @@ export async function publishEvent<T extends EventType>(
   ref: { incidentId: string | null; host: string | null },
   data: EventData<T>,
 ): Promise<LifecycleEvent<T> | undefined> {
+  const subject = (data as { instance?: { id: string } }).instance?.id ?? '';
   const candidate = {
     version: EVENT_SCHEMA_VERSION,
-    id: randomUUID(),
+    id: ref.incidentId ? stableId(`${type}|${ref.incidentId}|${subject}`) : randomUUID(),
     time: ctx.now().toISOString(),
     type,
     incidentId: ref.incidentId,
@@ -64,4 +65,15 @@ export async function publishEvent<T extends EventType>(
     ),
   );
   return event;
+}
+
+/**
+ * The id of an incident's event is derived from (type, incident, instance): a Task that Step
+ * Functions retries, or an incident resumed after a crash, publishes the same step with the same
+ * id, so a consumer drops the repeat. A UUID of version 8 (custom), from SHA-256.
+ */
+export function stableId(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

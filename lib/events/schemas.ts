@@ -67,7 +67,10 @@ export const EventDataSchemas = {
 
 const common = {
   version: z.literal(EVENT_SCHEMA_VERSION),
-  /** Unique per event; a consumer that sees an id twice has seen a retried step. */
+  /**
+   * Stable per incident, type and instance: a retried or resumed step publishes the same id
+   * again, so a consumer can drop repeats. Random for events without an incident (gates, return).
+   */
   id: z.string().uuid(),
   /** When it happened (ISO 8601, UTC). */
   time: z.string(),

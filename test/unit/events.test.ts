@@ -118,3 +118,25 @@ describe('lifecycle events', () => {
     expect(events.map((e) => (e.data as { gate: string }).gate)).toEqual(['observer', 'storm', 'observer']);
   });
 });
+
+describe('event ids', () => {
+  test('an incident step has a stable id (a retry repeats it); other events are random', async () => {
+    const { events, ctx } = capture();
+    const ref = { incidentId: 'inc-1', host: 'compute-1' };
+    await publishEvent(ctx, 'fence.started', ref, { driver: 'ipmi' });
+    await publishEvent(ctx, 'fence.started', ref, { driver: 'ipmi' });
+    await publishEvent(ctx, 'instance.evacuated', ref, samples['instance.evacuated'] as never);
+    await publishEvent(ctx, 'instance.evacuated', ref, {
+      instance: { ...(samples['instance.evacuated'] as { instance: object }).instance, id: 'i-2' },
+    } as never);
+    await publishEvent(ctx, 'returned-to-service', { incidentId: null, host: 'compute-1' }, { serviceId: 's' });
+    await publishEvent(ctx, 'returned-to-service', { incidentId: null, host: 'compute-1' }, { serviceId: 's' });
+    setEventSinks([]);
+    const ids = events.map((e) => e.id);
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[2]).not.toBe(ids[3]);
+    expect(ids[4]).not.toBe(ids[5]);
+    const validate = documentedValidator();
+    for (const e of events) expect(validate(e)).toBe(true);
+  });
+});
