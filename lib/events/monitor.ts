@@ -29,7 +29,14 @@ export async function publishPassEvents(
     await publishEvent(ctx, 'detected', s, { reason: r?.reason ?? 'failed', requestedBy: 'monitor' });
   }
   const firing = [...new Set(decision.gates.filter((g) => g.gate !== 'in-flight').map((g) => g.gate))].sort();
-  const before = ((await ctx.store.getSetting(PUBLISHED_GATES_SETTING)) ?? '').split(',').filter(Boolean);
+  let before: string[];
+  try {
+    before = ((await ctx.store.getSetting(PUBLISHED_GATES_SETTING)) ?? '').split(',').filter(Boolean);
+  } catch (err) {
+    // Events never fail a monitor pass: without the store's memory, skip the gate events this time.
+    ctx.log.warn('gate events skipped: the store did not answer', { component: 'events', error: (err as Error).name });
+    return;
+  }
   for (const gate of decision.gates.filter((g) => firing.includes(g.gate) && !before.includes(g.gate)))
     await publishEvent(
       ctx,
@@ -38,5 +45,9 @@ export async function publishPassEvents(
       { gate: gate.gate, reason: gate.reason, hosts: gate.hosts },
     );
   if (firing.join(',') !== before.join(','))
-    await ctx.store.putSetting(PUBLISHED_GATES_SETTING, firing.length ? firing.join(',') : undefined);
+    await ctx.store
+      .putSetting(PUBLISHED_GATES_SETTING, firing.length ? firing.join(',') : undefined)
+      .catch((err: unknown) =>
+        ctx.log.warn('gate events: could not remember the gates', { component: 'events', error: (err as Error).name }),
+      );
 }
