@@ -5,6 +5,7 @@ import { recordNotifications, recordRecovery } from '../../metrics/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import { recoveryOutcome, stoppedOutcome, type RecoveryOutcome } from '../outcome.js';
 import { publishRecoveryClosed } from '../events.js';
+import type { NotifyStepInputSchema } from '../schemas.js';
 
 const TERMINAL_OUTCOMES: ReadonlySet<IncidentStatus> = new Set([
   'resolved',
@@ -13,7 +14,6 @@ const TERMINAL_OUTCOMES: ReadonlySet<IncidentStatus> = new Set([
   'timed-out',
   'fence-failed',
 ]);
-import type { NotifyStepInputSchema } from '../schemas.js';
 
 type Input = z.infer<typeof NotifyStepInputSchema>;
 
@@ -27,6 +27,9 @@ export async function notifyStep(
   rt: Runtime,
   input: Input,
 ): Promise<{ status: IncidentStatus; delivered: number; failed: number }> {
+  // A retried Notify (the Lambda failed after closing) closes the same incident again: count and
+  // announce the recovery once.
+  const closedBefore = TERMINAL_OUTCOMES.has((await rt.store.getIncident(input.incidentId))?.status ?? 'open');
   const status = await closeIncident(rt, input);
   const records = await notifyIncident(
     { config: rt.config.notification, session: rt.session, store: rt.store, log: rt.log, now: rt.now },
@@ -34,9 +37,9 @@ export async function notifyStep(
   );
   const incident = await rt.store.getIncident(input.incidentId);
   const instances = await rt.store.listInstances(input.incidentId);
-  if (incident) recordRecovery(status, incident.detectedAt, instances, rt.now().toISOString());
+  if (incident && !closedBefore) recordRecovery(status, incident.detectedAt, instances, rt.now().toISOString());
   recordNotifications(records);
-  if (TERMINAL_OUTCOMES.has(status))
+  if (TERMINAL_OUTCOMES.has(status) && !closedBefore)
     await publishRecoveryClosed(
       rt,
       { incidentId: input.incidentId, host: input.host },
