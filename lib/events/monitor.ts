@@ -5,6 +5,9 @@ import { publishEvent } from './publish.js';
 /** The gates an event was already published for, so a gate that fires every minute is one event per episode. */
 const PUBLISHED_GATES_SETTING = 'event-gates';
 
+/** Per store: the gate set this process last read or wrote (a new process reads the store once). */
+const lastKnown = new WeakMap<object, string>();
+
 interface Ctx {
   log: Logger;
   now: () => Date;
@@ -29,6 +32,8 @@ export async function publishPassEvents(
     await publishEvent(ctx, 'detected', s, { reason: r?.reason ?? 'failed', requestedBy: 'monitor' });
   }
   const firing = [...new Set(decision.gates.filter((g) => g.gate !== 'in-flight').map((g) => g.gate))].sort();
+  // Nothing changed since this process last looked: no store round trip on a quiet pass.
+  if (lastKnown.get(ctx.store) === firing.join(',')) return;
   let before: string[];
   try {
     before = ((await ctx.store.getSetting(PUBLISHED_GATES_SETTING)) ?? '').split(',').filter(Boolean);
@@ -44,6 +49,7 @@ export async function publishPassEvents(
       { incidentId: null, host: gate.hosts.length === 1 ? gate.hosts[0]! : null },
       { gate: gate.gate, reason: gate.reason, hosts: gate.hosts },
     );
+  lastKnown.set(ctx.store, firing.join(','));
   if (firing.join(',') !== before.join(','))
     await ctx.store
       .putSetting(PUBLISHED_GATES_SETTING, firing.length ? firing.join(',') : undefined)
