@@ -3,6 +3,7 @@ import { IncidentExistsError } from '../lib/incidents/index.js';
 import { redactText } from '../lib/log/index.js';
 import { isObserverProblem } from '../lib/openstack/index.js';
 import { CHECK_HELP, checkCommand } from './commands/check.js';
+import { DEMO_HELP, demoCommand } from './commands/demo.js';
 import { FENCE_HELP, fenceCommand } from './commands/fence.js';
 import { INCIDENTS_HELP, incidentsCommand } from './commands/incidents.js';
 import { PAUSE_HELP, pauseCommand } from './commands/pause.js';
@@ -16,7 +17,8 @@ export const HELP = `freezer-dr — compute-node high availability for OpenStack
 Usage: freezer-dr <command> [options]
 
 Commands:
-  start       watch the cloud and recover failed hosts (no config: run the demo)
+  start       watch the cloud and recover failed hosts (--listen ADDR:PORT: /metrics, /healthz, /readyz)
+  demo        a simulated cloud on 127.0.0.1, one host crashes, watch it recover
   check       one monitor pass, acting on nothing: services, decisions, gates
   recover     run the recovery for one host (--host X; --dry-run first)
   return      put a recovered host back in service (power on → cleanup → un-force → up → enable)
@@ -32,6 +34,7 @@ Exit codes: 0 ok · 1 the operation failed · 2 bad usage/config/input ·
 type Out = (s: string) => void;
 const COMMANDS: Record<string, { run: (argv: string[], out: Out) => Promise<number>; help: string }> = {
   start: { run: startCommand, help: START_HELP },
+  demo: { run: demoCommand, help: DEMO_HELP },
   check: { run: checkCommand, help: CHECK_HELP },
   recover: { run: recoverCommand, help: RECOVER_HELP },
   return: { run: returnCommand, help: RETURN_HELP },

@@ -1,9 +1,33 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
 import { formatIssues } from '../../lib/config/index.js';
-import { getLogger, redact, redactText } from '../../lib/log/index.js';
+import { getLogger, redact, redactText, setInvocationContext } from '../../lib/log/index.js';
+import { createEmfSink, setMetricSinks } from '../../lib/metrics/index.js';
 import { InvalidExecutionInputError, TaskDeadlineError } from '../../lib/workflow/index.js';
 import { getRuntime, type Runtime } from '../../lib/workflow/index.js';
+
+// In a Lambda, metrics are EMF lines on stdout; in-process (CLI, tests) the caller chooses its sinks.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) setMetricSinks([createEmfSink()]);
+
+let coldStart = true;
+
+/**
+ * What Powertools Logger would add, without its cold-start cost: each line of an invocation
+ * carries the request id, whether this was the container's first invocation, and the X-Ray
+ * trace id when tracing is on. Registered after the S6 guard (whose onError must run last).
+ */
+export const invocationContext = (): middy.MiddlewareObj => ({
+  before: async (request) => {
+    const ctx = request.context as { awsRequestId?: string; functionName?: string } | undefined;
+    setInvocationContext({
+      requestId: ctx?.awsRequestId,
+      function: ctx?.functionName,
+      coldStart,
+      ...(process.env._X_AMZN_TRACE_ID ? { xrayTraceId: process.env._X_AMZN_TRACE_ID.split(';')[0] } : {}),
+    });
+    coldStart = false;
+  },
+});
 
 /**
  * S6 guard, registered first so its onError runs last: whatever a step throws leaves the
@@ -48,5 +72,7 @@ export function stepHandler<S extends z.ZodType, R>(
         throw new TaskDeadlineError(TASK_DEADLINE_MARGIN_MS);
       },
     },
-  ).use(redactErrors());
+  )
+    .use(redactErrors())
+    .use(invocationContext());
 }

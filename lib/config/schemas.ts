@@ -376,6 +376,11 @@ export const NotificationSchema = z
     templatesDir: z.string().min(1).optional(),
     /** Who project members should contact (address or URL). Defaults to the admins' addresses. */
     supportContact: z.string().min(1).optional(),
+    /**
+     * In AWS, also publish the admin summaries and gate alerts to the stack's alert topic
+     * (FREEZER_DR_ALERT_TOPIC_ARN). Defaults to true; ignored where that variable is unset.
+     */
+    alertTopic: z.boolean().default(true),
   })
   .strict();
 
@@ -391,6 +396,14 @@ export const StoreSchema = z.discriminatedUnion('driver', [
     .strict(),
 ]);
 
+/** Lifecycle events (lib/events): always to the log; in AWS also to the stack's EventBridge bus. */
+export const EventsSchema = z
+  .object({
+    /** Also POST each event as JSON to this URL (5 s timeout, no retry). Defaults to none. */
+    webhook: HttpUrl.optional(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     cloud: CloudSchema,
@@ -399,6 +412,7 @@ export const ConfigSchema = z
     evacuation: EvacuationSchema.default(EvacuationSchema.parse({})),
     notification: NotificationSchema.default(NotificationSchema.parse({})),
     store: StoreSchema.default({ driver: 'sqlite', path: '.freezer-dr/incidents.db' }),
+    events: EventsSchema.default({}),
   })
   .strict();
 

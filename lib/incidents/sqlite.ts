@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 /** The embedded store: one SQLite file (or ":memory:") through node:sqlite, no native addon. */
+// eslint-disable-next-line max-lines-per-function -- a factory: the store methods share one database handle in a closure; each method is short
 export function createSqliteStore(path: string): IncidentStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);

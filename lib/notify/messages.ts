@@ -32,6 +32,7 @@ export interface NotificationsView {
 
 // ---------- project mail -------------------------------------------------------------
 
+// eslint-disable-next-line max-lines-per-function -- one mail assembled in reading order; splitting scatters its layout
 export function projectMessage(ctx: ComposeContext, report: ReportView, audience: ProjectAudience): OutgoingMessage {
   const instances = report.instances.filter((i) => i.projectId === audience.projectId);
   const counts = countOutcomes(instances);
@@ -118,6 +119,7 @@ function fallbackWhy(a: ProjectAudience): string {
 
 // ---------- admin summary / fence failed -----------------------------------------------
 
+// eslint-disable-next-line max-lines-per-function -- one mail assembled in reading order; splitting scatters its layout
 export function adminSummaryMessage(
   ctx: ComposeContext,
   report: ReportView,
@@ -142,8 +144,15 @@ export function adminSummaryMessage(
     case 'dry-run':
       tail = `would evacuate ${evacuable} instance${evacuable === 1 ? '' : 's'}${skipped}`;
       break;
+    case 'timed-out':
+      tail = report.error
+        ? `recovery timed out: ${report.error.name} (${c.evacuated}/${evacuable} evacuated)`
+        : `0/${evacuable} evacuated, ${bad} TIMED OUT${skipped}`;
+      break;
     case 'failed':
-      tail = `recovery stopped${report.error ? `: ${report.error.name}` : ''} (${c.evacuated}/${evacuable} evacuated)`;
+      tail = report.error
+        ? `recovery stopped: ${report.error.name} (${c.evacuated}/${evacuable} evacuated)`
+        : `0/${evacuable} evacuated, ${bad} NOT recovered${skipped}`;
       break;
   }
   const subject = `${SUBJECT_PREFIX} ${report.kindLabel} ${report.host} — ${tail} (${report.incidentId})`;

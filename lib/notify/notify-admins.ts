@@ -18,6 +18,7 @@ export type NotifyAdminsDeps = Pick<NotifyDeps, 'config'> & Partial<Omit<NotifyD
  * is reported through the others. Never throws for a delivery failure. Nothing is stored:
  * the caller records what it needs from the returned records.
  */
+// eslint-disable-next-line max-lines-per-function -- deliver, then report failed channels through the working ones: one sequence with shared records
 export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): Promise<NotificationRecord[]> {
   const log = (deps.log ?? getLogger()).child({ component: 'notify', gate: alert.gate });
   const now = deps.now ?? (() => new Date());

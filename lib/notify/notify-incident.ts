@@ -45,6 +45,7 @@ export interface NotifyDeps {
  * as delivered is not sent again. Never throws for a delivery failure; it throws only when the
  * incident does not exist.
  */
+// eslint-disable-next-line max-lines-per-function -- the Notify step in order (recipients, project mails, admin summary, failure report) over one shared record list; each stage is a call
 export async function notifyIncident(deps: NotifyDeps, incidentId: string): Promise<NotificationRecord[]> {
   const log = (deps.log ?? getLogger()).child({ incidentId, component: 'notify' });
   const now = deps.now ?? (() => new Date());

@@ -148,6 +148,7 @@ export function bmcPassword(host: string): string {
 export const BMC_USERNAME = 'root';
 export const BMC_SYSTEM_ID = 'System.Embedded.1';
 
+// eslint-disable-next-line max-lines-per-function -- test double: the simulated cloud’s state and its mutators in one closure
 export function createState(args: {
   opts: ResolvedOptions;
   clock: SimClock;

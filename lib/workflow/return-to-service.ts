@@ -1,4 +1,5 @@
 import { FreezerError } from '../errors.js';
+import { publishEvent } from '../events/index.js';
 import { powerOn } from '../fencing/index.js';
 import { IncidentExistsError } from '../incidents/index.js';
 import { BadRequestError } from '../openstack/index.js';
@@ -95,7 +96,9 @@ export async function returnToService(rt: Runtime, host: string, opts: ReturnOpt
     await enableService(rt.session, current.id);
     opts.progress(`${host} enabled: the scheduler may place instances on it again`);
   }
-  return findService(rt, host);
+  const back = await findService(rt, host);
+  await publishEvent(rt, 'returned-to-service', { incidentId: null, host }, { serviceId: back.id });
+  return back;
 }
 
 function isLater(heartbeat: string | null, than: string | null): boolean {

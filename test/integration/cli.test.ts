@@ -60,7 +60,7 @@ afterAll(async () => {
 
 describe('freezer-dr CLI', () => {
   test('--help everywhere, exit 0; no command is a usage error', async () => {
-    for (const cmd of ['start', 'check', 'recover', 'return', 'incidents', 'fence', 'pause', 'resume']) {
+    for (const cmd of ['start', 'demo', 'check', 'recover', 'return', 'incidents', 'fence', 'pause', 'resume']) {
       const r = await run(cmd, '--help');
       expect([cmd, r.code]).toEqual([cmd, 0]);
       expect(r.out).toMatch(/^Usage: freezer-dr/);

@@ -211,7 +211,7 @@ describe('the real state machine against the simulated cloud', () => {
     env.sim.faults.noValidHostFor = new Set([victim.id]);
     env.sim.crashHost(host);
     const result = await env.recover(host);
-    expect(result.status).toBe('SUCCEEDED');
+    expect(result).toMatchObject({ status: 'FAILED', error: { Error: 'RecoveryPartial' } });
     expect((await env.rt.store.getIncident(result.incidentId))?.status).toBe('partial');
     const rec = await env.rt.store.getInstance(result.incidentId, victim.id);
     expect(rec?.outcome).toBe('failed');

@@ -1,3 +1,4 @@
+import { FAST, FAST_SIM } from './timing.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,14 +39,7 @@ export async function startRecoveryEnv(
     sim?: Parameters<typeof startSimCloud>[0];
   } = {},
 ): Promise<RecoveryEnv> {
-  const sim = await startSimCloud({
-    reportIntervalMs: 100,
-    serviceDownTimeMs: 1000,
-    rebuildMs: 150,
-    hosts: opts.hosts,
-    redfish: { powerOffDelayMs: 50 },
-    ...opts.sim,
-  });
+  const sim = await startSimCloud({ ...FAST_SIM, hosts: opts.hosts, ...opts.sim });
   const smtp = await startSimSmtp({});
   const tag = `T${process.pid}_${++counter}`;
   process.env[`FDR_TEST_OS_PASSWORD_${tag}`] = sim.admin.password;
@@ -93,19 +87,7 @@ export async function startRecoveryEnv(
   const logs: string[] = [];
   const rt = await createRuntime(config, { log: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
   setRuntime(rt);
-  const timing = {
-    waitMs: { WaitForEvacuation: 50 },
-    retryMs: {
-      Validate: 10,
-      Fence: 10,
-      Isolate: 10,
-      Plan: 10,
-      DryRunPlan: 10,
-      EvacuateInstance: 20,
-      CheckEvacuation: 20,
-      Notify: 10,
-    },
-  };
+  const timing = FAST;
   return {
     sim,
     smtp,

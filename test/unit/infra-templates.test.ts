@@ -150,6 +150,7 @@ describe('infra/network.yml', () => {
       [
         'Gateway:dynamodb',
         'Interface:email-smtp',
+        'Interface:events',
         'Interface:logs',
         'Interface:secretsmanager',
         'Interface:sns',

@@ -6,6 +6,7 @@ import { listEvacuationMigrations } from '../../openstack/index.js';
 import { MICROVERSION } from '../../openstack/index.js';
 import { evacuateServer, getServer } from '../../openstack/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { publishInstanceSettled } from '../events.js';
 import type { CheckStepInputSchema, EvacuateStepInputSchema, EvacuationState } from '../schemas.js';
 
 type Item = z.infer<typeof EvacuateStepInputSchema>;
@@ -47,6 +48,7 @@ async function finish(
       ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified`
       : `${rec.name} ${outcome}: ${reason}`;
   await recordEvent(rt, rec.incidentId, 'evacuate', label, rec.instanceId);
+  await publishInstanceSettled(rt, { ...rec, outcome, targetHost, reason });
   return { instanceId: rec.instanceId, status: outcome, targetHost, reason, startedAt: rec.startedAt ?? now };
 }
 

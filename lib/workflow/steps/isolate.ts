@@ -4,6 +4,7 @@ import { disableService, forceDownService } from '../../openstack/index.js';
 import { FenceNotConfirmedError } from '../errors.js';
 import { findComputeService } from '../front-door.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { publishEvent } from '../../events/index.js';
 import type { IsolateStepInputSchema } from '../schemas.js';
 
 /**
@@ -35,5 +36,11 @@ export async function isolateStep(rt: Runtime, input: z.infer<typeof IsolateStep
     `nova-compute on ${input.host} disabled ("${isolation.disabledReason}")`,
   );
   await rt.store.updateIncident(input.incidentId, { status: 'isolated', isolation });
+  await publishEvent(
+    rt,
+    'isolated',
+    { incidentId: input.incidentId, host: input.host },
+    { serviceId: isolation.serviceId, disabledReason: isolation.disabledReason },
+  );
   return isolation;
 }

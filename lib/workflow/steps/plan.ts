@@ -5,6 +5,7 @@ import { getImageProperties } from '../../openstack/index.js';
 import { listServersOnHost } from '../../openstack/index.js';
 import { notifyAdmins } from '../../notify/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { publishEvent } from '../../events/index.js';
 import type { PlanStepInputSchema, PlanStepOutput } from '../schemas.js';
 
 /**
@@ -41,6 +42,13 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
       'plan',
       `${input.dryRun ? '[dry run] would evacuate' : 'evacuating'} ${items.length} instance(s) from ${input.host}${skipped.length ? `; skipping ${skipped.length}` : ''}`,
     );
+    if (!input.dryRun)
+      await publishEvent(
+        rt,
+        'evacuation.started',
+        { incidentId: input.incidentId, host: input.host },
+        { instances: items.length, skipped: skipped.length },
+      );
     if (!input.dryRun && rt.config.notification.sendStartedMail) await mailStarted(rt, input.incidentId, plan);
   }
   return {
