@@ -1,7 +1,7 @@
 import { errorMessage } from '../errors.js';
 import type { NotificationRecord } from '../incidents/index.js';
 import { getLogger, redactText } from '../log/index.js';
-import { deliver, feedRecipient, outstandingFailures } from './delivery.js';
+import { deliver, unexpectedFailureRecord, feedRecipient, outstandingFailures } from './delivery.js';
 import { failureReportMessage, gateAlertMessage, type ComposeContext } from './messages.js';
 import type { NotifyDeps } from './notify-incident.js';
 import type { Notifier } from './notifier.js';
@@ -75,15 +75,7 @@ export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): P
   } catch (err) {
     const detail = redactText(errorMessage(err));
     log.error('alert notification failed unexpectedly', { error: detail });
-    records.push({
-      channel: 'notify',
-      recipient: 'all',
-      kind: 'admin',
-      ok: false,
-      detail: `notification failed: ${detail}`,
-      at: now().toISOString(),
-      messageId: null,
-    });
+    records.push(unexpectedFailureRecord(detail, now()));
   } finally {
     if (ownNotifiers) await Promise.allSettled(notifiers.map(async (n) => n.close?.()));
   }

@@ -5,7 +5,7 @@ import type { NotificationRecord } from '../incidents/index.js';
 import type { IncidentStore } from '../incidents/index.js';
 import { getLogger, redactText, type Logger } from '../log/index.js';
 import type { OpenStackSession } from '../openstack/index.js';
-import { deliver, feedRecipient, outstandingFailures } from './delivery.js';
+import { deliver, unexpectedFailureRecord, feedRecipient, outstandingFailures } from './delivery.js';
 import {
   adminSummaryMessage,
   audienceSummary,
@@ -150,15 +150,7 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
     // A bug or an unexpected failure while composing: recorded and logged, never thrown (recovery is done).
     const detail = redactText(errorMessage(err));
     log.error('notification failed unexpectedly', { error: detail });
-    records.push({
-      channel: 'notify',
-      recipient: 'all',
-      kind: 'admin',
-      ok: false,
-      detail: `notification failed: ${detail}`,
-      at: now().toISOString(),
-      messageId: null,
-    });
+    records.push(unexpectedFailureRecord(detail, now()));
   } finally {
     if (ownNotifiers) await Promise.allSettled(notifiers.map(async (n) => n.close?.()));
   }
