@@ -6,6 +6,7 @@ import { incidentSummary, readinessReport, table, timelineLine } from '../format
 import { confirmByHostName } from '../terminal.js';
 import { FreezerError, UserInputError } from '../../lib/errors.js';
 import { HostNameSchema } from '../../lib/config/index.js';
+import { IncidentExistsError } from '../../lib/incidents/index.js';
 import { isPaused } from '../../lib/monitor/index.js';
 import {
   assessRecovery,
@@ -85,6 +86,9 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
       out('recoveries are paused (freezer-dr resume, or --force-while-paused)');
       return EXIT.refused;
     }
+    // S4 up front: an incident in flight for the host refuses at once (exit 4), before we read its BMC.
+    const open = dryRun ? null : await rt.store.findOpenIncident(host);
+    if (open) throw new IncidentExistsError(open);
     const fence = values['confirm-fenced'] ? 'confirmed-by-operator' : 'bmc';
     const readiness = await assessRecovery(rt, host, { fence, withPlan: dryRun });
     if (dryRun) return await printDryRun(rt, readiness, values, out);

@@ -130,7 +130,8 @@ describe('duplicates', () => {
     env = await startRelEnv({ sim: { rebuildMs: 200 } });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
-    const first = await env.cli('recover', '--host', host, '--config', env.configPath);
+    // Right after the crash Nova still has a fresh heartbeat: the operator says --yes (issue 12's guardrail).
+    const first = await env.cli('recover', '--host', host, '--yes', '--config', env.configPath);
     expect(first.code).toBe(0);
     const second = await env.cli('recover', '--host', host, '--config', env.configPath);
     // A new incident for a host with nothing left on it: confirmed off (already off), nothing to move.
