@@ -198,25 +198,30 @@ test('the package is stage ci, and every reference in the template resolves', ()
   expect(checkTemplate(template)).toEqual([]);
 });
 
-test('cfn-lint finds nothing (when it is installed)', () => {
-  const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-  if (probe.status !== 0) return; // not on this machine: the structural check above still ran
-  // W3005: osls adds DependsOn on roles it also GetAtts; W8003: osls bakes params into constant Conditions.
-  const lint = spawnSync(
-    'cfn-lint',
-    [
-      '--ignore-checks',
-      'W3005',
-      'W8003',
-      '--',
-      join(OUT, 'cloudformation-template-update-stack.json'),
-      join(ROOT, 'infra', 'network.yml'),
-    ],
-    { encoding: 'utf8' },
-  );
-  expect(lint.stdout + lint.stderr).toBe('');
-  expect(lint.status).toBe(0);
-}, 60_000);
+// cfn-lint has no Debian package and PyPI is out of reach here, so CI cannot install it: where it
+// is missing the test is reported as skipped (never as a pass); the structural check above runs always.
+const hasCfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
+(hasCfnLint ? test : test.skip)(
+  'cfn-lint finds nothing',
+  () => {
+    // W3005: osls adds DependsOn on roles it also GetAtts; W8003: osls bakes params into constant Conditions.
+    const lint = spawnSync(
+      'cfn-lint',
+      [
+        '--ignore-checks',
+        'W3005',
+        'W8003',
+        '--',
+        join(OUT, 'cloudformation-template-update-stack.json'),
+        join(ROOT, 'infra', 'network.yml'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(lint.stdout + lint.stderr).toBe('');
+    expect(lint.status).toBe(0);
+  },
+  60_000,
+);
 
 describe('state machine', () => {
   test('its definition is infra/state-machine.asl.json with the function ARNs substituted back', () => {
