@@ -156,8 +156,6 @@ async function main(): Promise<void> {
       host: 'bench-host',
       requestTimeoutMs: 5000,
       privilege: 'administrator',
-      authMode: 'basic',
-      insecure: false,
       cipherSuites: [3],
     });
     // Warm-up: first-call costs (module loading, JIT) are not what a fence pays in a warm Lambda.

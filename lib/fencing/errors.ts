@@ -79,3 +79,14 @@ export class NoFencerConfiguredError extends FencingError {
     this.name = 'NoFencerConfiguredError';
   }
 }
+
+/**
+ * TLS to the BMC failed: an untrusted or expired certificate, a wrong host name, no common
+ * protocol. Asking again cannot help, so it is not a BmcUnreachableError (never retried).
+ */
+export class BmcTlsError extends FencingError {
+  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+    super(message, options);
+    this.name = 'BmcTlsError';
+  }
+}

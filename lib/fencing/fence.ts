@@ -1,15 +1,53 @@
-import type { FenceResult } from '../incidents/schemas.js';
-import { sleep } from '../openstack/http.js';
-import { FencingError, PowerOffTimeoutError } from './errors.js';
+import type { FenceResult } from '../incidents/index.js';
+import {
+  BmcAuthError,
+  BmcPrivilegeError,
+  BmcUnreachableError,
+  FencingError,
+  PowerOffTimeoutError,
+  PowerStateUnknownError,
+} from './errors.js';
 import type { Fencer, PowerState } from './fencer.js';
 
 export interface FenceTiming {
   /** How long the host may take to read off after the request. */
   powerTimeoutMs: number;
-  /** Pause between power-state reads. */
+  /** Longest pause between power-state reads (the first second is polled faster, see `pollDelays`). */
   pollIntervalMs: number;
   signal?: AbortSignal;
   now?: () => number;
+}
+
+/** Reads in the first second after a power request come this often: most BMCs switch within it. */
+export const QUICK_POLL_MS = 100;
+const QUICK_PHASE_MS = 1000;
+const BACKOFF = 1.5;
+
+/**
+ * The pause before each power-state read after a power request: every QUICK_POLL_MS for the
+ * first second (ipmi_sim and many BMCs switch within it, and waiting a whole interval there is
+ * pure latency), then growing by half each time up to `pollIntervalMs`, so a slow BMC is not
+ * opened a session every 100 ms for half a minute.
+ */
+export function pollDelay(elapsedMs: number, previousMs: number | undefined, pollIntervalMs: number): number {
+  const quick = Math.min(QUICK_POLL_MS, pollIntervalMs);
+  if (elapsedMs < QUICK_PHASE_MS || previousMs === undefined) return quick;
+  return Math.min(pollIntervalMs, Math.max(quick, previousMs * BACKOFF));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /**
@@ -29,8 +67,14 @@ export async function fenceOff(fencer: Fencer, timing: FenceTiming): Promise<Fen
     alreadyOff,
   });
   try {
-    if ((await fencer.getPower(timing.signal)) === 'off') return confirmed(1, true);
-    await fencer.setPower('off', timing.signal);
+    if ((await firstRead(fencer, timing)) === 'off') return confirmed(1, true);
+    try {
+      await fencer.setPower('off', timing.signal);
+    } catch (err) {
+      // The request may have been carried out with only its answer lost: the confirm loop
+      // finds out, and reports NOT fenced if the BMC never reads off (S1).
+      if (!(err instanceof BmcUnreachableError)) throw err;
+    }
     return confirmed(await waitFor(fencer, 'off', timing, now), false);
   } finally {
     await fencer.close?.().catch(() => undefined);
@@ -41,7 +85,7 @@ export async function fenceOff(fencer: Fencer, timing: FenceTiming): Promise<Fen
 export async function powerOn(fencer: Fencer, timing: FenceTiming): Promise<{ attempts: number }> {
   const now = timing.now ?? Date.now;
   try {
-    if ((await fencer.getPower(timing.signal)) === 'on') return { attempts: 1 };
+    if ((await firstRead(fencer, timing)) === 'on') return { attempts: 1 };
     await fencer.setPower('on', timing.signal);
     return { attempts: await waitFor(fencer, 'on', timing, now) };
   } finally {
@@ -49,18 +93,38 @@ export async function powerOn(fencer: Fencer, timing: FenceTiming): Promise<{ at
   }
 }
 
+/**
+ * The read before the request. A host in transition (PoweringOn, PoweringOff) or in a state
+ * the BMC cannot name is neither on nor off: the request is sent and the loop confirms.
+ */
+async function firstRead(fencer: Fencer, timing: FenceTiming): Promise<PowerState | 'unknown'> {
+  try {
+    return await fencer.getPower(timing.signal);
+  } catch (err) {
+    if (err instanceof PowerStateUnknownError) return 'unknown';
+    throw err;
+  }
+}
+
 async function waitFor(fencer: Fencer, wanted: PowerState, timing: FenceTiming, now: () => number): Promise<number> {
-  const deadline = now() + timing.powerTimeoutMs;
+  const started = now();
+  const deadline = started + timing.powerTimeoutMs;
   let attempts = 0;
-  let last: string = 'on';
+  let last: string = wanted === 'off' ? 'on' : 'off';
+  let delay: number | undefined;
   while (true) {
-    await sleep(Math.max(0, Math.min(timing.pollIntervalMs, deadline - now())), timing.signal);
+    delay = pollDelay(now() - started, delay, timing.pollIntervalMs);
+    await sleep(Math.max(0, Math.min(delay, deadline - now())), timing.signal);
     attempts++;
     try {
       const state = await fencer.getPower(timing.signal);
       if (state === wanted) return attempts;
       last = state;
     } catch (err) {
+      // Credentials that stopped working (changed mid-fence, account locked) or a privilege
+      // taken away will not come back by asking again: every further read is one more failed
+      // login on the BMC's lockout counter. End the attempt now with the driver's message.
+      if (err instanceof BmcAuthError || err instanceof BmcPrivilegeError) throw err;
       // A BMC that stops answering mid-poll is not a confirmation: keep reading until the deadline.
       if (!(err instanceof FencingError)) throw err;
       last = `unknown (${err.name}: ${err.message})`;

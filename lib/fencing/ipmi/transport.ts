@@ -22,9 +22,11 @@ export interface ChannelOptions {
   port: number;
   /** Log-safe BMC description for error messages. */
   target: string;
-  /** Wait this long for an answer before retransmitting. */
+  /** Wait this long for an answer before the first retransmission; later waits grow (1, 1, 2, 2, 3… ×). */
   attemptTimeoutMs: number;
-  /** performance.now() value after which every exchange fails. */
+  /** Budget of one request with all its retransmissions: a BMC silent this long is unreachable. */
+  requestTimeoutMs: number;
+  /** performance.now() value after which every exchange fails (the whole operation's deadline). */
   deadline: number;
   signal?: AbortSignal;
   observer?: ChannelObserver;
@@ -39,6 +41,7 @@ export interface Exchange<T> {
   match(datagram: Buffer): T | undefined;
   /** Per-exchange overrides, e.g. a short best-effort Close Session. */
   attemptTimeoutMs?: number;
+  requestTimeoutMs?: number;
   deadline?: number;
   maxAttempts?: number;
   /**
@@ -52,6 +55,8 @@ export interface Channel {
   exchange<T>(ex: Exchange<T>): Promise<T>;
   /** Datagrams dropped so far. */
   readonly ignored: number;
+  /** The caller aborted or the channel is closed: no failure from here on is the BMC's. */
+  readonly aborted: boolean;
   close(): void;
 }
 
@@ -166,10 +171,12 @@ export async function openChannel(opts: ChannelOptions): Promise<Channel> {
     });
 
   const exchange = async <T>(ex: Exchange<T>): Promise<T> => {
-    const deadline = ex.deadline ?? opts.deadline;
     const perAttempt = ex.attemptTimeoutMs ?? opts.attemptTimeoutMs;
     const maxAttempts = ex.maxAttempts ?? Number.POSITIVE_INFINITY;
     const started = performance.now();
+    // Each request has its own budget inside the operation's: a slow BMC that answers every
+    // request in time gets through a long session, a silent one is given up on after one.
+    const deadline = Math.min(ex.deadline ?? opts.deadline, started + (ex.requestTimeoutMs ?? opts.requestTimeoutMs));
     let attempt = 0;
     for (; attempt < maxAttempts; attempt++) {
       if (closed) throw new BmcUnreachableError(`${ex.what} to BMC ${opts.target}: the connection is closed`);
@@ -182,7 +189,10 @@ export async function openChannel(opts: ChannelOptions): Promise<Channel> {
       socket.send(datagram, (err) => {
         if (err) lastError = err;
       });
-      const value = await waitFor(ex.match as (d: Buffer) => unknown, Math.min(perAttempt, remaining), ex.what);
+      // The wait grows (1, 1, 2, 2, 3… × the first), as ipmitool's does: a BMC a little slower
+      // than the first wait still gets its answer counted, and a lost datagram costs little.
+      const wait = perAttempt * (1 + Math.floor(attempt / 2));
+      const value = await waitFor(ex.match as (d: Buffer) => unknown, Math.min(wait, remaining), ex.what);
       if (value !== TIMEOUT) return value as T;
       const verdict = ex.verdict?.();
       if (verdict) throw verdict;
@@ -201,6 +211,9 @@ export async function openChannel(opts: ChannelOptions): Promise<Channel> {
     exchange,
     get ignored() {
       return ignored;
+    },
+    get aborted() {
+      return closed || (opts.signal?.aborted ?? false);
     },
     close,
   };
