@@ -4,6 +4,7 @@ import {
   BmcPrivilegeError,
   BmcUnreachableError,
   FencingError,
+  PowerActionRefusedError,
   PowerOffTimeoutError,
   PowerStateUnknownError,
 } from './errors.js';
@@ -21,6 +22,8 @@ export interface FenceTiming {
 /** Reads in the first second after a power request come this often: most BMCs switch within it. */
 export const QUICK_POLL_MS = 100;
 const QUICK_PHASE_MS = 1000;
+/** How long a refused power-off is watched for a state that was only late to read off. */
+const REFUSAL_LOOK_MS = 1000;
 const BACKOFF = 1.5;
 
 /**
@@ -68,14 +71,19 @@ export async function fenceOff(fencer: Fencer, timing: FenceTiming): Promise<Fen
   });
   try {
     if ((await firstRead(fencer, timing)) === 'off') return confirmed(1, true);
+    let refused: PowerActionRefusedError | undefined;
     try {
       await fencer.setPower('off', timing.signal);
     } catch (err) {
       // The request may have been carried out with only its answer lost: the confirm loop
       // finds out, and reports NOT fenced if the BMC never reads off (S1).
-      if (!(err instanceof BmcUnreachableError)) throw err;
+      if (err instanceof PowerActionRefusedError) refused = err;
+      else if (!(err instanceof BmcUnreachableError)) throw err;
     }
-    return confirmed(await waitFor(fencer, 'off', timing, now), false);
+    // A refusal gets a short look (a BMC may refuse "already off" while its state read still
+    // lags), then fails with the BMC's own words instead of after the whole power timeout.
+    const wait = refused ? { ...timing, powerTimeoutMs: Math.min(timing.powerTimeoutMs, REFUSAL_LOOK_MS) } : timing;
+    return confirmed(await waitFor(fencer, 'off', wait, now, refused), false);
   } finally {
     await fencer.close?.().catch(() => undefined);
   }
@@ -106,7 +114,13 @@ async function firstRead(fencer: Fencer, timing: FenceTiming): Promise<PowerStat
   }
 }
 
-async function waitFor(fencer: Fencer, wanted: PowerState, timing: FenceTiming, now: () => number): Promise<number> {
+async function waitFor(
+  fencer: Fencer,
+  wanted: PowerState,
+  timing: FenceTiming,
+  now: () => number,
+  refused?: PowerActionRefusedError,
+): Promise<number> {
   const started = now();
   const deadline = started + timing.powerTimeoutMs;
   let attempts = 0;
@@ -130,6 +144,7 @@ async function waitFor(fencer: Fencer, wanted: PowerState, timing: FenceTiming, 
       last = `unknown (${err.name}: ${err.message})`;
     }
     if (now() >= deadline) {
+      if (refused) throw refused;
       throw new PowerOffTimeoutError(
         `${fencer.target} still reads power ${last} ${Math.round(timing.powerTimeoutMs / 1000)} s after the power-${wanted} request (${attempts} reads); the host is NOT confirmed ${wanted}`,
         {

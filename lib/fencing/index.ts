@@ -12,3 +12,4 @@ export type {
 export { fenceOff, powerOn, type FenceTiming } from './fence.js';
 export { createFencer, bmcConfigFor, resolveBmc } from './registry.js';
 export { pollDelay, QUICK_POLL_MS } from './fence.js';
+export { redfishErrorText } from './redfish.js';

@@ -8,6 +8,7 @@ import {
   BmcProtocolError,
   BmcTlsError,
   BmcUnreachableError,
+  PowerActionRefusedError,
   PowerStateUnknownError,
 } from './errors.js';
 import type { Fencer, FencerFactory, PowerAction, PowerState, ResolvedRedfishBmc } from './fencer.js';
@@ -323,7 +324,7 @@ export const createRedfishFencer: FencerFactory<ResolvedRedfishBmc> = (bmc) => {
         // message instead of after the whole power timeout.
         const now = (await json(path, SystemSchema, signal)).PowerState;
         if (now === 'Off' || now === 'PoweringOff') return;
-        throw new BmcProtocolError(
+        throw new PowerActionRefusedError(
           `BMC ${base} refused ${type} for host ${bmc.host} with ${res.status} while it reads ${JSON.stringify(now ?? null)}${bmcSays(res)}`,
           { hint: 'the host is NOT fenced; act on the BMC message above, or power the host off by hand' },
         );

@@ -14,6 +14,7 @@ PACKAGES=(
   python3-openstackclient python3-osc-placement python3-pymysql
   uwsgi-plugin-python3
   fence-agents ipmitool openipmi
+  python3-pyghmi
   curl
 )
 
