@@ -204,6 +204,25 @@ describe('operator-actionable errors', () => {
     expect(b.openSessionRequests).toHaveLength(0);
   });
 
+  it('Kg (spec 13.31): SIK keyed with the configured BMC key, for both suites; a wrong one fails RAKP 4', async () => {
+    const kg = '0f1e2d3c4b5a69788796a5b4c3d2e1f001020304';
+    for (const suite of [3, 17] as const) {
+      const b = await fake({ kg, suites: [suite] });
+      const fencer = createIpmiFencer(config(b, { kg, cipherSuites: [suite] }));
+      expect(await fencer.getPower()).toBe('on');
+      await fencer.setPower('off');
+      expect(b.powerOn).toBe(false);
+    }
+    const b = await fake({ kg });
+    const wrong = await failure(createIpmiFencer(config(b, { kg: 'ffff' })).getPower());
+    expect(wrong).toBeInstanceOf(BmcProtocolError);
+    expect(wrong.message).toMatch(/RAKP 4 integrity check value that does not verify/);
+    expect((wrong as BmcProtocolError).hint).toMatch(/kg/);
+    // A configured Kg is not used with a BMC that says its key is zero: Kuid keys SIK there.
+    const plain = await fake();
+    expect(await createIpmiFencer(config(plain, { kg })).getPower()).toBe('on');
+  });
+
   it('power off with a power control fault, a truncated or failed status: PowerStateUnknownError', async () => {
     const b = await fake({ chassisStatusByte: 0x10 });
     expect(await failure(createIpmiFencer(config(b)).getPower())).toBeInstanceOf(PowerStateUnknownError);
