@@ -68,7 +68,7 @@ export interface HandshakeContext {
   kg?: Buffer;
   /** Set by getChannelAuthCapabilities: the BMC says its K_G is not all zeros. */
   kgSet?: boolean;
-  /** First retransmission wait; the RAKP steps wait `attemptTimeoutMs × round`. */
+  /** First retransmission wait; the RAKP steps wait it once, then twice it after a restart. */
   attemptTimeoutMs: number;
 }
 
@@ -347,7 +347,8 @@ export async function authenticate(ctx: HandshakeContext, opened: OpenedSuite, r
   let mismatch = false;
   // One attempt per round: a repeated RAKP message finds the BMC in another state than the
   // first did, so a lost one restarts the handshake (HandshakeLostError) instead.
-  const once = { maxAttempts: 1, attemptTimeoutMs: ctx.attemptTimeoutMs * round };
+  // The wait doubles after the first round, for a BMC slower than one attempt timeout.
+  const once = { maxAttempts: 1, attemptTimeoutMs: ctx.attemptTimeoutMs * Math.min(round, 2) };
   const rakp2: Rakp2 = await lostIsRestart(
     ctx,
     ctx.channel.exchange({

@@ -198,8 +198,12 @@ async function setPrivilege(session: IpmiSession, params: SessionParams): Promis
   }
 }
 
-/** Handshakes per session: each restart from Open Session costs 3 round trips. */
-const MAX_HANDSHAKE_ROUNDS = 4;
+/**
+ * Handshakes per session, within its deadline: each restart from Open Session costs 3 round
+ * trips. With 10% loss each way a handshake is lost a third of the time; 8 tries make a lost
+ * session rarer than one in a thousand.
+ */
+const MAX_HANDSHAKE_ROUNDS = 8;
 
 /**
  * Opens a session, raises it to the configured privilege, runs `work`, and closes it

@@ -22,7 +22,7 @@ export interface ChannelOptions {
   port: number;
   /** Log-safe BMC description for error messages. */
   target: string;
-  /** Wait this long for an answer before the first retransmission; later waits grow (1, 1, 2, 2, 3… ×). */
+  /** Wait this long for an answer before the first retransmission; later waits grow (1, 1, 1, 1, 1, 2, 2… ×). */
   attemptTimeoutMs: number;
   /** Budget of one request with all its retransmissions: a BMC silent this long is unreachable. */
   requestTimeoutMs: number;
@@ -189,9 +189,10 @@ export async function openChannel(opts: ChannelOptions): Promise<Channel> {
       socket.send(datagram, (err) => {
         if (err) lastError = err;
       });
-      // The wait grows (1, 1, 2, 2, 3… × the first), as ipmitool's does: a BMC a little slower
-      // than the first wait still gets its answer counted, and a lost datagram costs little.
-      const wait = perAttempt * (1 + Math.floor(attempt / 2));
+      // Five tries in the first five waits, then the wait grows (1, 1, 1, 1, 1, 2, 2… × the
+      // first): a lossy link gets five tries in the default 5 s, and a BMC slower than one wait
+      // still gets its answer counted, since a late answer to an earlier try matches too.
+      const wait = perAttempt * (1 + Math.floor(attempt / 5));
       const value = await waitFor(ex.match as (d: Buffer) => unknown, Math.min(wait, remaining), ex.what);
       if (value !== TIMEOUT) return value as T;
       const verdict = ex.verdict?.();
