@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   BmcAuthError,
-  BmcProtocolError,
   BmcTlsError,
   BmcUnreachableError,
   fenceOff,
