@@ -6,8 +6,11 @@ export type WaitCheck<T> = { done: true; value: T } | { done: false; last: strin
 export interface WaitForOptions {
   /** Give up this long after the wait starts. */
   timeoutMs: number;
-  /** Pause before check n (1-based): a number, or a schedule such as "fast first, then backing off". */
-  intervalMs: number | ((check: number) => number);
+  /**
+   * Pause before check n (1-based): a number, or a schedule of the check number and the time since
+   * the wait began, such as "fast first, then backing off".
+   */
+  intervalMs: number | ((check: number, elapsedMs: number) => number);
   /** Pause before the first check too (the caller has just read the state itself). Defaults to false. */
   pauseFirst?: boolean;
   signal?: AbortSignal;
@@ -26,10 +29,12 @@ export async function waitFor<T>(
   opts: WaitForOptions,
 ): Promise<{ value: T; checks: number }> {
   const now = opts.now ?? Date.now;
-  const deadline = now() + opts.timeoutMs;
+  const started = now();
+  const deadline = started + opts.timeoutMs;
   const interval = typeof opts.intervalMs === 'number' ? () => opts.intervalMs as number : opts.intervalMs;
   for (let n = 1; ; n++) {
-    if (n > 1 || opts.pauseFirst) await sleep(Math.min(interval(n), Math.max(0, deadline - now())), opts.signal);
+    if (n > 1 || opts.pauseFirst)
+      await sleep(Math.min(interval(n, now() - started), Math.max(0, deadline - now())), opts.signal);
     const r = await check(n);
     if (r.done) return { value: r.value, checks: n };
     if (now() >= deadline) throw opts.onTimeout(r.last, n);

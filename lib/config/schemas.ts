@@ -219,19 +219,41 @@ export const MonitorSchema = z
   })
   .strict();
 
-export const BmcSchema = z
+/** Address, account and secret shared by the drivers that talk to a BMC. */
+const BmcAccess = {
+  /** BMC address: a URL for redfish (https://bmc-1.example), host[:port] for ipmi. `{host}` in a default is replaced. */
+  address: z.string().min(1),
+  username: z.string().min(1).optional(),
+  password: SecretRefSchema.optional(),
+};
+
+/** A Redfish BMC (DMTF DSP0266). */
+export const RedfishBmcSchema = z
   .object({
     /** Fencer driver (registry name). */
-    driver: z.enum(['redfish', 'ipmi', 'manual']),
-    /** BMC address: a URL for redfish (https://bmc-1.example), host[:port] for ipmi. */
-    address: z.string().min(1).optional(),
-    username: z.string().min(1).optional(),
-    password: SecretRefSchema.optional(),
-    /** Redfish: the ComputerSystem id when the BMC manages several. */
+    driver: z.literal('redfish'),
+    ...BmcAccess,
+    /** The ComputerSystem id when the BMC manages several (iDRAC `System.Embedded.1`, iLO `1`, OpenBMC `system`). */
     systemId: z.string().min(1).optional(),
-    /** Redfish: `session` (X-Auth-Token) or `basic`. Defaults to basic. */
+    /** `session` (X-Auth-Token, re-login on 401) or `basic`. Defaults to basic. */
     authMode: z.enum(['basic', 'session']).default('basic'),
-    /** IPMI cipher suites to try, in order. Only suites with authentication + integrity are accepted (S8). */
+    /** PEM file of a private CA that signs the BMC's certificate (S7). */
+    caBundle: z.string().optional(),
+    /** Turn TLS verification off (S7). Defaults to false. */
+    insecure: z.boolean().default(false),
+  })
+  .strict();
+
+/** An IPMI v2.0 RMCP+ ("lanplus") BMC. */
+export const IpmiBmcSchema = z
+  .object({
+    driver: z.literal('ipmi'),
+    ...BmcAccess,
+    /**
+     * Cipher suites we allow, in order of preference. The BMC's own list (Get Channel Cipher
+     * Suites) decides which of them is used. Only suites with authentication + integrity are
+     * accepted (S8). Defaults to [17, 3].
+     */
     cipherSuites: z
       .array(
         z.union([z.literal(3), z.literal(17)], {
@@ -239,13 +261,36 @@ export const BmcSchema = z
             'expected cipher suite 3 or 17 (suite 0 and the other suites without authentication and integrity are never used, S8)',
         }),
       )
+      .min(1, { message: 'expected at least one cipher suite (3 or 17); leave the key out for the default [17, 3]' })
       .optional(),
-    /** IPMI privilege level for the session. Defaults to administrator. */
+    /** Privilege level for the session. Defaults to administrator. */
     privilege: z.enum(['administrator', 'operator']).default('administrator'),
-    caBundle: z.string().optional(),
-    insecure: z.boolean().default(false),
+    /**
+     * The BMC key K_G (IPMI v2.0 §13.31), when the BMC has one set: a secret reference whose
+     * value is the key in hex (at most 20 bytes, as `ipmitool -y` / `fence_ipmilan --hexadecimal-kg`).
+     */
+    kg: SecretRefSchema.optional(),
   })
   .strict();
+
+/** A host without a usable BMC: an operator powers it off and confirms it. */
+export const ManualBmcSchema = z
+  .object({
+    driver: z.literal('manual'),
+    /** Where the operator finds the host (rack, PDU outlet…), shown in the fence-failed mail. */
+    note: z.string().optional(),
+  })
+  .strict();
+
+/** One strict object per driver: another driver's keys are refused with their path. */
+export const BmcSchema = z.discriminatedUnion('driver', [RedfishBmcSchema, IpmiBmcSchema, ManualBmcSchema]);
+
+const Match = { match: z.string().min(1) };
+const BmcDefaultSchema = z.discriminatedUnion('driver', [
+  RedfishBmcSchema.extend(Match).strict(),
+  IpmiBmcSchema.extend(Match).strict(),
+  ManualBmcSchema.extend(Match).strict(),
+]);
 
 export const FencingSchema = z
   .object({
@@ -255,13 +300,25 @@ export const FencingSchema = z
      * Defaults by host-name pattern (a glob: `*` and `?`), tried in order when a host has no entry.
      * `{host}` in `address` is replaced by the host name.
      */
-    defaults: z.array(BmcSchema.extend({ match: z.string().min(1) }).strict()).default([]),
+    defaults: z.array(BmcDefaultSchema).default([]),
     /** How long to wait for the BMC to report power off. Defaults to 30 s. */
     powerTimeoutSeconds: Seconds(30),
-    /** Seconds between power-state reads while waiting. Defaults to 1. */
+    /**
+     * Longest pause between power-state reads while waiting. The first second after the
+     * request is polled every 100 ms, then the pause grows to this. Defaults to 1.
+     */
     pollIntervalSeconds: Seconds(1),
-    /** Per-request timeout towards a BMC. Defaults to 5 s. */
+    /**
+     * One request to a BMC: an IPMI request with its retransmissions (1 s, 2 s, … apart), or one
+     * Redfish HTTP request. A BMC silent this long is unreachable. Defaults to 5 s.
+     */
     requestTimeoutSeconds: Seconds(5),
+    /**
+     * One BMC operation (read or set the power): the whole IPMI session (cipher suites, RAKP,
+     * the command, close: about 8 round trips, handshake restarts included) or the Redfish
+     * login + reads. A slow BMC needs this, not a longer requestTimeoutSeconds. Defaults to 20 s.
+     */
+    operationTimeoutSeconds: Seconds(20),
   })
   .strict();
 
@@ -424,6 +481,9 @@ export type SecondSignalConfig = z.infer<typeof SecondSignalSchema>;
 export type PrometheusSignalConfig = z.infer<typeof PrometheusSignalSchema>;
 export type TcpProbeSignalConfig = z.infer<typeof TcpProbeSignalSchema>;
 export type BmcConfig = z.infer<typeof BmcSchema>;
+export type RedfishBmcConfig = z.infer<typeof RedfishBmcSchema>;
+export type IpmiBmcConfig = z.infer<typeof IpmiBmcSchema>;
+export type ManualBmcConfig = z.infer<typeof ManualBmcSchema>;
 export type FencingConfig = z.infer<typeof FencingSchema>;
 export type EvacuationConfig = z.infer<typeof EvacuationSchema>;
 export type EvacuableConfig = z.infer<typeof EvacuableSchema>;

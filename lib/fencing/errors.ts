@@ -79,3 +79,26 @@ export class NoFencerConfiguredError extends FencingError {
     this.name = 'NoFencerConfiguredError';
   }
 }
+
+/**
+ * TLS to the BMC failed: an untrusted or expired certificate, a wrong host name, no common
+ * protocol. Asking again cannot help, so it is not a BmcUnreachableError (never retried).
+ */
+export class BmcTlsError extends FencingError {
+  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+    super(message, options);
+    this.name = 'BmcTlsError';
+  }
+}
+
+/**
+ * The BMC refused the power request itself (Redfish 400/409 while the host is not off) and
+ * said why. The fence loop reads the state for a moment in case the refusal was only a stale
+ * "already off", then fails with this error: the host is NOT fenced.
+ */
+export class PowerActionRefusedError extends FencingError {
+  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+    super(message, options);
+    this.name = 'PowerActionRefusedError';
+  }
+}

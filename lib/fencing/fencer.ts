@@ -1,4 +1,4 @@
-import type { BmcConfig } from '../config/index.js';
+import type { IpmiBmcConfig, ManualBmcConfig, RedfishBmcConfig } from '../config/index.js';
 
 /** Only a clean reading is a power state; anything else is a PowerStateUnknownError. */
 export type PowerState = 'on' | 'off';
@@ -22,12 +22,27 @@ export interface Fencer {
   close?(): Promise<void>;
 }
 
-/** A BMC entry with its secret resolved: only ever handed to a driver, never logged. */
-export type ResolvedBmc = Omit<BmcConfig, 'password'> & {
+/** What every driver gets beside its own config entry: the host and the timeouts. */
+interface Resolved {
   host: string;
-  password?: string;
-  /** Per-request timeout in milliseconds. */
+  /** One request (an IPMI request with its retransmissions, one HTTP request), in milliseconds. */
   requestTimeoutMs: number;
-};
+  /** One operation (a whole IPMI session, a Redfish login + reads), in milliseconds. Defaults to 4 requests. */
+  operationTimeoutMs?: number;
+}
 
-export type FencerFactory = (bmc: ResolvedBmc) => Fencer;
+/**
+ * A BMC entry with its secrets resolved: only ever handed to a driver, never logged.
+ * `password` (and IPMI's `kg`) hold the secret values instead of their references.
+ */
+export type ResolvedRedfishBmc = Omit<RedfishBmcConfig, 'password'> & Resolved & { password?: string };
+export type ResolvedIpmiBmc = Omit<IpmiBmcConfig, 'password' | 'kg'> &
+  Resolved & {
+    password?: string;
+    /** K_G in hex, resolved from its secret reference. */
+    kg?: string;
+  };
+export type ResolvedManualBmc = ManualBmcConfig & Resolved;
+export type ResolvedBmc = ResolvedRedfishBmc | ResolvedIpmiBmc | ResolvedManualBmc;
+
+export type FencerFactory<B extends ResolvedBmc = ResolvedBmc> = (bmc: B) => Fencer;

@@ -1,5 +1,16 @@
 export * from './errors.js';
-export type { Fencer, FencerFactory, PowerAction, PowerState, ResolvedBmc } from './fencer.js';
+export type {
+  Fencer,
+  FencerFactory,
+  PowerAction,
+  PowerState,
+  ResolvedBmc,
+  ResolvedIpmiBmc,
+  ResolvedManualBmc,
+  ResolvedRedfishBmc,
+} from './fencer.js';
 export { fenceOff, powerOn, type FenceTiming } from './fence.js';
-export { createFencer, bmcConfigFor } from './registry.js';
+export { createFencer, bmcConfigFor, resolveBmc } from './registry.js';
+export { pollDelay, QUICK_POLL_MS } from './fence.js';
+export { redfishErrorText } from './redfish.js';
 export * from './schemas.js';

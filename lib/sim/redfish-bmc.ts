@@ -217,6 +217,12 @@ function reset(state: CloudState, host: HostRec, req: SimRequest): HttpReply {
     );
   }
   const faults = bmcFaults(state.faults, host.name);
+  if (faults.refuseResetStatus && host.power !== 'Off')
+    return redfishError(
+      faults.refuseResetStatus,
+      'ActionNotAllowed',
+      `The action ComputerSystem.Reset ${type} is not allowed: the system is locked by another management operation.`,
+    );
   switch (type) {
     case 'ForceOff':
     case 'GracefulShutdown':
@@ -234,6 +240,23 @@ function reset(state: CloudState, host: HostRec, req: SimRequest): HttpReply {
   return empty(204);
 }
 
+/** The `redirect` and `expireSessions` faults, in front of the real routes. */
+function withFaults(state: CloudState, host: HostRec, req: SimRequest): HttpReply {
+  const faults = bmcFaults(state.faults, host.name);
+  if (faults.expireSessions) {
+    host.bmc.sessions.clear();
+    faults.expireSessions = false;
+  }
+  if (faults.redirect === 'other-origin')
+    return empty(307, { Location: `http://127.0.0.2:9${req.rawUrl.startsWith('/') ? '' : '/'}${req.rawUrl}` });
+  if (faults.redirect === 'same-origin') {
+    if (!req.path.startsWith('/r/')) return empty(307, { Location: `/r${req.rawUrl}` });
+    const path = req.path.slice(2);
+    return route(state, host, { ...req, path, rawUrl: req.rawUrl.slice(2), header: req.header });
+  }
+  return route(state, host, req);
+}
+
 export function startRedfishBmc(state: CloudState, host: HostRec): Promise<RunningHttpService> {
   const opts: Parameters<typeof startHttpService>[0] = {
     service: 'redfish',
@@ -241,7 +264,7 @@ export function startRedfishBmc(state: CloudState, host: HostRec): Promise<Runni
     bmcHost: host.name,
     refuse: () => bmcFaults(state.faults, host.name).unreachable,
     commonHeaders: () => ({ 'OData-Version': '4.0' }),
-    handle: (req) => route(state, host, req),
+    handle: (req) => withFaults(state, host, req),
   };
   if (state.opts.redfishTls) opts.tls = state.opts.redfishTls;
   return startHttpService(opts);

@@ -33,6 +33,15 @@ export interface BmcFaults {
   badCredentials: boolean;
   /** Vendor quirk: answer this status to ForceOff when the system is already Off. */
   alreadyOffStatus?: 400 | 409;
+  /** Refuse every Reset while the system is not Off, with this status and an ExtendedInfo message. */
+  refuseResetStatus?: 400 | 409;
+  /** Drop every session token at the next request (session timeout, BMC reboot); then cleared. */
+  expireSessions?: boolean;
+  /**
+   * Answer every request with a 307: `same-origin` to the same path under /r (served there),
+   * `other-origin` to the same path on another origin (never served).
+   */
+  redirect?: 'same-origin' | 'other-origin';
 }
 
 /** Mutable knobs: tests flip them while the sim runs; every request reads them afresh. */

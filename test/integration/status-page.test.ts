@@ -66,7 +66,6 @@ describe('in headless chromium', () => {
   const abort = new AbortController();
   let watcher: Promise<number>;
   const lines: string[] = [];
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- playwright-core is loaded only when chromium exists
   let browser: any;
 
   async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 40_000): Promise<T> {

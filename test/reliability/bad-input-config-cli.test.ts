@@ -211,7 +211,7 @@ const CONFIG_CASES: ConfigCase[] = [
   [
     'an unknown fencing driver "ilo"',
     (c) => (c.fencing.hosts['compute-1'].driver = 'ilo'),
-    /fencing\.hosts\.compute-1\.driver: Invalid option: expected one of "redfish"\|"ipmi"\|"manual"/,
+    /fencing\.hosts\.compute-1\.driver: Invalid discriminator value\. Expected 'redfish' \| 'ipmi' \| 'manual'/,
   ],
   [
     'IPMI cipher suite 0 (S8)',

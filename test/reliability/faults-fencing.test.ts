@@ -151,9 +151,10 @@ describe('fault: the BMC', () => {
           // The real IPMI driver with its real settings, watched packet by packet.
           fencerFor: async (host) => {
             const b = bmcConfigFor(config.fencing, host);
+            if (b.driver !== 'ipmi') throw new Error(`compute-1 is configured with ${b.driver}, not ipmi`);
             const password = b.password ? await resolveSecret(b.password) : undefined;
             return createIpmiFencer(
-              { ...b, host, password, requestTimeoutMs: config.fencing.requestTimeoutSeconds * 1000 },
+              { ...b, host, password, kg: undefined, requestTimeoutMs: config.fencing.requestTimeoutSeconds * 1000 },
               {
                 observer: {
                   sent(d) {

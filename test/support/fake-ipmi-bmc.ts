@@ -54,6 +54,19 @@ export interface FakeBmcOptions {
   kgRequired?: boolean;
   /** The BMC claims no IPMI v2.0 support. */
   noRmcpPlus?: boolean;
+  /**
+   * Get Channel Cipher Suites: the suite ids listed (standard algorithms for each id), or
+   * 'silent' to ignore the command as some BMCs do. Defaults to the accepted suites.
+   */
+  listSuites?: number[] | 'silent';
+  /** Answer every Open Session with this suite's algorithms, whatever was proposed (pyghmi answers with 3). */
+  answerWithSuite?: number;
+  /** The BMC key K_G in hex: advertised in Get Channel Authentication Capabilities and used for SIK. */
+  kg?: string;
+  /** Delay every reply by this many ms (a slow BMC). */
+  replyDelayMs?: number;
+  /** Drop this many RAKP 4 replies (the session goes active on the BMC all the same). */
+  dropRakp4?: number;
 }
 
 export interface OpenSessionProposal {
@@ -75,6 +88,8 @@ export interface InSessionRequest {
 
 export interface FakeBmc {
   readonly address: string;
+  /** Get Channel Cipher Suites requests received. */
+  readonly cipherSuiteRequests: number;
   readonly port: number;
   readonly options: FakeBmcOptions;
   /** Every datagram received, in order. */
@@ -102,6 +117,18 @@ const SUITES: Suite[] = [
   { id: 3, auth: 1, integrity: 1, confidentiality: 1, hash: 'sha1', icv: 12, mac: 12 },
   { id: 17, auth: 3, integrity: 4, confidentiality: 1, hash: 'sha256', icv: 16, mac: 16 },
 ];
+
+/** Algorithms of the standard suites (spec Table 22-20) a BMC may list, the unsafe ones included. */
+const ALGORITHMS: Record<number, [number, number, number]> = {
+  0: [0, 0, 0],
+  1: [1, 0, 0],
+  2: [1, 1, 0],
+  3: [1, 1, 1],
+  6: [2, 0, 0],
+  15: [3, 0, 0],
+  16: [3, 4, 0],
+  17: [3, 4, 1],
+};
 
 const PRIV: Record<FakePrivilege, number> = { user: 2, operator: 3, administrator: 4 };
 const GUID = Buffer.from('a123456789abcdef0000000000000001', 'hex');
@@ -206,11 +233,22 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
   const commands: InSessionRequest[] = [];
   let dropped = 0;
   let droppedInSession = 0;
+  let droppedRakp4 = 0;
+  let cipherSuiteRequests = 0;
   let previousReply: { reply: Buffer; peer: RemoteInfo } | undefined;
   let nextSid = 0x200;
   let cycleTimer: NodeJS.Timeout | undefined;
 
   const send = (reply: Buffer, peer: RemoteInfo) => {
+    if (opts.replyDelayMs) {
+      const later = setTimeout(() => sendNow(reply, peer), opts.replyDelayMs);
+      timers.add(later);
+      return;
+    }
+    sendNow(reply, peer);
+  };
+  const timers = new Set<NodeJS.Timeout>();
+  const sendNow = (reply: Buffer, peer: RemoteInfo) => {
     if (opts.garbageBeforeReply) {
       const junk = [
         randomBytes(1 + ((reply[5] ?? 0) % 40)),
@@ -226,11 +264,12 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
   const handleV15 = (msg: Buffer, peer: RemoteInfo) => {
     // Get Channel Authentication Capabilities only.
     const m = msg.subarray(14);
+    if (m.length >= 9 && m[5] === 0x54) return handleCipherSuites(m, peer);
     if (m.length < 9 || m[5] !== 0x38) return;
     const data = [
       0x01,
       0x96 & (opts.noRmcpPlus ? 0x7f : 0xff),
-      0x04 | (opts.kgRequired ? 0x20 : 0),
+      0x04 | (opts.kgRequired || opts.kg ? 0x20 : 0),
       opts.noRmcpPlus ? 0x01 : 0x03,
       0,
       0,
@@ -240,6 +279,22 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
     const rsp = ipmiResponse({ netFn: 0x06, cmd: 0x38, seqLun: m[4] ?? 0 }, 0, data);
     const head = Buffer.from([0x06, 0x00, 0xff, 0x07, 0, 0, 0, 0, 0, 0, 0, 0, 0, rsp.length]);
     send(Buffer.concat([head, rsp]), peer);
+  };
+
+  /** Get Channel Cipher Suites (spec 22.15), pre-session, answered in RMCP+ format as pyghmi does. */
+  const handleCipherSuites = (m: Buffer, peer: RemoteInfo) => {
+    cipherSuiteRequests++;
+    if (opts.listSuites === 'silent') return;
+    const ids = opts.listSuites ?? opts.suites ?? [3, 17];
+    const records: number[] = [];
+    for (const id of ids) {
+      const a = ALGORITHMS[id];
+      if (a) records.push(0xc0, id, a[0], 0x40 | a[1], 0x80 | a[2]);
+    }
+    const index = (m[8] ?? 0) & 0x3f;
+    const chunk = records.slice(index * 16, index * 16 + 16);
+    const rsp = ipmiResponse({ netFn: 0x06, cmd: 0x54, seqLun: m[4] ?? 0 }, 0, [0x01, ...chunk]);
+    send(rmcpPlus(0x00, 0, 0, rsp), peer);
   };
 
   const handleOpenSession = (p: Buffer, peer: RemoteInfo) => {
@@ -253,12 +308,31 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
     openSessionRequests.push(proposal);
     const tag = p[0] ?? 0;
     const sidm = p.readUInt32LE(4);
-    const suite = accepted().find(
-      (s) =>
-        s.auth === proposal.auth &&
-        s.integrity === proposal.integrity &&
-        s.confidentiality === proposal.confidentiality,
-    );
+    const forced = opts.answerWithSuite !== undefined ? ALGORITHMS[opts.answerWithSuite] : undefined;
+    if (forced && !SUITES.some((s) => s.id === opts.answerWithSuite)) {
+      // A suite this fake cannot run (no auth or integrity): answer with its algorithms anyway,
+      // as a hostile or broken BMC would; a client that goes on to RAKP 1 gets nothing more.
+      const r = Buffer.alloc(36);
+      r[0] = tag;
+      r.writeUInt32LE(sidm, 4);
+      r.writeUInt32LE((nextSid += 2), 8);
+      forced.forEach((alg, i) => {
+        r[12 + i * 8] = i;
+        r[15 + i * 8] = 8;
+        r[16 + i * 8] = alg;
+      });
+      send(rmcpPlus(0x11, 0, 0, r), peer);
+      return;
+    }
+    const suite =
+      opts.answerWithSuite !== undefined
+        ? SUITES.find((s) => s.id === opts.answerWithSuite)
+        : accepted().find(
+            (s) =>
+              s.auth === proposal.auth &&
+              s.integrity === proposal.integrity &&
+              s.confidentiality === proposal.confidentiality,
+          );
     if (!suite) {
       const status = accepted().some((s) => s.auth === proposal.auth) ? 0x11 : 0x04;
       send(rmcpPlus(0x11, 0, 0, Buffer.from([tag, status])), peer);
@@ -340,12 +414,17 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
       send(rmcpPlus(0x15, 0, 0, head), peer);
       return;
     }
-    const sik = hmac(s.suite.hash, kuid(s.user.password), s.rm, s.rc, Buffer.from([s.role, s.name.length]), s.name);
+    const sikKey = opts.kg ? Buffer.from(opts.kg, 'hex') : kuid(s.user.password);
+    const sik = hmac(s.suite.hash, sikKey, s.rm, s.rc, Buffer.from([s.role, s.name.length]), s.name);
     s.k1 = hmac(s.suite.hash, sik, Buffer.alloc(20, 1));
     s.k2 = hmac(s.suite.hash, sik, Buffer.alloc(20, 2));
     const icv = hmac(s.suite.hash, sik, s.rm, u32(s.sidc), GUID).subarray(0, s.suite.icv);
     if (opts.corruptRakp4) icv[0] = (icv[0] ?? 0) ^ 0x01;
     s.active = true;
+    if (droppedRakp4 < (opts.dropRakp4 ?? 0)) {
+      droppedRakp4++;
+      return;
+    }
     send(rmcpPlus(0x15, 0, 0, Buffer.concat([head, icv])), peer);
   };
 
@@ -448,6 +527,11 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
       if (type === 0x10) return handleOpenSession(payload, peer);
       if (type === 0x12) return handleRakp1(payload, peer);
       if (type === 0x14) return handleRakp3(payload, peer);
+      if (type === 0x00 && msg.readUInt32LE(6) === 0) {
+        const m = payload;
+        if (m.length >= 9 && m[5] === 0x54) return handleCipherSuites(m, peer);
+        return;
+      }
       if (type === 0x00) return handleSession(msg, peer);
     } catch {
       // A fake BMC that crashes on garbage would test nothing.
@@ -465,6 +549,9 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
     port,
     options: opts,
     received,
+    get cipherSuiteRequests() {
+      return cipherSuiteRequests;
+    },
     openSessionRequests,
     commands,
     get openSessions() {
@@ -473,6 +560,7 @@ export async function startFakeBmc(options: FakeBmcOptions = {}): Promise<FakeBm
     powerOn: opts.poweredOn ?? true,
     async close() {
       clearTimeout(cycleTimer);
+      for (const t of timers) clearTimeout(t);
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     },
   };

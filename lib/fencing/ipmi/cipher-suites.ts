@@ -109,3 +109,81 @@ export function assertSafeSuite(suite: CipherSuite): void {
     );
   }
 }
+
+/**
+ * The allowed suite whose algorithms these are, if any. A BMC may answer Open Session with
+ * another suite than the one proposed (pyghmi, hence VirtualBMC, always answers with suite 3's):
+ * that is acceptable only when the answer is itself one of the suites we allow. Anything
+ * else, and in particular an answer without authentication or integrity, is never taken (S8).
+ */
+export function suiteForAlgorithms(
+  allowed: readonly CipherSuite[],
+  algorithms: { auth?: number; integrity?: number; confidentiality?: number },
+): CipherSuite | undefined {
+  if (!algorithms.auth || !algorithms.integrity) return undefined;
+  return allowed.find(
+    (s) =>
+      s.auth === algorithms.auth &&
+      s.integrity === algorithms.integrity &&
+      s.confidentiality === algorithms.confidentiality,
+  );
+}
+
+/** One entry of a Get Channel Cipher Suites list (spec 22.15, Table 22-18). */
+export interface CipherSuiteRecord {
+  id: number;
+  auth?: number;
+  integrity?: number;
+  confidentiality?: number;
+}
+
+/**
+ * Parses the concatenated cipher suite record data of Get Channel Cipher Suites (the
+ * "list algorithms by cipher suite" form): `C0 id` (or `C1 id IANA×3` for OEM suites), then one
+ * byte per algorithm tagged by its top two bits (00 auth, 01 integrity, 10 confidentiality).
+ * Garbage ends the parse rather than throwing: the list is advice, never a reason to fail.
+ */
+export function parseCipherSuiteRecords(data: Uint8Array): CipherSuiteRecord[] {
+  const out: CipherSuiteRecord[] = [];
+  let i = 0;
+  while (i < data.length) {
+    const start = data[i];
+    if (start !== 0xc0 && start !== 0xc1) break;
+    const id = data[i + 1];
+    if (id === undefined) break;
+    i += start === 0xc0 ? 2 : 5;
+    const rec: CipherSuiteRecord = { id };
+    while (i < data.length && data[i] !== 0xc0 && data[i] !== 0xc1) {
+      const b = data[i] ?? 0;
+      const tag = b & 0xc0;
+      const alg = b & 0x3f;
+      if (tag === 0x00 && rec.auth === undefined) rec.auth = alg;
+      else if (tag === 0x40 && rec.integrity === undefined) rec.integrity = alg;
+      else if (tag === 0x80 && rec.confidentiality === undefined) rec.confidentiality = alg;
+      i++;
+    }
+    // OEM suites (C1) are somebody's own algorithms: never ours, whatever their number.
+    if (start === 0xc0) out.push(rec);
+  }
+  return out;
+}
+
+/**
+ * The allowed suites the BMC lists, in our order of preference. A listed id counts only when
+ * its algorithms are the standard ones for that id (a BMC that numbers its suites its own
+ * way is not taken at its word).
+ */
+export function supportedAllowedSuites(
+  allowed: readonly CipherSuite[],
+  records: readonly CipherSuiteRecord[],
+): CipherSuite[] {
+  return allowed.filter((s) =>
+    records.some(
+      (r) =>
+        r.id === s.id &&
+        (r.auth === undefined || r.auth === s.auth) &&
+        (r.integrity === undefined || r.integrity === s.integrity) &&
+        (r.confidentiality === undefined || r.confidentiality === s.confidentiality),
+    ),
+  );
+}

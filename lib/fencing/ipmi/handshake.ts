@@ -10,7 +10,12 @@ import {
   BmcUnreachableError,
   UnsupportedCipherSuiteError,
 } from '../errors.js';
-import type { CipherSuite } from './cipher-suites.js';
+import {
+  parseCipherSuiteRecords,
+  suiteForAlgorithms,
+  type CipherSuite,
+  type CipherSuiteRecord,
+} from './cipher-suites.js';
 import {
   constantTimeEqual,
   deriveKeys,
@@ -22,8 +27,9 @@ import {
   sessionIntegrityKey,
   type SessionKeys,
 } from './crypto.js';
-import { decodeResponse, describeCompletionCode, encodeRequest } from './message.js';
-import { decodeRmcpPlus, decodeV15, encodeRmcpPlus, encodeV15, PayloadType } from './packet.js';
+import { decodeResponse, describeCompletionCode, encodeRequest, type IpmiResponse } from './message.js';
+import { proposalOrder, type SuiteKnowledge } from './negotiation.js';
+import { decodeRmcpPlus, decodeV15, encodeRmcpPlus, encodeV15, PayloadType, sessionFormat } from './packet.js';
 import { NAME_ONLY_LOOKUP, privilegeName } from './privilege.js';
 import {
   decodeOpenSessionResponse,
@@ -52,9 +58,30 @@ export interface HandshakeContext {
   channel: Channel;
   target: string;
   credentials: Credentials;
+  /** The suites the configuration allows, in order of preference (S8: only 3 and 17 exist). */
   suites: readonly CipherSuite[];
+  /** What this process already knows of the BMC's suites; updated as we learn. */
+  knowledge: SuiteKnowledge;
   /** Privilege to ask for in RAKP 1 and later with Set Session Privilege Level. */
   privilege: number;
+  /** The BMC key K_G when configured (the caller wipes it); used for SIK when the BMC has one set. */
+  kg?: Buffer;
+  /** Set by getChannelAuthCapabilities: the BMC says its K_G is not all zeros. */
+  kgSet?: boolean;
+  /** First retransmission wait; the RAKP steps wait it once, then twice it after a restart. */
+  attemptTimeoutMs: number;
+}
+
+/**
+ * RAKP 1 or RAKP 3 went unanswered, or was answered out of state. The BMC's half of the
+ * handshake cannot be trusted to be where ours is (ipmi_sim answers a repeated RAKP 3 with a
+ * RAKP 4 that does not verify), so the handshake restarts from Open Session, as ipmitool does.
+ */
+export class HandshakeLostError extends BmcUnreachableError {
+  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+    super(message, options);
+    this.name = 'HandshakeLostError';
+  }
 }
 
 export interface EstablishedSession {
@@ -66,6 +93,12 @@ export interface EstablishedSession {
 
 const APP_NETFN = 0x06;
 const GET_CHANNEL_AUTH_CAPABILITIES = 0x38;
+const GET_CHANNEL_CIPHER_SUITES = 0x54;
+/** Channel number 0x0E = "the channel this request came in on". */
+const CURRENT_CHANNEL = 0x0e;
+/** Get Channel Cipher Suites returns 16 bytes of records per call, index 0–63. */
+const RECORD_CHUNK = 16;
+const MAX_LIST_INDEX = 0x3f;
 
 function who(ctx: HandshakeContext): string {
   return ctx.credentials.username === '' ? 'the null user' : `user ${ctx.credentials.username}`;
@@ -113,11 +146,62 @@ export async function getChannelAuthCapabilities(ctx: HandshakeContext): Promise
       },
     );
   }
-  if ((status & 0x20) !== 0) {
-    throw new BmcAuthError(`BMC ${ctx.target} requires a BMC key (Kg), which freezer-dr does not support`, {
-      hint: 'clear the BMC key (Kg) in the BMC settings (ipmitool channel setkg)',
+  // Byte 3 bit 5: the BMC's K_G is set, so SIK is keyed with it (spec 13.31).
+  ctx.kgSet = (status & 0x20) !== 0;
+  if (ctx.kgSet && !ctx.kg) {
+    throw new BmcAuthError(`BMC ${ctx.target} has a BMC key (Kg) set and none is configured for it`, {
+      hint: "set kg (a secret reference to the BMC key Kg, in hex) in this BMC's fencing entry, or clear the key on the BMC (ipmitool channel setkg)",
     });
   }
+}
+
+/**
+ * Get Channel Cipher Suites (spec 22.15), before the session, as ipmitool does when no suite
+ * is forced: the BMC's own list of suites. Sent in v1.5 format like Get Channel Authentication
+ * Capabilities (ipmi_sim ignores it in RMCP+ format); the answer may come in either format
+ * (pyghmi answers in RMCP+ format), so both are read. Returns null when the BMC gives no usable list (no
+ * answer, an error code): the list is advice, and the configured order is then used.
+ */
+export async function getChannelCipherSuites(ctx: HandshakeContext): Promise<CipherSuiteRecord[] | null> {
+  const data: number[] = [];
+  for (let index = 0; index <= MAX_LIST_INDEX; index++) {
+    const message = encodeRequest({
+      netFn: APP_NETFN,
+      cmd: GET_CHANNEL_CIPHER_SUITES,
+      rqSeq: 0,
+      data: Uint8Array.of(CURRENT_CHANNEL, PayloadType.ipmi, 0x80 | index),
+    });
+    const request = encodeV15(message);
+    let response: IpmiResponse;
+    try {
+      response = await ctx.channel.exchange({
+        what: 'Get Channel Cipher Suites',
+        build: () => request,
+        // Optional command: a BMC that ignores it must not cost a whole request timeout.
+        maxAttempts: 2,
+        match: (d) => {
+          let inner: Buffer | undefined;
+          if (sessionFormat(d) === 'v1.5') inner = decodeV15(d)?.message;
+          else {
+            const p = decodeRmcpPlus(d);
+            if (p && !p.authenticated && !p.encrypted && p.payloadType === PayloadType.ipmi && p.sessionId === 0)
+              inner = p.payload;
+          }
+          const r = inner && decodeResponse(inner);
+          return r && r.netFn === APP_NETFN + 1 && r.cmd === GET_CHANNEL_CIPHER_SUITES && r.rqSeq === 0 ? r : undefined;
+        },
+      });
+    } catch (err) {
+      if (err instanceof BmcUnreachableError && !ctx.channel.aborted) return null;
+      throw err;
+    }
+    if (response.completionCode !== 0) return null;
+    const chunk = response.data.subarray(1);
+    data.push(...chunk);
+    if (chunk.length < RECORD_CHUNK) break;
+  }
+  const records = parseCipherSuiteRecords(Uint8Array.from(data));
+  return records.length > 0 ? records : null;
 }
 
 interface OpenedSuite {
@@ -179,21 +263,29 @@ function privilegeRefused(ctx: HandshakeContext, detail: string): BmcPrivilegeEr
   );
 }
 
-/** Tries each suite in order; only a BMC that refuses the algorithms moves us to the next. */
+/**
+ * Proposes the allowed suites in the order `proposalOrder` gives; only a BMC that refuses the
+ * algorithms moves us to the next. An answer with another allowed suite's algorithms is taken
+ * as that suite; an answer with any other algorithms is refused (S8).
+ */
 export async function openSession(ctx: HandshakeContext): Promise<OpenedSuite> {
   const refusals: string[] = [];
-  for (const suite of ctx.suites) {
+  const order = proposalOrder(ctx.suites, ctx.knowledge, ctx.target);
+  for (const suite of order) {
     const r = await openSessionWith(ctx, suite);
     if (r.status === RakpStatus.ok) {
-      if (r.auth !== suite.auth || r.integrity !== suite.integrity || r.confidentiality !== suite.confidentiality) {
+      const chosen = suiteForAlgorithms(ctx.suites, r);
+      if (!chosen) {
         throw new BmcProtocolError(
-          `BMC ${ctx.target} answered Open Session with algorithms other than the cipher suite ${suite.id} we proposed`,
+          `BMC ${ctx.target} answered Open Session (cipher suite ${suite.id} proposed) with algorithms ${r.auth}/${r.integrity}/${r.confidentiality} (authentication/integrity/confidentiality), which are not an allowed suite: refused`,
+          { hint: 'the allowed suites are 17 and 3; suites without authentication or integrity are never used (S8)' },
         );
       }
       if (!r.sidc) throw new BmcProtocolError(`BMC ${ctx.target} answered Open Session with a zero session ID`);
-      return { suite, sidm: r.sidm, sidc: r.sidc };
+      return { suite: chosen, sidm: r.sidm, sidc: r.sidc };
     }
     if (isSuiteRefusal(r.status)) {
+      if (ctx.knowledge.established === suite.id) delete ctx.knowledge.established;
       refusals.push(`suite ${suite.id}: ${describeRakpStatus(r.status)}`);
       continue;
     }
@@ -208,7 +300,7 @@ export async function openSession(ctx: HandshakeContext): Promise<OpenedSuite> {
     throw new BmcProtocolError(`BMC ${ctx.target} refused Open Session: ${describeRakpStatus(r.status)}`);
   }
   throw new UnsupportedCipherSuiteError(
-    `BMC ${ctx.target} accepts none of the allowed IPMI cipher suites (${ctx.suites.map((s) => s.id).join(', ')}): ${refusals.join('; ')}`,
+    `BMC ${ctx.target} accepts none of the allowed IPMI cipher suites (${order.map((s) => s.id).join(', ')}): ${refusals.join('; ')}`,
     { hint: 'enable cipher suite 17 or 3 on the BMC (suites without authentication and integrity are never used)' },
   );
 }
@@ -233,7 +325,8 @@ function rakpFailure(ctx: HandshakeContext, step: string, status: number): Error
 }
 
 /** RAKP 1–4: mutual proof of the password and derivation of SIK, K1, K2. */
-export async function authenticate(ctx: HandshakeContext, opened: OpenedSuite): Promise<EstablishedSession> {
+// eslint-disable-next-line max-lines-per-function -- RAKP 1–4 in the order of IPMI v2.0 §13.20–13.23, each message built and checked where the spec defines it
+export async function authenticate(ctx: HandshakeContext, opened: OpenedSuite, round = 1): Promise<EstablishedSession> {
   const { suite, sidm, sidc } = opened;
   const username = Buffer.from(ctx.credentials.username, 'latin1');
   const role = ctx.privilege | NAME_ONLY_LOOKUP;
@@ -253,30 +346,39 @@ export async function authenticate(ctx: HandshakeContext, opened: OpenedSuite): 
   // spoofed datagram cannot pass for a wrong password; if no genuine one follows within
   // the attempt, the mismatch is the answer.
   let mismatch = false;
-  const rakp2: Rakp2 = await ctx.channel.exchange({
-    what: 'RAKP message 1',
-    build: () => rakp1,
-    match: (d) => {
-      const m = matchPreSession(d, PayloadType.rakp2, (p) => decodeRakp2(p, suite), tag, sidm);
-      if (!m || m.status !== RakpStatus.ok) return m;
-      if (!m.rc || !m.guid || !m.authCode) return undefined;
-      const code = rakp2AuthCode(suite, ctx.credentials.kuid, {
-        sidm,
-        sidc,
-        rm,
-        rc: m.rc,
-        guid: m.guid,
-        role,
-        username,
-      });
-      if (constantTimeEqual(m.authCode, code)) return m;
-      mismatch = true;
-      return undefined;
-    },
-    verdict: () =>
-      mismatch ? authFailed(ctx, 'the password does not match (RAKP 2 key exchange code mismatch)') : undefined,
-  });
+  // One attempt per round: a repeated RAKP message finds the BMC in another state than the
+  // first did, so a lost one restarts the handshake (HandshakeLostError) instead.
+  // The wait doubles after the first round, for a BMC slower than one attempt timeout.
+  const once = { maxAttempts: 1, attemptTimeoutMs: ctx.attemptTimeoutMs * Math.min(round, 2) };
+  const rakp2: Rakp2 = await lostIsRestart(
+    ctx,
+    ctx.channel.exchange({
+      what: 'RAKP message 1',
+      ...once,
+      build: () => rakp1,
+      match: (d) => {
+        const m = matchPreSession(d, PayloadType.rakp2, (p) => decodeRakp2(p, suite), tag, sidm);
+        if (!m || m.status !== RakpStatus.ok) return m;
+        if (!m.rc || !m.guid || !m.authCode) return undefined;
+        const code = rakp2AuthCode(suite, ctx.credentials.kuid, {
+          sidm,
+          sidc,
+          rm,
+          rc: m.rc,
+          guid: m.guid,
+          role,
+          username,
+        });
+        if (constantTimeEqual(m.authCode, code)) return m;
+        mismatch = true;
+        return undefined;
+      },
+      verdict: () =>
+        mismatch ? authFailed(ctx, 'the password does not match (RAKP 2 key exchange code mismatch)') : undefined,
+    }),
+  );
   if (rakp2.status !== RakpStatus.ok || !rakp2.rc || !rakp2.guid || !rakp2.authCode) {
+    if (outOfState(rakp2.status)) throw lost(ctx, 'RAKP 1', rakp2.status);
     throw rakpFailure(ctx, 'RAKP 1', rakp2.status);
   }
   const context = { sidm, sidc, rm, rc: rakp2.rc, guid: rakp2.guid, role, username };
@@ -289,31 +391,63 @@ export async function authenticate(ctx: HandshakeContext, opened: OpenedSuite): 
     sequence: 0,
     payload: encodeRakp3({ tag, status: 0, sidc, authCode: rakp3AuthCode(suite, ctx.credentials.kuid, context) }),
   });
-  const sik = sessionIntegrityKey(suite, ctx.credentials.kuid, context);
+  // SIK is keyed with K_G when the BMC has one set, else with Kuid (spec 13.31); the RAKP
+  // auth codes above are always keyed with Kuid.
+  const sik = sessionIntegrityKey(suite, ctx.kgSet && ctx.kg ? ctx.kg : ctx.credentials.kuid, context);
   const icv = rakp4Icv(suite, sik, context);
   let badIcv = false;
   try {
-    const rakp4: Rakp4 = await ctx.channel.exchange({
-      what: 'RAKP message 3',
-      build: () => rakp3,
-      match: (d) => {
-        const m = matchPreSession(d, PayloadType.rakp4, (p) => decodeRakp4(p, suite), tag, sidm);
-        if (!m || m.status !== RakpStatus.ok) return m;
-        if (m.icv && constantTimeEqual(m.icv, icv)) return m;
-        badIcv = true;
-        return undefined;
-      },
-      verdict: () =>
-        badIcv
-          ? new BmcProtocolError(`BMC ${ctx.target} sent a RAKP 4 integrity check value that does not verify`, {
-              hint: 'the BMC may use a BMC key (Kg) or a non-standard key derivation',
-            })
-          : undefined,
-    });
-    if (rakp4.status !== RakpStatus.ok) throw rakpFailure(ctx, 'RAKP 3', rakp4.status);
+    const rakp4: Rakp4 = await lostIsRestart(
+      ctx,
+      ctx.channel.exchange({
+        what: 'RAKP message 3',
+        ...once,
+        build: () => rakp3,
+        match: (d) => {
+          const m = matchPreSession(d, PayloadType.rakp4, (p) => decodeRakp4(p, suite), tag, sidm);
+          if (!m || m.status !== RakpStatus.ok) return m;
+          if (m.icv && constantTimeEqual(m.icv, icv)) return m;
+          badIcv = true;
+          return undefined;
+        },
+        verdict: () =>
+          badIcv
+            ? new BmcProtocolError(`BMC ${ctx.target} sent a RAKP 4 integrity check value that does not verify`, {
+                hint: ctx.kgSet
+                  ? 'check the kg configured for this BMC'
+                  : 'the BMC may use a BMC key (Kg) or a non-standard key derivation',
+              })
+            : undefined,
+      }),
+    );
+    if (rakp4.status !== RakpStatus.ok) {
+      if (outOfState(rakp4.status)) throw lost(ctx, 'RAKP 3', rakp4.status);
+      throw rakpFailure(ctx, 'RAKP 3', rakp4.status);
+    }
   } catch (err) {
     sik.fill(0);
     throw err;
   }
   return { suite, sidm, sidc, keys: deriveKeys(suite, sik) };
+}
+
+/** Statuses by which the BMC says it no longer has our half-open session. */
+function outOfState(status: number): boolean {
+  return status === RakpStatus.invalidSessionId || status === RakpStatus.inactiveSessionId;
+}
+
+function lost(ctx: HandshakeContext, step: string, status: number): HandshakeLostError {
+  return new HandshakeLostError(`BMC ${ctx.target} answered ${step} out of state: ${describeRakpStatus(status)}`);
+}
+
+/** A RAKP step left unanswered becomes a restart of the handshake; every other error stays what it is. */
+async function lostIsRestart<T>(ctx: HandshakeContext, exchange: Promise<T>): Promise<T> {
+  try {
+    return await exchange;
+  } catch (err) {
+    if (err instanceof BmcUnreachableError && !ctx.channel.aborted) {
+      throw new HandshakeLostError(err.message, { cause: err });
+    }
+    throw err;
+  }
 }

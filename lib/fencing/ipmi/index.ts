@@ -3,7 +3,7 @@
  * Each call opens its own session, does one job and closes it: nothing to keep alive
  * between Lambda invocations, and nothing stale after a BMC reboot.
  */
-import type { Fencer, FencerFactory, PowerAction, PowerState, ResolvedBmc } from '../fencer.js';
+import type { Fencer, FencerFactory, PowerAction, PowerState, ResolvedIpmiBmc } from '../fencer.js';
 import { chassisControl, getChassisStatus, powerStateOf, type ChassisAction, type ChassisStatus } from './chassis.js';
 import { withSession, type IpmiSession, type SessionParams } from './session.js';
 import { resolveIpmiSettings, type IpmiSettings } from './settings.js';
@@ -14,6 +14,7 @@ export { parseChassisStatus, powerStateOf } from './chassis.js';
 export { DEFAULT_CIPHER_SUITES, selectCipherSuites, type CipherSuite, type CipherSuiteId } from './cipher-suites.js';
 export type { ChannelObserver } from './transport.js';
 export type { IpmiSession } from './session.js';
+export { forgetCipherSuites } from './negotiation.js';
 export { parseIpmiAddress, resolveIpmiSettings, DEFAULT_IPMI_PORT, type IpmiSettings } from './settings.js';
 
 export interface IpmiDriverOptions {
@@ -34,7 +35,7 @@ function sessionParams(settings: IpmiSettings, options: IpmiDriverOptions, signa
 
 /** Runs `work` in a fresh session to the BMC; the session is closed whatever happens. */
 export function withIpmiSession<T>(
-  bmc: ResolvedBmc,
+  bmc: ResolvedIpmiBmc,
   work: (session: IpmiSession, settings: IpmiSettings) => Promise<T>,
   options: IpmiDriverOptions & { signal?: AbortSignal } = {},
 ): Promise<T> {
@@ -44,7 +45,7 @@ export function withIpmiSession<T>(
 
 /** Reads the full chassis status (power, faults, restore policy). */
 export function ipmiChassisStatus(
-  bmc: ResolvedBmc,
+  bmc: ResolvedIpmiBmc,
   options: IpmiDriverOptions & { signal?: AbortSignal } = {},
 ): Promise<ChassisStatus> {
   return withIpmiSession(bmc, (s, settings) => getChassisStatus(s, settings.target), options);
@@ -55,22 +56,22 @@ export function ipmiChassisStatus(
  * For fencing use `off` through the Fencer; `cycle` can power a host that is off back on.
  */
 export function ipmiChassisControl(
-  bmc: ResolvedBmc,
+  bmc: ResolvedIpmiBmc,
   action: ChassisAction,
   options: IpmiDriverOptions & { signal?: AbortSignal } = {},
 ): Promise<void> {
   return withIpmiSession(bmc, (s, settings) => chassisControl(s, action, settings.target), options);
 }
 
-export const ipmiPowerCycle = (bmc: ResolvedBmc, signal?: AbortSignal): Promise<void> =>
+export const ipmiPowerCycle = (bmc: ResolvedIpmiBmc, signal?: AbortSignal): Promise<void> =>
   ipmiChassisControl(bmc, 'cycle', signal ? { signal } : {});
-export const ipmiHardReset = (bmc: ResolvedBmc, signal?: AbortSignal): Promise<void> =>
+export const ipmiHardReset = (bmc: ResolvedIpmiBmc, signal?: AbortSignal): Promise<void> =>
   ipmiChassisControl(bmc, 'reset', signal ? { signal } : {});
-export const ipmiSoftShutdown = (bmc: ResolvedBmc, signal?: AbortSignal): Promise<void> =>
+export const ipmiSoftShutdown = (bmc: ResolvedIpmiBmc, signal?: AbortSignal): Promise<void> =>
   ipmiChassisControl(bmc, 'soft', signal ? { signal } : {});
 
 /** The Fencer of the `ipmi` driver. Settings are checked here, so a bad entry fails before any incident. */
-export function createIpmiFencer(bmc: ResolvedBmc, options: IpmiDriverOptions = {}): Fencer {
+export function createIpmiFencer(bmc: ResolvedIpmiBmc, options: IpmiDriverOptions = {}): Fencer {
   const settings = resolveIpmiSettings(bmc);
   const user = settings.username === '' ? '(null user)' : settings.username;
   return {
@@ -87,4 +88,4 @@ export function createIpmiFencer(bmc: ResolvedBmc, options: IpmiDriverOptions = 
   };
 }
 
-createIpmiFencer satisfies FencerFactory;
+createIpmiFencer satisfies FencerFactory<ResolvedIpmiBmc>;

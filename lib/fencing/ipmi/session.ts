@@ -5,16 +5,19 @@
  * Stateless by design: open, do one job, close. Robust for Lambdas that freeze between calls.
  */
 import { performance } from 'node:perf_hooks';
-import { BmcPrivilegeError, BmcProtocolError } from '../errors.js';
+import { BmcPrivilegeError, BmcProtocolError, BmcUnreachableError } from '../errors.js';
 import type { CipherSuite } from './cipher-suites.js';
 import { constantTimeEqual, decryptPayload, encryptPayload, packetAuthCode, userKey } from './crypto.js';
 import {
   authenticate,
   getChannelAuthCapabilities,
+  getChannelCipherSuites,
+  HandshakeLostError,
   openSession,
   type EstablishedSession,
   type HandshakeContext,
 } from './handshake.js';
+import { suiteKnowledge } from './negotiation.js';
 import { decodeResponse, describeCompletionCode, encodeRequest, type IpmiResponse } from './message.js';
 import { decodeRmcpPlus, encodeRmcpPlus, PayloadType } from './packet.js';
 import { privilegeName } from './privilege.js';
@@ -30,9 +33,14 @@ export interface SessionParams {
   suites: readonly CipherSuite[];
   /** Privilege level number (3 operator, 4 administrator). */
   privilege: number;
+  /** First retransmission wait. */
   attemptTimeoutMs: number;
-  /** Budget for the whole session, set-up to close. */
+  /** Budget of one request with its retransmissions. Defaults to timeoutMs. */
+  requestTimeoutMs?: number;
+  /** Budget for the whole session, set-up to close (handshake restarts included). */
   timeoutMs: number;
+  /** The BMC key K_G, raw bytes (from hex). Copied for the session and wiped after it. */
+  kg?: Uint8Array;
   signal?: AbortSignal;
   observer?: ChannelObserver;
 }
@@ -51,6 +59,7 @@ const CLOSE_SESSION = 0x3c;
 /** Close Session is a courtesy to the BMC's few session slots; it must not delay the caller. */
 const CLOSE_BUDGET_MS = 500;
 
+// eslint-disable-next-line max-lines-per-function -- a session object: its methods share the keys, sequence numbers and channel of one closure
 function activeSession(
   channel: Channel,
   established: EstablishedSession,
@@ -63,6 +72,8 @@ function activeSession(
   let lastInSeq = 0;
   let rqSeq = 0;
   let closed = false;
+  // A BMC that just left a request unanswered gets no Close Session: it would only cost the caller time.
+  let silent = false;
 
   const nextOutSeq = () => {
     outSeq = (outSeq + 1) >>> 0;
@@ -120,10 +131,19 @@ function activeSession(
 
   return {
     suite,
-    request(netFn, cmd, data = new Uint8Array(0), what = `IPMI command ${netFn.toString(16)}/${cmd.toString(16)}`) {
-      if (closed)
-        return Promise.reject(new BmcProtocolError(`${what} on a closed IPMI session to BMC ${params.target}`));
-      return exchange(netFn, cmd, data, what);
+    async request(
+      netFn,
+      cmd,
+      data = new Uint8Array(0),
+      what = `IPMI command ${netFn.toString(16)}/${cmd.toString(16)}`,
+    ) {
+      if (closed) throw new BmcProtocolError(`${what} on a closed IPMI session to BMC ${params.target}`);
+      try {
+        return await exchange(netFn, cmd, data, what);
+      } catch (err) {
+        if (err instanceof BmcUnreachableError) silent = true;
+        throw err;
+      }
     },
     async close() {
       if (closed) return;
@@ -131,7 +151,7 @@ function activeSession(
       try {
         // Within the caller's deadline only: a BMC that stopped answering gets no courtesy.
         const budget = Math.min(CLOSE_BUDGET_MS, params.attemptTimeoutMs, deadline - performance.now());
-        if (!params.signal?.aborted && budget > 0) {
+        if (!params.signal?.aborted && !silent && budget > 0) {
           const id = Buffer.alloc(4);
           id.writeUInt32LE(sidc);
           await exchange(APP_NETFN, CLOSE_SESSION, id, 'Close Session', {
@@ -180,8 +200,17 @@ async function setPrivilege(session: IpmiSession, params: SessionParams): Promis
 }
 
 /**
+ * Handshakes per session, within its deadline: each restart from Open Session costs 3 round
+ * trips. With 10% loss each way a handshake is lost a third of the time; 8 tries make a lost
+ * session rarer than one in a thousand.
+ */
+const MAX_HANDSHAKE_ROUNDS = 8;
+
+/**
  * Opens a session, raises it to the configured privilege, runs `work`, and closes it
- * whatever happens. The whole thing, set-up included, is bounded by `timeoutMs`.
+ * whatever happens. The whole thing, set-up included, is bounded by `timeoutMs`; each request
+ * in it by `requestTimeoutMs`. A RAKP message lost on the way (or answered out of state)
+ * restarts the handshake from Open Session, within the same deadline.
  */
 export async function withSession<T>(params: SessionParams, work: (session: IpmiSession) => Promise<T>): Promise<T> {
   const deadline = performance.now() + params.timeoutMs;
@@ -190,29 +219,54 @@ export async function withSession<T>(params: SessionParams, work: (session: Ipmi
     port: params.port,
     target: params.target,
     attemptTimeoutMs: params.attemptTimeoutMs,
+    requestTimeoutMs: params.requestTimeoutMs ?? params.timeoutMs,
     deadline,
     ...(params.signal ? { signal: params.signal } : {}),
     ...(params.observer ? { observer: params.observer } : {}),
   });
   const kuid = userKey(params.password);
+  const kg = params.kg && params.kg.length > 0 ? Buffer.from(params.kg) : undefined;
   let session: IpmiSession | undefined;
   try {
+    const knowledge = suiteKnowledge(params.host, params.port);
     const ctx: HandshakeContext = {
       channel,
       target: params.target,
       credentials: { username: params.username, kuid },
       suites: params.suites,
+      knowledge,
       privilege: params.privilege,
+      attemptTimeoutMs: params.attemptTimeoutMs,
+      ...(kg ? { kg } : {}),
     };
     await getChannelAuthCapabilities(ctx);
-    const opened = await openSession(ctx);
-    const established = await authenticate(ctx, opened);
+    // Asked once per BMC and process; "no list" is remembered too, so a BMC that ignores
+    // the command costs its wait only on the first session.
+    if (knowledge.listed === undefined) knowledge.listed = await getChannelCipherSuites(ctx);
+    let established: EstablishedSession | undefined;
+    for (let round = 1; !established; round++) {
+      const opened = await openSession(ctx);
+      try {
+        established = await authenticate(ctx, opened, round);
+      } catch (err) {
+        if (!(err instanceof HandshakeLostError)) throw err;
+        // The restart is ours to know about: callers (and ASL Retry rules) see the usual name.
+        if (round >= MAX_HANDSHAKE_ROUNDS || performance.now() >= deadline)
+          throw new BmcUnreachableError(`${err.message} (handshake tried ${round} times)`, {
+            cause: err,
+            hint: 'check that the BMC is reachable over UDP without heavy packet loss',
+          });
+      }
+    }
+    knowledge.established = established.suite.id;
     kuid.fill(0);
+    kg?.fill(0);
     session = activeSession(channel, established, params, deadline);
     await setPrivilege(session, params);
     return await work(session);
   } finally {
     kuid.fill(0);
+    kg?.fill(0);
     if (session) await session.close();
     else channel.close();
   }

@@ -3,7 +3,7 @@
  * address syntax, and the IPMI limits on name and password length.
  */
 import { UserInputError } from '../../errors.js';
-import type { ResolvedBmc } from '../fencer.js';
+import type { ResolvedIpmiBmc } from '../fencer.js';
 import { selectCipherSuites, type CipherSuite } from './cipher-suites.js';
 import { MAX_PASSWORD_BYTES, MAX_USERNAME_BYTES } from './crypto.js';
 import { privilegeLevel } from './privilege.js';
@@ -22,8 +22,32 @@ export interface IpmiSettings {
   password: string;
   suites: CipherSuite[];
   privilege: number;
+  /** The BMC key K_G as raw bytes, when configured. */
+  kg?: Buffer;
+  /** First retransmission wait: a quarter of the request budget, at most 1 s (ipmitool's). */
   attemptTimeoutMs: number;
+  /** One request with its retransmissions. */
+  requestTimeoutMs: number;
+  /** One operation: the whole session. */
   timeoutMs: number;
+}
+
+/** K_G is at most 20 bytes (spec 13.31), given in hex as ipmitool -y and fence_ipmilan --hexadecimal-kg take it. */
+export const MAX_KG_BYTES = 20;
+
+function parseKg(kg: string | undefined, target: string): Buffer | undefined {
+  if (kg === undefined) return undefined;
+  const hex = kg.trim().replace(/^0x/i, '');
+  // The message never quotes the value: it is a secret (S6).
+  if (!/^(?:[0-9a-fA-F]{2})+$/.test(hex) || hex.length > MAX_KG_BYTES * 2) {
+    throw new UserInputError(
+      `the kg configured for IPMI BMC ${target} is not a hex key of 1 to ${MAX_KG_BYTES} bytes`,
+      {
+        hint: 'store the BMC key as hex digits (e.g. the value given to ipmitool -y), in the secret that kg refers to',
+      },
+    );
+  }
+  return Buffer.from(hex, 'hex');
 }
 
 /** host, host:port, [v6]:port, or a bare IPv6 address (several colons, no port). */
@@ -54,7 +78,7 @@ export function parseIpmiAddress(address: string): { host: string; port: number 
   return { host, port };
 }
 
-export function resolveIpmiSettings(bmc: ResolvedBmc): IpmiSettings {
+export function resolveIpmiSettings(bmc: ResolvedIpmiBmc): IpmiSettings {
   if (!bmc.address) {
     throw new UserInputError(`the IPMI BMC of host ${bmc.host} has no address`, {
       hint: 'set address: host[:port] in its fencing entry',
@@ -74,7 +98,10 @@ export function resolveIpmiSettings(bmc: ResolvedBmc): IpmiSettings {
       `the IPMI password for user ${username} at BMC ${bmc.address} is longer than ${MAX_PASSWORD_BYTES} bytes, the IPMI v2.0 limit`,
     );
   }
-  const timeoutMs = Math.max(1, bmc.requestTimeoutMs);
+  const requestTimeoutMs = Math.max(1, bmc.requestTimeoutMs);
+  // An operation is several requests; without its own setting it gets four requests' worth.
+  const timeoutMs = Math.max(requestTimeoutMs, bmc.operationTimeoutMs ?? 4 * requestTimeoutMs);
+  const kg = parseKg(bmc.kg, bmc.address);
   return {
     host,
     port,
@@ -84,7 +111,12 @@ export function resolveIpmiSettings(bmc: ResolvedBmc): IpmiSettings {
     suites: selectCipherSuites(bmc.cipherSuites),
     privilege: privilegeLevel(bmc.privilege ?? 'administrator'),
     // A few attempts fit in the budget; 1 s each at most, as ipmitool does.
-    attemptTimeoutMs: Math.min(MAX_ATTEMPT_TIMEOUT_MS, Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor(timeoutMs / 4))),
+    attemptTimeoutMs: Math.min(
+      MAX_ATTEMPT_TIMEOUT_MS,
+      Math.max(MIN_ATTEMPT_TIMEOUT_MS, Math.floor(requestTimeoutMs / 4)),
+    ),
+    requestTimeoutMs,
     timeoutMs,
+    ...(kg ? { kg } : {}),
   };
 }

@@ -22,9 +22,11 @@ export interface ChannelOptions {
   port: number;
   /** Log-safe BMC description for error messages. */
   target: string;
-  /** Wait this long for an answer before retransmitting. */
+  /** Wait this long for an answer before the first retransmission; later waits grow (1, 1, 1, 1, 1, 2, 2… ×). */
   attemptTimeoutMs: number;
-  /** performance.now() value after which every exchange fails. */
+  /** Budget of one request with all its retransmissions: a BMC silent this long is unreachable. */
+  requestTimeoutMs: number;
+  /** performance.now() value after which every exchange fails (the whole operation's deadline). */
   deadline: number;
   signal?: AbortSignal;
   observer?: ChannelObserver;
@@ -39,6 +41,7 @@ export interface Exchange<T> {
   match(datagram: Buffer): T | undefined;
   /** Per-exchange overrides, e.g. a short best-effort Close Session. */
   attemptTimeoutMs?: number;
+  requestTimeoutMs?: number;
   deadline?: number;
   maxAttempts?: number;
   /**
@@ -52,6 +55,8 @@ export interface Channel {
   exchange<T>(ex: Exchange<T>): Promise<T>;
   /** Datagrams dropped so far. */
   readonly ignored: number;
+  /** The caller aborted or the channel is closed: no failure from here on is the BMC's. */
+  readonly aborted: boolean;
   close(): void;
 }
 
@@ -88,6 +93,7 @@ async function resolveAddress(opts: ChannelOptions): Promise<{ address: string; 
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- one UDP socket with its retransmission, per-request timeout and reply matching in one closure
 export async function openChannel(opts: ChannelOptions): Promise<Channel> {
   if (opts.signal?.aborted) throw aborted(opts, 'connecting');
   const { address, family } = await resolveAddress(opts);
@@ -166,10 +172,12 @@ export async function openChannel(opts: ChannelOptions): Promise<Channel> {
     });
 
   const exchange = async <T>(ex: Exchange<T>): Promise<T> => {
-    const deadline = ex.deadline ?? opts.deadline;
     const perAttempt = ex.attemptTimeoutMs ?? opts.attemptTimeoutMs;
     const maxAttempts = ex.maxAttempts ?? Number.POSITIVE_INFINITY;
     const started = performance.now();
+    // Each request has its own budget inside the operation's: a slow BMC that answers every
+    // request in time gets through a long session, a silent one is given up on after one.
+    const deadline = Math.min(ex.deadline ?? opts.deadline, started + (ex.requestTimeoutMs ?? opts.requestTimeoutMs));
     let attempt = 0;
     for (; attempt < maxAttempts; attempt++) {
       if (closed) throw new BmcUnreachableError(`${ex.what} to BMC ${opts.target}: the connection is closed`);
@@ -182,7 +190,11 @@ export async function openChannel(opts: ChannelOptions): Promise<Channel> {
       socket.send(datagram, (err) => {
         if (err) lastError = err;
       });
-      const value = await waitFor(ex.match as (d: Buffer) => unknown, Math.min(perAttempt, remaining), ex.what);
+      // Five tries in the first five waits, then the wait grows (1, 1, 1, 1, 1, 2, 2… × the
+      // first): a lossy link gets five tries in the default 5 s, and a BMC slower than one wait
+      // still gets its answer counted, since a late answer to an earlier try matches too.
+      const wait = perAttempt * (1 + Math.floor(attempt / 5));
+      const value = await waitFor(ex.match as (d: Buffer) => unknown, Math.min(wait, remaining), ex.what);
       if (value !== TIMEOUT) return value as T;
       const verdict = ex.verdict?.();
       if (verdict) throw verdict;
@@ -201,6 +213,9 @@ export async function openChannel(opts: ChannelOptions): Promise<Channel> {
     exchange,
     get ignored() {
       return ignored;
+    },
+    get aborted() {
+      return closed || (opts.signal?.aborted ?? false);
     },
     close,
   };

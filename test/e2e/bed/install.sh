@@ -16,7 +16,7 @@ PACKAGES=(
   python3-openstackclient python3-osc-placement python3-pymysql
   uwsgi-plugin-python3
   fence-agents ipmitool openipmi
-  prometheus chromium
+  prometheus chromium python3-pyghmi
   curl
 )
 

@@ -23,7 +23,7 @@ import { checksum, decodeResponse, describeCompletionCode, encodeRequest } from 
 import { decodeRmcpPlus, encodeRmcpPlus, integrityPadLength } from '../../../lib/fencing/ipmi/packet.js';
 import { decodeOpenSessionResponse, decodeRakp2, decodeRakp4 } from '../../../lib/fencing/ipmi/rakp.js';
 import { parseIpmiAddress, resolveIpmiSettings } from '../../../lib/fencing/ipmi/settings.js';
-import type { ResolvedBmc } from '../../../lib/fencing/fencer.js';
+import type { ResolvedIpmiBmc } from '../../../lib/fencing/fencer.js';
 
 const h = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -250,7 +250,7 @@ describe('chassis status', () => {
 });
 
 describe('settings', () => {
-  const bmc = (over: Partial<ResolvedBmc>): ResolvedBmc => ({
+  const bmc = (over: Partial<ResolvedIpmiBmc>): ResolvedIpmiBmc => ({
     driver: 'ipmi',
     address: '10.0.0.5',
     username: 'admin',
@@ -258,8 +258,6 @@ describe('settings', () => {
     host: 'compute-1',
     requestTimeoutMs: 5000,
     privilege: 'administrator',
-    authMode: 'basic',
-    insecure: false,
     ...over,
   });
 
@@ -275,7 +273,12 @@ describe('settings', () => {
   it('derives a 1 s retransmission timeout from the 5 s request budget, and defaults to suites 17 then 3', () => {
     const s = resolveIpmiSettings(bmc({}));
     expect(s.attemptTimeoutMs).toBe(1000);
-    expect(s.timeoutMs).toBe(5000);
+    expect(s.requestTimeoutMs).toBe(5000);
+    // Without an operation timeout, a session gets four requests' worth.
+    expect(s.timeoutMs).toBe(20000);
+    expect(resolveIpmiSettings(bmc({ operationTimeoutMs: 12000 })).timeoutMs).toBe(12000);
+    // Never shorter than one request.
+    expect(resolveIpmiSettings(bmc({ operationTimeoutMs: 1000 })).timeoutMs).toBe(5000);
     expect(s.suites.map((x) => x.id)).toEqual([17, 3]);
     expect(s.privilege).toBe(4);
     expect(resolveIpmiSettings(bmc({ privilege: 'operator', requestTimeoutMs: 800 }))).toMatchObject({
@@ -295,5 +298,21 @@ describe('settings', () => {
     }
     expect(err).toBeInstanceOf(UserInputError);
     expect(String((err as Error).message)).not.toContain('x'.repeat(21));
+  });
+
+  it('Kg: hex of 1 to 20 bytes, refused otherwise without echoing it', () => {
+    expect(resolveIpmiSettings(bmc({ kg: '0x' + '0a'.repeat(20) })).kg).toEqual(Buffer.alloc(20, 0x0a));
+    expect(resolveIpmiSettings(bmc({ kg: 'abcd' })).kg).toEqual(Buffer.from([0xab, 0xcd]));
+    expect(resolveIpmiSettings(bmc({})).kg).toBeUndefined();
+    for (const bad of ['not-hex-secret', 'abc', '00'.repeat(21), '']) {
+      let err: unknown;
+      try {
+        resolveIpmiSettings(bmc({ kg: bad }));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(UserInputError);
+      if (bad) expect(String((err as Error).message)).not.toContain(bad);
+    }
   });
 });

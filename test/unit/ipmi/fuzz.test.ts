@@ -150,8 +150,6 @@ describe('a BMC that answers garbage', () => {
             host: 'c1',
             requestTimeoutMs: 60,
             privilege: 'administrator',
-            authMode: 'basic',
-            insecure: false,
           });
           const started = performance.now();
           const err = await fencer.getPower().then(

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { UnsupportedCipherSuiteError } from '../../../lib/fencing/errors.js';
+import { BmcProtocolError, UnsupportedCipherSuiteError } from '../../../lib/fencing/errors.js';
 import {
   assertSafeSuite,
   cipherSuite,
@@ -13,8 +13,9 @@ import {
   type CipherSuite,
 } from '../../../lib/fencing/ipmi/cipher-suites.js';
 import { createIpmiFencer } from '../../../lib/fencing/ipmi/index.js';
+import { forgetCipherSuites } from '../../../lib/fencing/ipmi/negotiation.js';
 import { encodeOpenSessionRequest } from '../../../lib/fencing/ipmi/rakp.js';
-import type { ResolvedBmc } from '../../../lib/fencing/fencer.js';
+import type { ResolvedIpmiBmc } from '../../../lib/fencing/fencer.js';
 import { startFakeBmc, type FakeBmc } from '../../support/fake-ipmi-bmc.js';
 
 /** The two proposals we may ever make: suite 3 and suite 17. */
@@ -103,7 +104,7 @@ describe('S8: on the wire', () => {
     await bmc.close();
   });
 
-  const config = (suites: unknown[]): ResolvedBmc =>
+  const config = (suites: unknown[]): ResolvedIpmiBmc =>
     ({
       driver: 'ipmi',
       address: bmc.address,
@@ -112,10 +113,8 @@ describe('S8: on the wire', () => {
       host: 'compute-1',
       requestTimeoutMs: 1000,
       privilege: 'administrator',
-      authMode: 'basic',
-      insecure: false,
       cipherSuites: suites,
-    }) as ResolvedBmc;
+    }) as ResolvedIpmiBmc;
 
   it('whatever the configured list and whichever suites the BMC accepts, only suites 3 and 17 are proposed', async () => {
     let talked = 0;
@@ -133,6 +132,8 @@ describe('S8: on the wire', () => {
         ),
         fc.subarray([0, 1, 2, 3, 6, 17]),
         async (configured, accepted) => {
+          // The BMC lists what it accepts, unsafe suites included; start each run unknown.
+          forgetCipherSuites();
           bmc.options.suites = accepted;
           const before = bmc.received.length;
           const seen: Buffer[] = [];
@@ -160,9 +161,55 @@ describe('S8: on the wire', () => {
   });
 
   it('a BMC that refuses 17 and 3 gets no weaker proposal: UnsupportedCipherSuiteError instead', async () => {
+    forgetCipherSuites();
     bmc.options.suites = [0, 1, 2];
-    const before = bmc.received.length;
+    bmc.options.listSuites = 'silent';
+    let before = bmc.received.length;
     await expect(createIpmiFencer(config([17, 3])).getPower()).rejects.toThrow(UnsupportedCipherSuiteError);
     expect(proposals(bmc.received.slice(before))).toEqual(['3/4/1', '1/1/1']);
+    // The same BMC listing its suites (0, 1, 2): nothing is proposed at all.
+    forgetCipherSuites();
+    bmc.options.listSuites = undefined;
+    before = bmc.received.length;
+    await expect(createIpmiFencer(config([17, 3])).getPower()).rejects.toThrow(
+      /supports cipher suites 0, 1, 2, none of the allowed ones/,
+    );
+    expect(proposals(bmc.received.slice(before))).toEqual([]);
+  });
+
+  it('an Open Session answer with the algorithms of a suite without authentication or integrity is never accepted', async () => {
+    for (const unsafe of [0, 1, 2, 6, 15, 16]) {
+      forgetCipherSuites();
+      bmc.options.suites = [3, 17];
+      bmc.options.answerWithSuite = unsafe;
+      const before = bmc.received.length;
+      const err = await createIpmiFencer(config([17, 3]))
+        .getPower()
+        .catch((e: unknown) => e);
+      // Refused at Open Session: no RAKP 1 is ever sent on such a session.
+      expect(err).toBeInstanceOf(BmcProtocolError);
+      expect((err as Error).message).toMatch(/not an allowed suite: refused/);
+      const rakp1 = bmc.received.slice(before).filter((d) => d[4] === 0x06 && ((d[5] ?? 0) & 0x3f) === 0x12);
+      expect(rakp1).toHaveLength(0);
+    }
+    bmc.options.answerWithSuite = undefined;
+  });
+
+  it('a BMC answering with another allowed suite (pyghmi: always 3) is taken at that suite', async () => {
+    forgetCipherSuites();
+    bmc.options.suites = [3, 17];
+    bmc.options.listSuites = 'silent';
+    bmc.options.answerWithSuite = 3;
+    const before = bmc.openSessionRequests.length;
+    expect(await createIpmiFencer(config([17, 3])).getPower()).toBe('on');
+    expect(bmc.openSessionRequests.slice(before).map((p) => p.auth)).toEqual([3]);
+    // Once known, the next session proposes suite 3 first: no round trip spent on 17.
+    expect(await createIpmiFencer(config([17, 3])).getPower()).toBe('on');
+    expect(bmc.openSessionRequests.slice(before).map((p) => p.auth)).toEqual([3, 1]);
+    // With only 17 allowed, the suite-3 answer is a downgrade and refused.
+    forgetCipherSuites();
+    await expect(createIpmiFencer(config([17])).getPower()).rejects.toThrow(BmcProtocolError);
+    bmc.options.answerWithSuite = undefined;
+    bmc.options.listSuites = undefined;
   });
 });

@@ -11,7 +11,7 @@ import {
   PowerStateUnknownError,
   UnsupportedCipherSuiteError,
 } from '../../../lib/fencing/errors.js';
-import type { ResolvedBmc } from '../../../lib/fencing/fencer.js';
+import type { ResolvedIpmiBmc } from '../../../lib/fencing/fencer.js';
 import { chassisControl } from '../../../lib/fencing/ipmi/chassis.js';
 import { cipherSuite } from '../../../lib/fencing/ipmi/cipher-suites.js';
 import {
@@ -24,6 +24,7 @@ import {
 } from '../../../lib/fencing/ipmi/index.js';
 import { PrivilegeLevel } from '../../../lib/fencing/ipmi/privilege.js';
 import { withSession } from '../../../lib/fencing/ipmi/session.js';
+import { forgetCipherSuites } from '../../../lib/fencing/ipmi/negotiation.js';
 import { startFakeBmc, type FakeBmc, type FakeBmcOptions } from '../../support/fake-ipmi-bmc.js';
 
 const PASSWORD = 'S3cr3t-pw!';
@@ -46,7 +47,7 @@ afterEach(async () => {
   bmc = undefined;
 });
 
-function config(b: FakeBmc, over: Partial<ResolvedBmc> = {}): ResolvedBmc {
+function config(b: FakeBmc, over: Partial<ResolvedIpmiBmc> = {}): ResolvedIpmiBmc {
   return {
     driver: 'ipmi',
     address: b.address,
@@ -55,8 +56,6 @@ function config(b: FakeBmc, over: Partial<ResolvedBmc> = {}): ResolvedBmc {
     host: 'compute-1',
     requestTimeoutMs: 1000,
     privilege: 'administrator',
-    authMode: 'basic',
-    insecure: false,
     ...over,
   };
 }
@@ -108,9 +107,11 @@ describe('happy paths', () => {
   });
 
   it('falls back from 17 to 3 when the BMC refuses 17, and honours the configured order', async () => {
-    const b = await fake({ suites: [3] });
+    // A BMC that gives no cipher suite list: the configured order is tried.
+    const b = await fake({ suites: [3], listSuites: 'silent' });
     expect(await createIpmiFencer(config(b)).getPower()).toBe('on');
     expect(b.openSessionRequests.map((p) => p.auth)).toEqual([3, 1]);
+    forgetCipherSuites();
     b.options.suites = [3, 17];
     b.openSessionRequests.length = 0;
     expect(await createIpmiFencer(config(b, { cipherSuites: [3, 17] })).getPower()).toBe('on');
@@ -201,6 +202,25 @@ describe('operator-actionable errors', () => {
     b.options.noRmcpPlus = true;
     expect(await failure(createIpmiFencer(config(b)).getPower())).toBeInstanceOf(UnsupportedCipherSuiteError);
     expect(b.openSessionRequests).toHaveLength(0);
+  });
+
+  it('Kg (spec 13.31): SIK keyed with the configured BMC key, for both suites; a wrong one fails RAKP 4', async () => {
+    const kg = '0f1e2d3c4b5a69788796a5b4c3d2e1f001020304';
+    for (const suite of [3, 17] as const) {
+      const b = await fake({ kg, suites: [suite] });
+      const fencer = createIpmiFencer(config(b, { kg, cipherSuites: [suite] }));
+      expect(await fencer.getPower()).toBe('on');
+      await fencer.setPower('off');
+      expect(b.powerOn).toBe(false);
+    }
+    const b = await fake({ kg });
+    const wrong = await failure(createIpmiFencer(config(b, { kg: 'ffff' })).getPower());
+    expect(wrong).toBeInstanceOf(BmcProtocolError);
+    expect(wrong.message).toMatch(/RAKP 4 integrity check value that does not verify/);
+    expect((wrong as BmcProtocolError).hint).toMatch(/kg/);
+    // A configured Kg is not used with a BMC that says its key is zero: Kuid keys SIK there.
+    const plain = await fake();
+    expect(await createIpmiFencer(config(plain, { kg })).getPower()).toBe('on');
   });
 
   it('power off with a power control fault, a truncated or failed status: PowerStateUnknownError', async () => {
