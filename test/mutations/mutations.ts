@@ -77,4 +77,28 @@ export const MUTATIONS: Mutation[] = [
     replace: 'rejectUnauthorized: false,',
     tests: ['test/integration/openstack/tls.test.ts'],
   },
+  {
+    rule: 'S1',
+    what: 'the power-off is not waited for: the request counts as confirmation',
+    file: 'lib/fencing/fence.ts',
+    find: "    return confirmed(await waitFor(fencer, 'off', wait, now, refused), false);",
+    replace: '    return confirmed(0, false);',
+    tests: ['test/unit/fencing/fence.test.ts', 'test/integration/fencers.test.ts'],
+  },
+  {
+    rule: 'S8',
+    what: 'the last check before proposing a cipher suite is gone',
+    file: 'lib/fencing/ipmi/cipher-suites.ts',
+    find: 'export function assertSafeSuite(suite: CipherSuite): void {\n',
+    replace: 'export function assertSafeSuite(suite: CipherSuite): void {\n  if (suite) return;\n',
+    tests: ['test/unit/ipmi/s8.test.ts'],
+  },
+  {
+    rule: 'S8-config',
+    what: 'suite 0 is accepted as a configured suite',
+    file: 'lib/fencing/ipmi/cipher-suites.ts',
+    find: '  return id === 3 || id === 17;',
+    replace: '  return id === 0 || id === 3 || id === 17;',
+    tests: ['test/unit/ipmi/s8.test.ts', 'test/unit/ipmi/negotiation.test.ts'],
+  },
 ];
