@@ -26,7 +26,10 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 export function createSqliteStore(path: string): IncidentStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+  // WAL with synchronous=NORMAL: a commit survives the process being killed (what resume needs),
+  // without an fsync per write blocking the event loop for milliseconds each. A power cut may lose
+  // the last commits; S5 does not rest on them, it re-reads Nova before every evacuate request.
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
   db.exec(SCHEMA);
 
   const readIncident = (row: unknown): Incident | undefined =>

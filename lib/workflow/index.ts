@@ -1,7 +1,6 @@
 export {
   type ExecutionInputRaw,
-  CheckStepInputSchema,
-  EvacuateStepInputSchema,
+  EvacuateRoundInputSchema,
   FenceStepInputSchema,
   IsolateStepInputSchema,
   NotifyStepInputSchema,
@@ -9,7 +8,7 @@ export {
 } from './schemas.js';
 export { type Runtime, getRuntime, createRuntime, setRuntime } from './runtime.js';
 export { InvalidExecutionInputError, UnknownHostError } from './errors.js';
-export { checkStep, evacuateStep } from './steps/evacuate.js';
+export { evacuateRoundStep } from './steps/evacuate.js';
 export { fenceStep } from './steps/fence.js';
 export { isolateStep } from './steps/isolate.js';
 export { notifyStep } from './steps/notify.js';

@@ -27,7 +27,6 @@ const FUNCTIONS: Record<string, string> = {
   isolate: 'isolate',
   plan: 'plan',
   evacuate: 'evacuate',
-  check: 'check',
   notify: 'notify',
   notifyFenceFailed: 'notify-fence-failed',
 };
@@ -64,7 +63,6 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   IsolateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
   PlanRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
   EvacuateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  CheckRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
   NotifyRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
   NotifyFenceFailedRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
   RecoveryStateMachineRole: [

@@ -98,8 +98,7 @@ export async function startRecoveryEnv(
       Isolate: 10,
       Plan: 10,
       DryRunPlan: 10,
-      EvacuateInstance: 20,
-      CheckEvacuation: 20,
+      EvacuateRound: 20,
       Notify: 10,
     },
   };

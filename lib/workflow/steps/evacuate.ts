@@ -1,92 +1,265 @@
 import type { z } from 'zod';
-import { assessEvacuation } from '../../evacuation/index.js';
-import { newInstanceRecord, type InstanceRecord } from '../../evacuation/index.js';
-import { NotFoundError, ConflictError } from '../../openstack/index.js';
-import { listEvacuationMigrations } from '../../openstack/index.js';
-import { MICROVERSION } from '../../openstack/index.js';
-import { evacuateServer, getServer } from '../../openstack/index.js';
+import {
+  assessEvacuation,
+  assessFromListing,
+  MAX_ROUNDS,
+  newInstanceRecord,
+  nextRoundDelayMs,
+  type Assessment,
+  type InstanceRecord,
+  type PlanItem,
+} from '../../evacuation/index.js';
+import {
+  ComputeServiceInUseError,
+  ConflictError,
+  evacuateServer,
+  getServer,
+  listHostEvacuations,
+  listServersOnHost,
+  MICROVERSION,
+  NotFoundError,
+  type Migration,
+  type Server,
+} from '../../openstack/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
-import type { CheckStepInputSchema, EvacuateStepInputSchema, EvacuationState } from '../schemas.js';
+import type { EvacuateRoundInputSchema, EvacuateRoundOutput, EvacuationState } from '../schemas.js';
 
-type Item = z.infer<typeof EvacuateStepInputSchema>;
+type FinalOutcome = 'evacuated' | 'failed' | 'timeout' | 'skipped';
+const FINAL = new Set<InstanceRecord['outcome']>(['evacuated', 'failed', 'timeout', 'skipped']);
+const isFinal = (o: InstanceRecord['outcome']): o is FinalOutcome => FINAL.has(o);
 
-async function loadRecord(rt: Runtime, input: Item): Promise<InstanceRecord> {
-  return (
-    (await rt.store.getInstance(input.incidentId, input.instance.id)) ??
-    newInstanceRecord(input.incidentId, input.host, input.instance)
-  );
+/** A round's listing older than this is read again before it decides to send (S5). */
+const FRESH_MS = 1000;
+/** An unanswered evacuate is sent again at most this many times in all (S5: only when Nova has none of ours). */
+const MAX_REQUESTS = 3;
+/** After Nova refused because the source still looks up, try that instance again no sooner than this. */
+const IN_USE_RETRY_MS = 2000;
+/** Reasons in the execution state are cut here, so 1,000 results stay within Step Functions' 256 KiB. */
+const MAX_REASON = 300;
+
+/** One read of the source host, answering for every instance of the incident. */
+interface HostView {
+  servers: Map<string, Server>;
+  migrations: Map<string, Migration[]>;
+  at: number;
+  /** How long the two listings took to come back. */
+  tookMs: number;
 }
 
-const FINAL = new Set(['evacuated', 'failed', 'timeout', 'skipped'] as const);
-type FinalOutcome = 'evacuated' | 'failed' | 'timeout' | 'skipped';
-const isFinal = (o: InstanceRecord['outcome']): o is FinalOutcome => FINAL.has(o as FinalOutcome);
+async function readHost(rt: Runtime, host: string): Promise<HostView> {
+  const start = Date.now();
+  const [servers, migrations] = await Promise.all([
+    listServersOnHost(rt.session, host),
+    listHostEvacuations(rt.session, host),
+  ]);
+  const byInstance = new Map<string, Migration[]>();
+  for (const m of migrations) byInstance.set(m.instanceId, [...(byInstance.get(m.instanceId) ?? []), m]);
+  const at = Date.now();
+  return { servers: new Map(servers.map((s) => [s.id, s])), migrations: byInstance, at, tookMs: at - start };
+}
 
-/** The state of an instance this incident has already finished with: reported again, never redone. */
-function settled(rec: InstanceRecord & { outcome: FinalOutcome }, startedAt: string): EvacuationState {
+/** Where an instance stands: from the host's listings, or from one GET when they cannot tell. */
+async function assess(
+  rt: Runtime,
+  view: HostView,
+  host: string,
+  id: string,
+  before: number,
+  requested: boolean,
+): Promise<Assessment | 'deleted'> {
+  const migrations = view.migrations.get(id) ?? [];
+  const fromListing = assessFromListing(view.servers.get(id), host, migrations, before, requested);
+  if (fromListing) return fromListing;
+  try {
+    return assessEvacuation(await getServer(rt.session, id), host, migrations, before, requested);
+  } catch (err) {
+    if (err instanceof NotFoundError) return 'deleted';
+    throw err;
+  }
+}
+
+function stateOf(rec: InstanceRecord, fallbackStart: string): EvacuationState {
   return {
     instanceId: rec.instanceId,
-    status: rec.outcome,
+    status: isFinal(rec.outcome) ? rec.outcome : 'in-progress',
     targetHost: rec.targetHost,
-    reason: rec.reason,
-    startedAt: rec.startedAt ?? startedAt,
+    reason: rec.reason && rec.reason.length > MAX_REASON ? `${rec.reason.slice(0, MAX_REASON - 1)}…` : rec.reason,
+    startedAt: rec.startedAt ?? fallbackStart,
   };
 }
 
-/** `migrationId` doubles as "how many evacuation migrations existed before ours" (see assessEvacuation). */
-async function finish(
+/**
+ * One round of the Evacuate loop for a whole host: one listing of the servers still on it and
+ * one of its evacuation migrations answer for every instance in flight; finished ones are
+ * recorded, and free slots (up to `evacuation.concurrency`) are filled with the next planned
+ * instances. Safely repeatable (S5): an instance is sent an evacuate only when its record and
+ * Nova's own view (read in this round, less than FRESH_MS old) both say nothing of ours is in
+ * flight or done; the record is written before the request, so a crash in between is seen on
+ * resume. Each instance keeps its own record and its own timeout.
+ */
+export async function evacuateRoundStep(
   rt: Runtime,
-  rec: InstanceRecord,
-  outcome: FinalOutcome,
-  targetHost: string | null,
-  reason: string | null,
-): Promise<EvacuationState> {
-  const now = rt.now().toISOString();
-  await rt.store.putInstance({ ...rec, outcome, targetHost, reason, finishedAt: now, startedAt: rec.startedAt ?? now });
-  const label =
-    outcome === 'evacuated'
-      ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified`
-      : `${rec.name} ${outcome}: ${reason}`;
-  await recordEvent(rt, rec.incidentId, 'evacuate', label, rec.instanceId);
-  return { instanceId: rec.instanceId, status: outcome, targetHost, reason, startedAt: rec.startedAt ?? now };
+  input: z.infer<typeof EvacuateRoundInputSchema>,
+): Promise<EvacuateRoundOutput> {
+  const cfg = rt.config.evacuation;
+  const { incidentId, host } = input;
+  const round = input.round + 1;
+  // The host is read alongside our records: a round with nothing open (only after a resume) costs two spare calls.
+  const [incident, storedList, firstView] = await Promise.all([
+    rt.store.getIncident(incidentId),
+    rt.store.listInstances(incidentId),
+    readHost(rt, host),
+  ]);
+  const items: PlanItem[] = incident?.plan?.items ?? [];
+  const stored = new Map(storedList.map((r) => [r.instanceId, r]));
+  const records = new Map(items.map((i) => [i.id, stored.get(i.id) ?? newInstanceRecord(incidentId, host, i)]));
+  const nowIso = () => rt.now().toISOString();
+  const elapsedS = (since: string | null | undefined) => (since ? (rt.now().getTime() - Date.parse(since)) / 1000 : 0);
+
+  const finish = async (
+    rec: InstanceRecord,
+    outcome: FinalOutcome,
+    targetHost: string | null,
+    reason: string | null,
+  ) => {
+    const now = nowIso();
+    const done = { ...rec, outcome, targetHost, reason, finishedAt: now, startedAt: rec.startedAt ?? now };
+    records.set(rec.instanceId, done);
+    await rt.store.putInstance(done);
+    const label =
+      outcome === 'evacuated'
+        ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified`
+        : `${rec.name} ${outcome}: ${reason}`;
+    await recordEvent(rt, incidentId, 'evacuate', label, rec.instanceId);
+    return done;
+  };
+
+  const open = () => items.map((i) => records.get(i.id)!).filter((r) => !isFinal(r.outcome));
+  if (open().length > 0 && round > MAX_ROUNDS) {
+    for (const rec of open())
+      await finish(rec, 'timeout', null, `the recovery reached its limit of ${MAX_ROUNDS} check rounds`);
+  }
+  let view: HostView | null = firstView;
+  const freshView = async () => {
+    if (!view || Date.now() - view.at > FRESH_MS) view = await readHost(rt, host);
+    return view;
+  };
+  let minDelayMs = 0;
+
+  // 1. Everything in flight, from this round's listings; what finished is recorded all at once.
+  const resend: InstanceRecord[] = [];
+  const writes: Promise<unknown>[] = [];
+  for (const rec of open().filter((r) => r.outcome === 'evacuating')) {
+    const requested = rec.requests > 0;
+    const state = await assess(rt, view!, host, rec.instanceId, rec.migrationId ?? 0, requested);
+    if (state === 'deleted') writes.push(finish(rec, 'skipped', null, 'the instance was deleted'));
+    else if (state.kind === 'evacuated') writes.push(finish(rec, 'evacuated', state.targetHost, null));
+    else if (state.kind === 'failed') writes.push(finish(rec, 'failed', null, state.reason));
+    else if (state.kind === 'ready') {
+      // Nova holds no evacuation of ours. After a 200 it always does: something else went wrong.
+      // After a request that got no answer, it never arrived: send again, once Nova had time to show it.
+      if (rec.acceptedAt) writes.push(finish(rec, 'failed', null, 'Nova has no record of our evacuation request'));
+      else if (rec.requests >= MAX_REQUESTS)
+        writes.push(finish(rec, 'failed', null, `no answer from Nova to ${rec.requests} evacuate requests`));
+      else if (!requested || elapsedS(rec.requestedAt) * 1000 >= resendAfterMs(rt)) resend.push(rec);
+      else minDelayMs = Math.max(minDelayMs, resendAfterMs(rt) - elapsedS(rec.requestedAt) * 1000);
+    } else if (elapsedS(rec.startedAt) > cfg.instanceTimeoutSeconds) {
+      const why = `not ACTIVE on another host after ${Math.round(elapsedS(rec.startedAt))} s (${state.detail})`;
+      writes.push(finish(rec, 'timeout', null, why));
+    }
+  }
+
+  // 2. Fill the free slots in plan order (resends first: they already hold a slot).
+  const inFlight = open().filter((r) => r.outcome === 'evacuating' && !resend.includes(r)).length;
+  const waiting = open().filter((r) => r.outcome === 'pending');
+  for (const rec of waiting.filter((r) => r.startedAt && elapsedS(r.startedAt) > cfg.instanceTimeoutSeconds))
+    writes.push(
+      finish(rec, 'timeout', null, `Nova still refused the evacuation after ${cfg.instanceTimeoutSeconds} s`),
+    );
+  const slots = Math.max(0, cfg.concurrency - inFlight);
+  const candidates = [...resend, ...waiting.filter((r) => !isFinal(records.get(r.instanceId)!.outcome))].slice(
+    0,
+    slots,
+  );
+  if (candidates.length > 0) {
+    const fresh = await freshView();
+    const results = await Promise.all(candidates.map((rec) => send(rt, fresh, rec, finish)));
+    for (const [rec, inUse] of results) {
+      records.set(rec.instanceId, rec);
+      if (inUse) minDelayMs = Math.max(minDelayMs, IN_USE_RETRY_MS);
+    }
+  }
+  // The finished ones are written while the next requests go out: a slot is refilled without waiting for the store.
+  await Promise.all(writes);
+
+  const left = open();
+  const done = left.length === 0;
+  const ages = left
+    .filter((r) => r.outcome === 'evacuating')
+    .map((r) => elapsedS(r.acceptedAt ?? r.requestedAt ?? r.startedAt) * 1000);
+  // How long Nova takes here: the quickest accepted-to-recorded time so far, less what reading the
+  // host costs (a finish is recorded only after the listing that shows it came back).
+  const took = [...records.values()]
+    .filter((r) => r.outcome === 'evacuated' && r.acceptedAt && r.finishedAt)
+    .map((r) => Date.parse(r.finishedAt!) - Date.parse(r.acceptedAt!));
+  const expected = took.length ? Math.max(0, Math.min(...took) - (view?.tookMs ?? 0)) : undefined;
+  const delay = Math.max(minDelayMs, nextRoundDelayMs(ages, cfg.checkIntervalSeconds * 1000, round, expected));
+  const startedFallback = nowIso();
+  return {
+    round,
+    done,
+    pending: left.filter((r) => r.outcome === 'pending').length,
+    inFlight: left.filter((r) => r.outcome === 'evacuating').length,
+    finished: items.length - left.length,
+    nextCheckAt: new Date(rt.now().getTime() + (done ? 0 : delay)).toISOString(),
+    ...(done ? { results: items.map((i) => stateOf(records.get(i.id)!, startedFallback)) } : {}),
+  };
+}
+
+/** An unanswered request may still be in Nova's hands until our own timeout has passed twice. */
+function resendAfterMs(rt: Runtime): number {
+  return 2 * rt.config.cloud.requestTimeoutSeconds * 1000;
 }
 
 /**
- * Evacuate one instance, safely repeatable (S5): Nova's own view (host, task state, migrations)
- * is read first, and the request is sent only when nothing of ours is in flight or done.
- * The record is written before the request, so a crash in between is seen on resume.
+ * The pre-send read (S5) from the round's fresh listing, then the request. Returns the record as
+ * it now stands, and whether Nova refused because the source service still looks up.
  */
-export async function evacuateStep(rt: Runtime, input: Item): Promise<EvacuationState> {
-  const rec = await loadRecord(rt, input);
-  if (isFinal(rec.outcome)) return settled({ ...rec, outcome: rec.outcome }, rt.now().toISOString());
-  let server;
-  try {
-    server = await getServer(rt.session, rec.instanceId);
-  } catch (err) {
-    if (err instanceof NotFoundError) return finish(rt, rec, 'skipped', null, 'the instance was deleted');
-    throw err;
-  }
-  const migrations = await listEvacuationMigrations(rt.session, rec.instanceId);
+async function send(
+  rt: Runtime,
+  view: HostView,
+  rec: InstanceRecord,
+  finish: (rec: InstanceRecord, o: FinalOutcome, t: string | null, r: string | null) => Promise<InstanceRecord>,
+): Promise<[InstanceRecord, boolean]> {
+  const host = rec.sourceHost;
+  const migrations = view.migrations.get(rec.instanceId) ?? [];
   const before = rec.requests > 0 ? (rec.migrationId ?? 0) : migrations.length;
-  const state = assessEvacuation(server, input.host, migrations, before, rec.requests > 0);
-  const startedAt = rec.startedAt ?? rt.now().toISOString();
-  switch (state.kind) {
-    case 'evacuated':
-      return finish(rt, { ...rec, startedAt }, 'evacuated', state.targetHost, null);
-    case 'failed':
-      return finish(rt, { ...rec, startedAt }, 'failed', null, state.reason);
-    case 'in-progress':
-      await rt.store.putInstance({ ...rec, outcome: 'evacuating', startedAt });
-      return { instanceId: rec.instanceId, status: 'in-progress', targetHost: null, reason: null, startedAt };
-    case 'ready':
-      break;
+  const state = await assess(rt, view, host, rec.instanceId, before, rec.requests > 0);
+  const now = rt.now().toISOString();
+  const startedAt = rec.startedAt ?? now;
+  const final = async (o: FinalOutcome, t: string | null, r: string | null): Promise<[InstanceRecord, boolean]> => [
+    await finish({ ...rec, startedAt }, o, t, r),
+    false,
+  ];
+  if (state === 'deleted') return final('skipped', null, 'the instance was deleted');
+  if (state.kind === 'evacuated') return final('evacuated', state.targetHost, null);
+  if (state.kind === 'failed') return final('failed', null, state.reason);
+  if (state.kind === 'in-progress') {
+    // Already moving (a run before ours sent it and lost its record): follow it, never send again.
+    const following = { ...rec, outcome: 'evacuating' as const, startedAt, migrationId: rec.migrationId ?? before };
+    await rt.store.putInstance(following);
+    return [following, false];
   }
-  await rt.store.putInstance({
+  const sent: InstanceRecord = {
     ...rec,
     outcome: 'evacuating',
     requests: rec.requests + 1,
     migrationId: migrations.length,
     startedAt,
-  });
+    requestedAt: now,
+    acceptedAt: null,
+  };
+  await rt.store.putInstance(sent);
   const microversion =
     rt.config.evacuation.microversionPolicy === 'stopped-at-destination'
       ? MICROVERSION.evacuateStopped
@@ -94,45 +267,31 @@ export async function evacuateStep(rt: Runtime, input: Item): Promise<Evacuation
   try {
     await evacuateServer(rt.session, rec.instanceId, { targetHost: rt.config.evacuation.targetHost, microversion });
   } catch (err) {
-    if (err instanceof ConflictError)
-      return finish(
-        rt,
-        { ...rec, requests: rec.requests + 1, startedAt },
-        'failed',
-        null,
-        `Nova refused the evacuation: ${err.message}`,
-      );
-    throw err;
+    if (err instanceof ComputeServiceInUseError) {
+      // Refused outright: nothing is in flight. Back to waiting, with the clock of its timeout running.
+      const back = { ...rec, outcome: 'pending' as const, startedAt };
+      await rt.store.putInstance(back);
+      return [back, true];
+    }
+    if (err instanceof ConflictError) {
+      return [await finish(sent, 'failed', null, `Nova refused the evacuation: ${err.message}`), false];
+    }
+    // No answer: it may or may not have arrived. The next rounds look before sending again.
+    rt.log.warn('evacuate request got no answer; Nova is asked again before any resend', {
+      incidentId: rec.incidentId,
+      instanceId: rec.instanceId,
+      error: String(err),
+    });
+    return [sent, false];
   }
+  const accepted = { ...sent, acceptedAt: rt.now().toISOString() };
+  await rt.store.putInstance(accepted);
   await recordEvent(
     rt,
-    input.incidentId,
+    rec.incidentId,
     'evacuate',
-    `evacuating ${rec.name} (${rec.instanceId}) from ${input.host}`,
+    `evacuating ${rec.name} (${rec.instanceId}) from ${host}`,
     rec.instanceId,
   );
-  return { instanceId: rec.instanceId, status: 'in-progress', targetHost: null, reason: null, startedAt };
-}
-
-/** One check of an evacuation in flight: done only when the instance is settled on another host. */
-export async function checkStep(rt: Runtime, input: z.infer<typeof CheckStepInputSchema>): Promise<EvacuationState> {
-  const rec = await loadRecord(rt, input);
-  if (isFinal(rec.outcome)) return settled({ ...rec, outcome: rec.outcome }, input.evac.startedAt);
-  const server = await getServer(rt.session, rec.instanceId);
-  const migrations = await listEvacuationMigrations(rt.session, rec.instanceId);
-  const state = assessEvacuation(server, input.host, migrations, rec.migrationId ?? 0, rec.requests > 0);
-  if (state.kind === 'evacuated') return finish(rt, rec, 'evacuated', state.targetHost, null);
-  if (state.kind === 'failed') return finish(rt, rec, 'failed', null, state.reason);
-  if (state.kind === 'ready') return finish(rt, rec, 'failed', null, 'Nova has no record of our evacuation request');
-  const elapsed = (rt.now().getTime() - new Date(input.evac.startedAt).getTime()) / 1000;
-  if (elapsed > rt.config.evacuation.instanceTimeoutSeconds) {
-    return finish(
-      rt,
-      rec,
-      'timeout',
-      null,
-      `not ACTIVE on another host after ${Math.round(elapsed)} s (${state.detail})`,
-    );
-  }
-  return { ...input.evac, status: 'in-progress' };
+  return [accepted, false];
 }

@@ -50,11 +50,7 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
     );
     if (!input.dryRun && rt.config.notification.sendStartedMail) await mailStarted(rt, input.incidentId, plan);
   }
-  return {
-    ...plan,
-    concurrency: rt.config.evacuation.concurrency,
-    waitSeconds: Math.max(1, Math.round(rt.config.evacuation.checkIntervalSeconds)),
-  };
+  return { ...plan, concurrency: rt.config.evacuation.concurrency };
 }
 
 /** The optional "recovery started" mail: the admins learn of the incident before it ends. Never blocks. */
