@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatIssues } from '../../lib/config/index.js';
 import { getLogger, redact, redactText } from '../../lib/log/index.js';
 import { InvalidExecutionInputError } from '../../lib/workflow/index.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HostNameSchema } from '../config/index.js';
 import { IsolationSchema } from '../incidents/index.js';
 import { FenceResultSchema } from '../fencing/index.js';

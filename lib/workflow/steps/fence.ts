@@ -2,7 +2,7 @@ import { fenceOff } from '../../fencing/index.js';
 import type { FenceResult } from '../../fencing/index.js';
 import { errorMessage } from '../../errors.js';
 import { recordEvent, type Runtime } from '../runtime.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FenceStepInputSchema } from '../schemas.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Isolation } from '../../incidents/index.js';
 import { disableService, forceDownService, listComputeServices } from '../../openstack/index.js';
 import { FenceNotConfirmedError, UnknownHostError } from '../errors.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { planEvacuation } from '../../evacuation/index.js';
 import { newInstanceRecord, type Plan } from '../../evacuation/index.js';
 import { getImageProperties } from '../../openstack/index.js';
