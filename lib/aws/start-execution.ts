@@ -1,3 +1,4 @@
+import type * as Sfn from '@aws-sdk/client-sfn';
 import type { ExecutionStatus, SFNClient } from '@aws-sdk/client-sfn';
 import { UserInputError } from '../errors.js';
 
@@ -18,7 +19,7 @@ const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const IN_FLIGHT: ReadonlySet<string> = new Set<ExecutionStatus>(['RUNNING', 'PENDING_REDRIVE']);
 
 /** The SDK is loaded on first use: a process that never starts an execution never pays for it. */
-let sdk: Promise<typeof import('@aws-sdk/client-sfn')> | undefined;
+let sdk: Promise<typeof Sfn> | undefined;
 const loadSdk = () => (sdk ??= import('@aws-sdk/client-sfn'));
 let sharedClient: SFNClient | undefined;
 /** Created on first use, once per container. */

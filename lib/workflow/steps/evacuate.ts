@@ -101,11 +101,36 @@ export async function evacuateRoundStep(
   rt: Runtime,
   input: z.infer<typeof EvacuateRoundInputSchema>,
 ): Promise<EvacuateRoundOutput> {
-  const cfg = rt.config.evacuation;
+  const r = await openRound(rt, input);
+  if (r.open().length > 0 && r.round > MAX_ROUNDS) {
+    for (const rec of r.open())
+      await r.finish(rec, 'timeout', null, `the recovery reached its limit of ${MAX_ROUNDS} check rounds`);
+  }
+  const checked = await checkInFlight(r);
+  const sent = await fillSlots(r, checked.resend);
+  // The finished ones are written while the next requests go out: a slot is refilled without waiting for the store.
+  await Promise.all([...checked.writes, ...sent.writes]);
+  return summarize(r, Math.max(checked.minDelayMs, sent.minDelayMs));
+}
+
+/** What one round works on: the plan, every record, this round's view of the host. */
+interface Round {
+  rt: Runtime;
+  incidentId: string;
+  host: string;
+  round: number;
+  items: PlanItem[];
+  records: Map<string, InstanceRecord>;
+  view: HostView;
+  open(): InstanceRecord[];
+  elapsedS(since: string | null | undefined): number;
+  finish(rec: InstanceRecord, o: FinalOutcome, t: string | null, r: string | null): Promise<InstanceRecord>;
+}
+
+async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSchema>): Promise<Round> {
   const { incidentId, host } = input;
-  const round = input.round + 1;
   // The host is read alongside our records: a round with nothing open (only after a resume) costs two spare calls.
-  const [incident, storedList, firstView] = await Promise.all([
+  const [incident, storedList, view] = await Promise.all([
     rt.store.getIncident(incidentId),
     rt.store.listInstances(incidentId),
     readHost(rt, host),
@@ -113,106 +138,125 @@ export async function evacuateRoundStep(
   const items: PlanItem[] = incident?.plan?.items ?? [];
   const stored = new Map(storedList.map((r) => [r.instanceId, r]));
   const records = new Map(items.map((i) => [i.id, stored.get(i.id) ?? newInstanceRecord(incidentId, host, i)]));
-  const nowIso = () => rt.now().toISOString();
-  const elapsedS = (since: string | null | undefined) => (since ? (rt.now().getTime() - Date.parse(since)) / 1000 : 0);
-
-  const finish = async (
-    rec: InstanceRecord,
-    outcome: FinalOutcome,
-    targetHost: string | null,
-    reason: string | null,
-  ) => {
-    const now = nowIso();
-    const done = { ...rec, outcome, targetHost, reason, finishedAt: now, startedAt: rec.startedAt ?? now };
-    records.set(rec.instanceId, done);
-    await rt.store.putInstance(done);
-    const label =
-      outcome === 'evacuated'
-        ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified`
-        : `${rec.name} ${outcome}: ${reason}`;
-    await recordEvent(rt, incidentId, 'evacuate', label, rec.instanceId);
-    return done;
+  return {
+    rt,
+    incidentId,
+    host,
+    round: input.round + 1,
+    items,
+    records,
+    view,
+    open: () => items.map((i) => records.get(i.id)!).filter((r) => !isFinal(r.outcome)),
+    elapsedS: (since) => (since ? (rt.now().getTime() - Date.parse(since)) / 1000 : 0),
+    async finish(rec, outcome, targetHost, reason) {
+      const now = rt.now().toISOString();
+      const done = { ...rec, outcome, targetHost, reason, finishedAt: now, startedAt: rec.startedAt ?? now };
+      records.set(rec.instanceId, done); // before any await: the rest of the round sees it settled
+      await rt.store.putInstance(done);
+      const label =
+        outcome === 'evacuated'
+          ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified`
+          : `${rec.name} ${outcome}: ${reason}`;
+      await recordEvent(rt, incidentId, 'evacuate', label, rec.instanceId);
+      return done;
+    },
   };
+}
 
-  const open = () => items.map((i) => records.get(i.id)!).filter((r) => !isFinal(r.outcome));
-  if (open().length > 0 && round > MAX_ROUNDS) {
-    for (const rec of open())
-      await finish(rec, 'timeout', null, `the recovery reached its limit of ${MAX_ROUNDS} check rounds`);
-  }
-  let view: HostView | null = firstView;
-  const freshView = async () => {
-    if (!view || Date.now() - view.at > FRESH_MS) view = await readHost(rt, host);
-    return view;
-  };
-  let minDelayMs = 0;
-
-  // 1. Everything in flight, from this round's listings; what finished is recorded all at once.
+/**
+ * Every evacuation in flight, judged from this round's listings (a GET only where they cannot
+ * tell). Finished ones are recorded in memory at once; their writes are returned to run alongside
+ * the next requests.
+ */
+async function checkInFlight(
+  r: Round,
+): Promise<{ resend: InstanceRecord[]; writes: Promise<unknown>[]; minDelayMs: number }> {
   const resend: InstanceRecord[] = [];
   const writes: Promise<unknown>[] = [];
-  for (const rec of open().filter((r) => r.outcome === 'evacuating')) {
-    const requested = rec.requests > 0;
-    const state = await assess(rt, view!, host, rec.instanceId, rec.migrationId ?? 0, requested);
-    if (state === 'deleted') writes.push(finish(rec, 'skipped', null, 'the instance was deleted'));
-    else if (state.kind === 'evacuated') writes.push(finish(rec, 'evacuated', state.targetHost, null));
-    else if (state.kind === 'failed') writes.push(finish(rec, 'failed', null, state.reason));
-    else if (state.kind === 'ready') {
-      // Nova holds no evacuation of ours. After a 200 it always does: something else went wrong.
-      // After a request that got no answer, it never arrived: send again, once Nova had time to show it.
-      if (rec.acceptedAt) writes.push(finish(rec, 'failed', null, 'Nova has no record of our evacuation request'));
-      else if (rec.requests >= MAX_REQUESTS)
-        writes.push(finish(rec, 'failed', null, `no answer from Nova to ${rec.requests} evacuate requests`));
-      else if (!requested || elapsedS(rec.requestedAt) * 1000 >= resendAfterMs(rt)) resend.push(rec);
-      else minDelayMs = Math.max(minDelayMs, resendAfterMs(rt) - elapsedS(rec.requestedAt) * 1000);
-    } else if (elapsedS(rec.startedAt) > cfg.instanceTimeoutSeconds) {
-      const why = `not ACTIVE on another host after ${Math.round(elapsedS(rec.startedAt))} s (${state.detail})`;
-      writes.push(finish(rec, 'timeout', null, why));
-    }
-  }
-
-  // 2. Fill the free slots in plan order (resends first: they already hold a slot).
-  const inFlight = open().filter((r) => r.outcome === 'evacuating' && !resend.includes(r)).length;
-  const waiting = open().filter((r) => r.outcome === 'pending');
-  for (const rec of waiting.filter((r) => r.startedAt && elapsedS(r.startedAt) > cfg.instanceTimeoutSeconds))
-    writes.push(
-      finish(rec, 'timeout', null, `Nova still refused the evacuation after ${cfg.instanceTimeoutSeconds} s`),
-    );
-  const slots = Math.max(0, cfg.concurrency - inFlight);
-  const candidates = [...resend, ...waiting.filter((r) => !isFinal(records.get(r.instanceId)!.outcome))].slice(
-    0,
-    slots,
+  let minDelayMs = 0;
+  const resendAfter = resendAfterMs(r.rt);
+  const inFlight = r.open().filter((x) => x.outcome === 'evacuating');
+  const states = await Promise.all(
+    inFlight.map((rec) => assess(r.rt, r.view, r.host, rec.instanceId, rec.migrationId ?? 0, rec.requests > 0)),
   );
+  inFlight.forEach((rec, n) => {
+    const state = states[n]!;
+    if (state === 'deleted') writes.push(r.finish(rec, 'skipped', null, 'the instance was deleted'));
+    else if (state.kind === 'evacuated') writes.push(r.finish(rec, 'evacuated', state.targetHost, null));
+    else if (state.kind === 'failed') writes.push(r.finish(rec, 'failed', null, state.reason));
+    else if (state.kind === 'in-progress') {
+      if (r.elapsedS(rec.startedAt) <= r.rt.config.evacuation.instanceTimeoutSeconds) return;
+      const why = `not ACTIVE on another host after ${Math.round(r.elapsedS(rec.startedAt))} s (${state.detail})`;
+      writes.push(r.finish(rec, 'timeout', null, why));
+    } else if (rec.acceptedAt) {
+      // Nova holds no evacuation of ours. After a 200 it always does: something else went wrong.
+      writes.push(r.finish(rec, 'failed', null, 'Nova has no record of our evacuation request'));
+    } else if (rec.requests >= MAX_REQUESTS) {
+      writes.push(r.finish(rec, 'failed', null, `no answer from Nova to ${rec.requests} evacuate requests`));
+    } else {
+      // A request that got no answer never arrived: send again, once Nova had time to show it.
+      const waited = r.elapsedS(rec.requestedAt) * 1000;
+      if (rec.requests === 0 || waited >= resendAfter) resend.push(rec);
+      else minDelayMs = Math.max(minDelayMs, resendAfter - waited);
+    }
+  });
+  return { resend, writes, minDelayMs };
+}
+
+/** Fill the free slots in plan order (resends first: they already hold a slot). */
+async function fillSlots(
+  r: Round,
+  resendPending: InstanceRecord[],
+): Promise<{ writes: Promise<unknown>[]; minDelayMs: number }> {
+  const cfg = r.rt.config.evacuation;
+  const writes: Promise<unknown>[] = [];
+  const resend = [...resendPending];
+  const inFlight = r.open().filter((x) => x.outcome === 'evacuating' && !resend.includes(x)).length;
+  const waiting = r.open().filter((x) => x.outcome === 'pending');
+  for (const rec of waiting.filter((x) => x.startedAt && r.elapsedS(x.startedAt) > cfg.instanceTimeoutSeconds))
+    writes.push(
+      r.finish(rec, 'timeout', null, `Nova still refused the evacuation after ${cfg.instanceTimeoutSeconds} s`),
+    );
+  const candidates = [...resend, ...waiting.filter((x) => !isFinal(r.records.get(x.instanceId)!.outcome))].slice(
+    0,
+    Math.max(0, cfg.concurrency - inFlight),
+  );
+  let minDelayMs = 0;
   if (candidates.length > 0) {
-    const fresh = await freshView();
-    const results = await Promise.all(candidates.map((rec) => send(rt, fresh, rec, finish)));
+    if (Date.now() - r.view.at > FRESH_MS) r.view = await readHost(r.rt, r.host);
+    const results = await Promise.all(candidates.map((rec) => send(r.rt, r.view, rec, r.finish)));
     for (const [rec, inUse] of results) {
-      records.set(rec.instanceId, rec);
-      if (inUse) minDelayMs = Math.max(minDelayMs, IN_USE_RETRY_MS);
+      r.records.set(rec.instanceId, rec);
+      if (inUse) minDelayMs = IN_USE_RETRY_MS;
     }
   }
-  // The finished ones are written while the next requests go out: a slot is refilled without waiting for the store.
-  await Promise.all(writes);
+  return { writes, minDelayMs };
+}
 
-  const left = open();
+/** The round's result for the state machine: counts, when to look again, and at the end every result. */
+function summarize(r: Round, minDelayMs: number): EvacuateRoundOutput {
+  const left = r.open();
   const done = left.length === 0;
   const ages = left
-    .filter((r) => r.outcome === 'evacuating')
-    .map((r) => elapsedS(r.acceptedAt ?? r.requestedAt ?? r.startedAt) * 1000);
+    .filter((x) => x.outcome === 'evacuating')
+    .map((x) => r.elapsedS(x.acceptedAt ?? x.requestedAt ?? x.startedAt) * 1000);
   // How long Nova takes here: the quickest accepted-to-recorded time so far, less what reading the
   // host costs (a finish is recorded only after the listing that shows it came back).
-  const took = [...records.values()]
-    .filter((r) => r.outcome === 'evacuated' && r.acceptedAt && r.finishedAt)
-    .map((r) => Date.parse(r.finishedAt!) - Date.parse(r.acceptedAt!));
-  const expected = took.length ? Math.max(0, Math.min(...took) - (view?.tookMs ?? 0)) : undefined;
-  const delay = Math.max(minDelayMs, nextRoundDelayMs(ages, cfg.checkIntervalSeconds * 1000, round, expected));
-  const startedFallback = nowIso();
+  const took = [...r.records.values()]
+    .filter((x) => x.outcome === 'evacuated' && x.acceptedAt && x.finishedAt)
+    .map((x) => Date.parse(x.finishedAt!) - Date.parse(x.acceptedAt!));
+  const expected = took.length ? Math.max(0, Math.min(...took) - r.view.tookMs) : undefined;
+  const maxIntervalMs = r.rt.config.evacuation.checkIntervalSeconds * 1000;
+  const delay = Math.max(minDelayMs, nextRoundDelayMs(ages, maxIntervalMs, r.round, expected));
+  const now = r.rt.now();
   return {
-    round,
+    round: r.round,
     done,
-    pending: left.filter((r) => r.outcome === 'pending').length,
-    inFlight: left.filter((r) => r.outcome === 'evacuating').length,
-    finished: items.length - left.length,
-    nextCheckAt: new Date(rt.now().getTime() + (done ? 0 : delay)).toISOString(),
-    ...(done ? { results: items.map((i) => stateOf(records.get(i.id)!, startedFallback)) } : {}),
+    pending: left.filter((x) => x.outcome === 'pending').length,
+    inFlight: left.filter((x) => x.outcome === 'evacuating').length,
+    finished: r.items.length - left.length,
+    nextCheckAt: new Date(now.getTime() + (done ? 0 : delay)).toISOString(),
+    ...(done ? { results: r.items.map((i) => stateOf(r.records.get(i.id)!, now.toISOString())) } : {}),
   };
 }
 
