@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { IncidentExistsError, IncidentNotFoundError } from './errors.js';
+import { carriesMemory, sameMemory } from './observations.js';
 import { IncidentSchema, ObservationSchema, TERMINAL_STATUSES, TimelineEventSchema, type Incident } from './schemas.js';
 import { InstanceRecordSchema } from '../evacuation/index.js';
 import type { IncidentStore } from './store.js';
@@ -124,12 +125,25 @@ export function createSqliteStore(path: string): IncidentStore {
       return rows.map((r) => ObservationSchema.parse(JSON.parse(r.data)));
     },
     async putObservations(observations) {
-      const stmt = db.prepare(
+      const kept = new Map(
+        (db.prepare('SELECT data FROM observations').all() as { data: string }[]).map((r) => {
+          const o = ObservationSchema.parse(JSON.parse(r.data));
+          return [o.host, o];
+        }),
+      );
+      const upsert = db.prepare(
         'INSERT INTO observations (host, data) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET data = excluded.data',
       );
+      const forget = db.prepare('DELETE FROM observations WHERE host = ?');
       db.exec('BEGIN');
       try {
-        for (const o of observations) stmt.run(o.host, JSON.stringify(ObservationSchema.parse(o)));
+        for (const raw of observations) {
+          const o = ObservationSchema.parse(raw);
+          const before = kept.get(o.host);
+          if (!carriesMemory(o)) {
+            if (before) forget.run(o.host);
+          } else if (!before || !sameMemory(before, o)) upsert.run(o.host, JSON.stringify(o));
+        }
         db.exec('COMMIT');
       } catch (err) {
         db.exec('ROLLBACK');

@@ -310,15 +310,24 @@ describe.each(backends)('incident store: $name', ({ open }) => {
     ]);
   });
 
-  test('many observations in one call', async () => {
+  test('many observations in one call: suspects kept, plain healthy hosts forgotten', async () => {
     const many = Array.from({ length: 60 }, (_, i) => ({
       host: `compute-${i}`,
-      suspectSince: null,
+      suspectSince: i % 2 ? at(0) : null,
       lastSeenAt: at(0),
-      lastState: 'up',
+      lastState: i % 2 ? 'down' : 'up',
     }));
     await store.putObservations(many);
-    expect(await store.getObservations()).toHaveLength(60);
+    expect(await store.getObservations()).toHaveLength(30);
+    // The odd ones recover: they are forgotten; the rest of the memory is untouched.
+    await store.putObservations(many.slice(0, 10).map((o) => ({ ...o, suspectSince: null, lastState: 'up' })));
+    expect(await store.getObservations()).toHaveLength(25);
+  });
+
+  test('a host seen again with the same memory keeps its grace start', async () => {
+    await store.putObservations([{ host: 'c-1', suspectSince: at(0), lastSeenAt: at(0), lastState: 'down' }]);
+    await store.putObservations([{ host: 'c-1', suspectSince: at(0), lastSeenAt: at(1), lastState: 'down' }]);
+    expect((await store.getObservations()).map((o) => [o.host, o.suspectSince])).toEqual([['c-1', at(0)]]);
   });
 
   test('settings: put, overwrite, delete', async () => {
