@@ -89,7 +89,10 @@ export const MonitorSchema = z
   .object({
     /** Monitor driver (registry name). */
     driver: z.enum(['nova-services']).default('nova-services'),
-    /** Seconds between monitor passes when running locally (the Lambda uses its schedule). Defaults to 60. */
+    /**
+     * Seconds between monitor passes: locally the loop's period; in AWS the passes one scheduled
+     * (once a minute) invocation runs, e.g. 10 → six samples a minute. Defaults to 60.
+     */
     intervalSeconds: Seconds(60),
     /** A heartbeat older than this (read against Nova's Date header) makes a host a suspect. Defaults to 60. */
     staleAfterSeconds: Seconds(60),
