@@ -191,7 +191,7 @@ export const EvacuationSchema = z
     instanceTimeoutSeconds: Seconds(600),
     /**
      * Longest wait between two check rounds of a host's evacuations (fractions allowed). Rounds
-     * adapt below it: the first 0.2 s after a request, then aimed at when the rebuilds seen so far
+     * adapt below it: the first 0.1 s after a request, then aimed at when the rebuilds seen so far
      * ended, backing off with age. Defaults to 5.
      */
     checkIntervalSeconds: Seconds(5),

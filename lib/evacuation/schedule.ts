@@ -17,8 +17,8 @@ const FLOORS: ReadonlyArray<readonly [fromRound: number, floorMs: number]> = [
 ];
 
 /** The first check this soon after a request; then every `BACKOFF × age`, capped by the config. */
-export const FIRST_CHECK_MS = 200;
-const BACKOFF = 0.2;
+export const FIRST_CHECK_MS = 100;
+const BACKOFF = 0.1;
 /** Checks aimed at an expected finish come no closer together than this. */
 const MIN_GAP_MS = 50;
 

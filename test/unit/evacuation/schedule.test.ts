@@ -4,7 +4,7 @@ import { EVENTS_PER_ROUND, FIRST_CHECK_MS, MAX_ROUNDS, nextRoundDelayMs } from '
 describe('the evacuation check schedule', () => {
   test('first check soon after a request, then backing off with age, capped by the config', () => {
     expect(nextRoundDelayMs([0], 5000, 1)).toBe(FIRST_CHECK_MS);
-    expect(nextRoundDelayMs([10_000], 5000, 1)).toBe(2000);
+    expect(nextRoundDelayMs([10_000], 5000, 1)).toBe(1000);
     expect(nextRoundDelayMs([600_000], 5000, 1)).toBe(5000);
     // The youngest evacuation in flight decides.
     expect(nextRoundDelayMs([600_000, 100], 5000, 1)).toBe(FIRST_CHECK_MS);
@@ -12,7 +12,7 @@ describe('the evacuation check schedule', () => {
 
   test('aims at the expected finish once some rebuilds have been seen', () => {
     expect(nextRoundDelayMs([300], 5000, 3, 1000)).toBe(700);
-    expect(nextRoundDelayMs([1200], 5000, 3, 1000)).toBe(240);
+    expect(nextRoundDelayMs([1200], 5000, 3, 1000)).toBe(120);
   });
 
   test('the floor rises with the round count, so a host never outgrows the 25,000-event history', () => {
