@@ -26,8 +26,9 @@ process.stdout.write(
   }) + '\n',
 );
 process.stdin.resume();
-process.stdin.on('end', async () => {
-  await sim.stop();
-  dynamo.close();
-  process.exit(0);
+process.stdin.on('end', () => {
+  void sim.stop().then(() => {
+    dynamo.close();
+    process.exit(0);
+  });
 });

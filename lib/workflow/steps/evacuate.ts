@@ -304,6 +304,16 @@ async function send(
     acceptedAt: null,
   };
   await rt.store.putInstance(sent);
+  return post(rt, rec, sent, finish);
+}
+
+/** The evacuate request itself, after its record is written; what Nova answered decides the record. */
+async function post(
+  rt: Runtime,
+  rec: InstanceRecord,
+  sent: InstanceRecord,
+  finish: (rec: InstanceRecord, o: FinalOutcome, t: string | null, r: string | null) => Promise<InstanceRecord>,
+): Promise<[InstanceRecord, boolean]> {
   const microversion =
     rt.config.evacuation.microversionPolicy === 'stopped-at-destination'
       ? MICROVERSION.evacuateStopped
@@ -313,13 +323,12 @@ async function send(
   } catch (err) {
     if (err instanceof ComputeServiceInUseError) {
       // Refused outright: nothing is in flight. Back to waiting, with the clock of its timeout running.
-      const back = { ...rec, outcome: 'pending' as const, startedAt };
+      const back = { ...rec, outcome: 'pending' as const, startedAt: sent.startedAt };
       await rt.store.putInstance(back);
       return [back, true];
     }
-    if (err instanceof ConflictError) {
+    if (err instanceof ConflictError)
       return [await finish(sent, 'failed', null, `Nova refused the evacuation: ${err.message}`), false];
-    }
     // No answer: it may or may not have arrived. The next rounds look before sending again.
     rt.log.warn('evacuate request got no answer; Nova is asked again before any resend', {
       incidentId: rec.incidentId,
@@ -330,12 +339,7 @@ async function send(
   }
   const accepted = { ...sent, acceptedAt: rt.now().toISOString() };
   await rt.store.putInstance(accepted);
-  await recordEvent(
-    rt,
-    rec.incidentId,
-    'evacuate',
-    `evacuating ${rec.name} (${rec.instanceId}) from ${host}`,
-    rec.instanceId,
-  );
+  const what = `evacuating ${rec.name} (${rec.instanceId}) from ${rec.sourceHost}`;
+  await recordEvent(rt, rec.incidentId, 'evacuate', what, rec.instanceId);
   return [accepted, false];
 }
