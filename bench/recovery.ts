@@ -53,7 +53,7 @@ async function once(i: number) {
         projectName: sim.admin.projectName,
       },
     },
-    monitor: { staleAfterSeconds: 2, graceSeconds: 1 },
+    monitor: { staleAfterSeconds: 2, graceSeconds: 1, secondSignal: { driver: 'prometheus', url: sim.prometheusUrl } },
     fencing: { hosts, pollIntervalSeconds: 0.1 },
     evacuation: { concurrency: 8, checkIntervalSeconds: 1 },
     notification: {

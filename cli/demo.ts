@@ -20,6 +20,7 @@ const DEMO_DEADLINE_MS = 60_000;
  * Redfish BMC per host on 127.0.0.1), a real SMTP server, and the real watchdog against them.
  * One host crashes; the watchdog detects, fences, isolates, evacuates, verifies and mails.
  */
+// eslint-disable-next-line max-lines-per-function -- the demo is a script told in order (start the cloud, crash a host, watch, summarise); splitting it hides the story
 export async function runDemo(out: (line: string) => void, opts: { workDir?: string } = {}): Promise<number> {
   const started = Date.now();
   const stamp = new Date(started)
@@ -71,7 +72,14 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
             projectDomainName: sim.admin.projectDomainName,
           },
         },
-        monitor: { intervalSeconds: 1, staleAfterSeconds: 3, graceSeconds: 2 },
+        // Both signals, as the README recommends: Nova's heartbeat and Prometheus' `up` (the
+        // simulator's embedded Prometheus API) must agree before anything is fenced.
+        monitor: {
+          intervalSeconds: 1,
+          staleAfterSeconds: 3,
+          graceSeconds: 2,
+          secondSignal: { driver: 'prometheus', url: sim.prometheusUrl },
+        },
         fencing: { hosts, powerTimeoutSeconds: 10, pollIntervalSeconds: 0.25 },
         evacuation: { concurrency: 4, instanceTimeoutSeconds: 30, checkIntervalSeconds: 1 },
         notification: {
@@ -98,13 +106,16 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
       `  Keystone ${sim.authUrl}, ${sim.hosts.length} compute hosts with a Redfish BMC each, ${snapshot.servers.length} instances, SMTP on port ${smtp.port}`,
     );
     out(
+      `  second signal: Prometheus API ${sim.prometheusUrl} (node_exporter's up per host); a host is fenced only when Nova and Prometheus agree`,
+    );
+    out(
       table(
         ['host', 'instances'],
         sim.hosts.map((h) => [h, byHost.get(h) ?? 0]),
       ),
     );
     out(
-      `  ${victim} will crash in ${CRASH_AFTER_MS / 1000} s (its nova-compute stops heartbeating; its BMC still answers)\n`,
+      `  ${victim} will crash in ${CRASH_AFTER_MS / 1000} s (its nova-compute stops heartbeating and it stops answering Prometheus; its BMC still answers)\n`,
     );
     setTimeout(() => {
       sim.crashHost(victim);
@@ -112,7 +123,7 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
         timelineLine(started, {
           at: new Date().toISOString(),
           step: 'detect',
-          message: `[simulator] ${victim} crashed: heartbeats stopped`,
+          message: `[simulator] ${victim} crashed: heartbeats stopped, up=0 in Prometheus`,
           instanceId: null,
         }),
       );

@@ -1,3 +1,4 @@
+import type { Readiness } from '../lib/workflow/index.js';
 import type { Incident, TimelineEvent } from '../lib/incidents/index.js';
 import type { InstanceRecord } from '../lib/evacuation/index.js';
 
@@ -63,4 +64,27 @@ export function incidentSummary(incident: Incident, instances: InstanceRecord[])
       );
   }
   return lines.join('\n');
+}
+
+/** The dry run's pre-check, one line per thing the recovery depends on. */
+export function readinessReport(r: Readiness): string {
+  const age = r.nova.heartbeatAgeSeconds === null ? 'no heartbeat' : `heartbeat ${r.nova.heartbeatAgeSeconds} s old`;
+  const novaLine = `nova       ${r.nova.state}, ${r.nova.status}${r.nova.forcedDown ? ', forced down' : ''} (${age})${
+    r.nova.alive ? ' — Nova sees it ALIVE: a real run asks you to type the host name (or --yes)' : ''
+  }`;
+  const fenceLine =
+    r.fence.mode === 'confirmed-by-operator'
+      ? `fence      you confirm it is off${r.fence.power ? `; its BMC reads ${r.fence.power}` : r.fence.problem ? ` (${r.fence.problem})` : ''}`
+      : r.fence.problem
+        ? `fence      NOT READY: ${r.fence.problem}`
+        : `fence      ${r.fence.driver} ${r.fence.target}: reads power ${r.fence.power}`;
+  const mv = r.microversion;
+  const mvLine = `nova API   microversion policy ${mv.policy} needs ${mv.needs}; the cloud offers up to ${mv.cloudMax}${mv.ok ? '' : ' — NOT SUPPORTED'}`;
+  const refused = r.fence.mode === 'confirmed-by-operator' && r.evidenceAlive.length > 0;
+  return [
+    novaLine,
+    fenceLine,
+    mvLine,
+    ...(refused ? [`REFUSED    --confirm-fenced: ${r.evidenceAlive.join('; ')}`] : []),
+  ].join('\n');
 }

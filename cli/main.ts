@@ -5,7 +5,8 @@ export const HELP = `freezer-dr — compute-node high availability for OpenStack
 Usage: freezer-dr <command> [options]
 
 Commands:
-  start       watch the cloud and recover failed hosts (no config: run the demo)
+  start       watch the cloud and recover failed hosts (--listen ADDR:PORT: /metrics, /healthz, /readyz)
+  demo        a simulated cloud on 127.0.0.1, one host crashes, watch it recover
   check       one monitor pass, acting on nothing: services, decisions, gates
   recover     run the recovery for one host (--host X; --dry-run first)
   return      put a recovered host back in service (power on → cleanup → un-force → up → enable)
@@ -26,6 +27,7 @@ type Run = (argv: string[], out: Out) => Promise<number>;
  */
 const COMMANDS: Record<string, () => Promise<Run>> = {
   start: async () => (await import('./commands/start.js')).startCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
   check: async () => (await import('./commands/check.js')).checkCommand,
   recover: async () => (await import('./commands/recover.js')).recoverCommand,
   return: async () => (await import('./commands/return.js')).returnCommand,

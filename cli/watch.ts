@@ -1,9 +1,10 @@
 import { TERMINAL_STATUSES } from '../lib/incidents/index.js';
+import type { MonitorDecision } from '../lib/monitor/index.js';
 import { runMonitorPass } from '../lib/monitor/index.js';
+import { recordMonitorPass, recordMonitorPassFailed } from '../lib/metrics/index.js';
+import { publishPassEvents } from '../lib/events/index.js';
 import { sleep } from '../lib/async/index.js';
-import type { LocalExecutionResult } from '../lib/workflow/index.js';
-import type { Runtime } from '../lib/workflow/index.js';
-import type { ExecutionInputRaw } from '../lib/workflow/index.js';
+import type { LocalExecutionResult, Runtime, ExecutionInputRaw } from '../lib/workflow/index.js';
 import { runRecoveryLocally, type LocalTiming } from './context.js';
 
 export interface WatchOptions {
@@ -13,6 +14,16 @@ export interface WatchOptions {
   signal: AbortSignal;
   /** Called after each pass; return true to stop watching (the demo stops once its incident closes). */
   done?: () => Promise<boolean>;
+  /** Told after every pass (the health endpoints and the status page read it). */
+  onPass?: (pass: PassReport) => void;
+}
+
+/** One monitor pass as the local watcher's health endpoints see it. */
+export interface PassReport {
+  at: string;
+  ok: boolean;
+  decision?: MonitorDecision;
+  error?: string;
 }
 
 /**
@@ -50,16 +61,26 @@ export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
 
   let lastGates = '';
   while (!opts.signal.aborted) {
+    const t0 = performance.now();
     try {
-      const { decision } = await runMonitorPass(rt, async (input) => {
+      const { decision, started } = await runMonitorPass(rt, async (input) => {
         if (running.has(input.incidentId)) return { started: false, detail: 'already running here' };
         launch(input);
         return { started: true, detail: 'in-process' };
       });
+      recordMonitorPass(decision, started.filter((s) => s.started).length, (performance.now() - t0) / 1000);
+      await publishPassEvents(rt, decision, started);
+      opts.onPass?.({ at: new Date().toISOString(), ok: true, decision });
       const gates = decision.gates.map((g) => `${g.gate}: ${g.reason}`).join('\n');
       if (gates !== lastGates && gates) opts.out(`monitor gate ${gates}`);
       lastGates = gates;
     } catch (err) {
+      recordMonitorPassFailed((performance.now() - t0) / 1000);
+      opts.onPass?.({
+        at: new Date().toISOString(),
+        ok: false,
+        error: `${(err as Error).name}: ${(err as Error).message}`,
+      });
       opts.out(`monitor pass failed: ${(err as Error).name}: ${(err as Error).message}`);
     }
     if (opts.done && (await opts.done())) break;

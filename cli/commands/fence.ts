@@ -1,7 +1,7 @@
-import { createInterface } from 'node:readline/promises';
 import { parse } from '../args.js';
 import { requireConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
+import { confirmByHostName } from '../terminal.js';
 import { UserInputError } from '../../lib/errors.js';
 import { HostNameSchema } from '../../lib/config/index.js';
 import { createFencer } from '../../lib/fencing/index.js';
@@ -52,12 +52,16 @@ export async function fenceCommand(argv: string[], out: (s: string) => void): Pr
     return EXIT.ok;
   }
   if (action === 'off' && !values.yes) {
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    const answer = await rl.question(
-      `Power OFF ${host.data} via ${fencer.target}? Every instance on it stops. Type the host name to confirm: `,
-    );
-    rl.close();
-    if (answer.trim() !== host.data) {
+    const ok = await confirmByHostName(
+      host.data,
+      `Power OFF ${host.data} via ${fencer.target}? Every instance on it stops.`,
+      '--yes',
+    ).catch(async (err: unknown) => {
+      await fencer.close?.();
+      throw err;
+    });
+    if (!ok) {
+      await fencer.close?.();
       out('not confirmed; nothing done');
       return EXIT.usage;
     }

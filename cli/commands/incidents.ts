@@ -21,6 +21,7 @@ host, outcome, time), notifications, and the timeline.
                 with ID, the Step Functions execution of that name (FREEZER_DR_STATE_MACHINE_ARN)
   --config FILE config file (default ./freezer-dr.yaml)`;
 
+// eslint-disable-next-line max-lines-per-function -- one command, its modes (list, show, --html, --remote) read top to bottom
 export async function incidentsCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(
     'incidents',

@@ -1,7 +1,8 @@
 import { parse } from '../args.js';
 import { requireConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { PAUSE_SETTING } from '../../lib/monitor/index.js';
+import { userInfo } from 'node:os';
+import { PAUSE_SETTING, PAUSED_BY_SETTING, PAUSED_SINCE_SETTING } from '../../lib/monitor/index.js';
 
 export const PAUSE_HELP = `Usage: freezer-dr pause|resume [--config FILE]
 
@@ -17,6 +18,9 @@ export async function pauseCommand(paused: boolean, argv: string[], out: (s: str
   const store = await createStore(config.store);
   try {
     await store.putSetting(PAUSE_SETTING, paused ? 'true' : undefined);
+    // Who and when, for `check` and the paused gate's mail (cleared on resume).
+    await store.putSetting(PAUSED_SINCE_SETTING, paused ? new Date().toISOString() : undefined);
+    await store.putSetting(PAUSED_BY_SETTING, paused ? pausedBy() : undefined);
     out(
       paused
         ? 'recoveries paused: the monitor will only report'
@@ -25,5 +29,16 @@ export async function pauseCommand(paused: boolean, argv: string[], out: (s: str
     return EXIT.ok;
   } finally {
     await store.close();
+  }
+}
+
+/** The person pausing: $SUDO_USER / $USER, else the account name; never anything secret. */
+function pausedBy(): string {
+  const env = process.env.SUDO_USER || process.env.USER || process.env.LOGNAME;
+  if (env) return env;
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
   }
 }

@@ -4,11 +4,11 @@ import { UserInputError } from '../errors.js';
 export class ConfigNotFoundError extends UserInputError {
   constructor(
     readonly path: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { hint?: string },
   ) {
     super(`config file not found: ${path}`, {
       ...options,
-      hint: 'create freezer-dr.yaml (see README "Configuration") or pass --config <file>',
+      hint: options?.hint ?? 'create freezer-dr.yaml (see README "Configuration") or pass --config <file>',
     });
     this.name = 'ConfigNotFoundError';
   }

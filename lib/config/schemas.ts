@@ -76,12 +76,97 @@ export const CloudSchema = z.discriminatedUnion('from', [
 
 export const GatesSchema = z
   .object({
-    /** Storm gate: most hosts that may be down or fenced at once (count). Defaults to 1. */
+    /**
+     * Storm gate: most hosts in simultaneous trouble — new failures + suspects + hosts whose
+     * recovery is in flight or ended within `recentRecoveryWindowSeconds` — before nothing new is
+     * fenced (count). Hosts recovered earlier and still out for repair do not count: one recovery
+     * must not switch automatic HA off. Defaults to 1.
+     */
     maxFailedHosts: z.number().int().min(0).default(1),
-    /** Storm gate: most hosts that may be down or fenced at once (% of enabled hosts). Defaults to 34. */
+    /** Storm gate: the same count as a % of the enabled hosts. Defaults to 34. */
     maxFailedPercent: z.number().min(0).max(100).default(34),
-    /** All-stale gate: when at least this % of services look stale at once, act on none. Defaults to 75. */
+    /**
+     * Storm gate: a recovery that ended this long ago still counts as simultaneous trouble
+     * (seconds). Defaults to 600 (10 min).
+     */
+    recentRecoveryWindowSeconds: z.number().min(0).default(600),
+    /**
+     * All-stale gate: when at least this % of the ENABLED (not forced-down, not excluded) hosts
+     * look stale or down at once, act on none. Disabled hosts are never counted. Defaults to 75.
+     */
     allStalePercent: z.number().min(1).max(100).default(75),
+    /**
+     * Per-aggregate / per-AZ limits: read `freezer-dr:max_failures` from Nova's aggregate metadata
+     * (GET /os-aggregates) whenever a host looks down. An aggregate whose hosts in trouble exceed
+     * its limit holds its own hosts; the most restrictive aggregate of a host applies; other
+     * aggregates keep recovering. A value that is not a whole number holds the aggregate's hosts
+     * (a clear reason, never a silent default). Defaults to true.
+     */
+    aggregateLimits: z.boolean().default(true),
+  })
+  .strict();
+
+const PortSchema = z.number().int().min(1).max(65535);
+
+/**
+ * Second signal: a PromQL instant query over the Prometheus HTTP API (`GET /api/v1/query`).
+ * The default query is node_exporter's `up`; a host is alive when any of its series reads > 0.
+ */
+export const PrometheusSignalSchema = z
+  .object({
+    driver: z.literal('prometheus'),
+    /** Prometheus base URL (reached through the VPN like Nova), e.g. https://prometheus.example:9090. */
+    url: HttpUrl,
+    /** PromQL instant query; one series per compute host, value > 0 = alive. Defaults to `up`. */
+    query: z.string().min(1).default('up'),
+    /**
+     * The label carrying the compute host's name. Its value matches a Nova host when equal, or
+     * equal up to a `:port` suffix (node_exporter's `instance="compute-1:9100"`), or when its
+     * first DNS label is the host name. Defaults to `instance`.
+     */
+    hostLabel: z.string().min(1).default('instance'),
+    /** Bearer token for a Prometheus behind an authenticating proxy (a secret reference). */
+    bearerToken: SecretRefSchema.optional(),
+    /** PEM file of a private CA (S7). */
+    caBundle: z.string().optional(),
+    /** Per-request timeout. Defaults to 5 s. */
+    requestTimeoutSeconds: Seconds(5),
+  })
+  .strict();
+
+/**
+ * Second signal: a TCP connect to the compute's management address. A host is alive when any
+ * port accepts, or answers with a reset (its kernel is up); unreachable when every port times out
+ * or the network says the host is unreachable.
+ */
+export const TcpProbeSignalSchema = z
+  .object({
+    driver: z.literal('tcp-probe'),
+    /** Management address template; `{host}` is the Nova host name. Defaults to `{host}`. */
+    address: z.string().min(1).default('{host}'),
+    /** Per-host addresses (exact Nova host name → address), before the template. */
+    addresses: z.record(HostNameSchema, z.string().min(1)).default({}),
+    /** Ports to try; any one answering means the host is alive. Defaults to [22]. */
+    ports: z.array(PortSchema).min(1).default([22]),
+    /**
+     * What a refused connection (TCP reset) means: `alive` (the host's kernel answered; the
+     * safe reading) or `unreachable` (only where a firewall answers resets for dead hosts, or on
+     * loopback test beds). Defaults to alive.
+     */
+    refused: z.enum(['alive', 'unreachable']).default('alive'),
+    /** Per-connect timeout. Defaults to 2 s. */
+    timeoutSeconds: Seconds(2),
+  })
+  .strict();
+
+export const SecondSignalSchema = z.discriminatedUnion('driver', [PrometheusSignalSchema, TcpProbeSignalSchema]);
+
+export const RefenceSchema = z
+  .object({
+    /** Extra fence attempts after a fence failed, per failure episode. 0 = off. Defaults to 0. */
+    maxAttempts: z.number().int().min(0).max(5).default(0),
+    /** Wait this long after a failed fence before trying again (seconds). Defaults to 300. */
+    afterSeconds: z.number().min(0).default(300),
   })
   .strict();
 
@@ -90,9 +175,20 @@ export const MonitorSchema = z
     /** Monitor driver (registry name). */
     driver: z.enum(['nova-services']).default('nova-services'),
     /**
-     * Seconds between monitor passes: locally the loop's period; in AWS the passes one scheduled
-     * (once a minute) invocation runs, e.g. 10 → six samples a minute. Defaults to 60.
+     * `second-signal`: a host is failed only when Nova says stale/down AND `secondSignal` says
+     * unreachable; without a `secondSignal` nothing is fenced (gate) and the admins are told.
+     * `nova-only`: Nova's heartbeat alone decides (a warning is logged at start). Defaults to second-signal.
      */
+    confirmation: z.enum(['second-signal', 'nova-only']).default('second-signal'),
+    /** The independent signal that must agree before a host is fenced (prometheus | tcp-probe). */
+    secondSignal: SecondSignalSchema.optional(),
+    /**
+     * Partition guard: when more than this % of the enabled hosts are unreachable on the second
+     * signal at once (and at least 2), fence nothing that pass: the watcher's own path is the
+     * likelier cause. Defaults to 50.
+     */
+    cliffPercent: z.number().min(0).max(100).default(50),
+    /** Seconds between monitor passes when running locally (the Lambda uses its schedule). Defaults to 60. */
     intervalSeconds: Seconds(60),
     /** A heartbeat older than this (read against Nova's Date header) makes a host a suspect. Defaults to 60. */
     staleAfterSeconds: Seconds(60),
@@ -103,13 +199,23 @@ export const MonitorSchema = z
      * against this machine's clock (`local-clock`: needs NTP on both sides). Defaults to freshest-heartbeat.
      */
     withoutDateHeader: z.enum(['freshest-heartbeat', 'local-clock']).default('freshest-heartbeat'),
-    /** A suspect becomes a failure after staying a suspect this long. Defaults to 30. */
+    /**
+     * A suspect (both signals agree, or Nova alone with nova-only) becomes a failure after staying
+     * a suspect this long. Defaults to 30.
+     */
     graceSeconds: z.number().min(0).default(30),
     gates: GatesSchema.default(GatesSchema.parse({})),
     /** Monitor-only mode: detect and report, start nothing. Also switchable in the store. */
     paused: z.boolean().default(false),
     /** Hosts never acted on (exact names). */
     excludeHosts: z.array(HostNameSchema).default([]),
+    /**
+     * While a fence-failed incident stays unresolved (the host still looks dead and is not forced
+     * down), remind the admins this often (hours; 0 = never). Defaults to 6.
+     */
+    fenceFailedReminderHours: z.number().min(0).default(6),
+    /** Bounded re-fence after a failed fence (a BMC that was only briefly unreachable). Off by default. */
+    refence: RefenceSchema.default(RefenceSchema.parse({})),
   })
   .strict();
 
@@ -274,6 +380,11 @@ export const NotificationSchema = z
     templatesDir: z.string().min(1).optional(),
     /** Who project members should contact (address or URL). Defaults to the admins' addresses. */
     supportContact: z.string().min(1).optional(),
+    /**
+     * In AWS, also publish the admin summaries and gate alerts to the stack's alert topic
+     * (FREEZER_DR_ALERT_TOPIC_ARN). Defaults to true; ignored where that variable is unset.
+     */
+    alertTopic: z.boolean().default(true),
   })
   .strict();
 
@@ -289,6 +400,14 @@ export const StoreSchema = z.discriminatedUnion('driver', [
     .strict(),
 ]);
 
+/** Lifecycle events (lib/events): always to the log; in AWS also to the stack's EventBridge bus. */
+export const EventsSchema = z
+  .object({
+    /** Also POST each event as JSON to this URL (5 s timeout, no retry). Defaults to none. */
+    webhook: HttpUrl.optional(),
+  })
+  .strict();
+
 export const ConfigSchema = z
   .object({
     cloud: CloudSchema,
@@ -297,6 +416,7 @@ export const ConfigSchema = z
     evacuation: EvacuationSchema.default(EvacuationSchema.parse({})),
     notification: NotificationSchema.default(NotificationSchema.parse({})),
     store: StoreSchema.default({ driver: 'sqlite', path: '.freezer-dr/incidents.db' }),
+    events: EventsSchema.default({}),
   })
   .strict();
 
@@ -304,6 +424,9 @@ export type Config = z.infer<typeof ConfigSchema>;
 export type CloudConfig = z.infer<typeof CloudSchema>;
 export type MonitorConfig = z.infer<typeof MonitorSchema>;
 export type GatesConfig = z.infer<typeof GatesSchema>;
+export type SecondSignalConfig = z.infer<typeof SecondSignalSchema>;
+export type PrometheusSignalConfig = z.infer<typeof PrometheusSignalSchema>;
+export type TcpProbeSignalConfig = z.infer<typeof TcpProbeSignalSchema>;
 export type BmcConfig = z.infer<typeof BmcSchema>;
 export type FencingConfig = z.infer<typeof FencingSchema>;
 export type EvacuationConfig = z.infer<typeof EvacuationSchema>;

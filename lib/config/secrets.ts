@@ -16,6 +16,15 @@ export async function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv = pro
   return value;
 }
 
+/**
+ * Read what a reference points at without registering it as a secret: for the config itself
+ * (FREEZER_DR_CONFIG=ssm:/…), which holds only references, never a secret value, and would
+ * otherwise turn the whole config text into one redaction pattern. Cached like secrets.
+ */
+export function readReference(ref: SecretRef, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return lookup(ref, env);
+}
+
 async function lookup(ref: string, env: NodeJS.ProcessEnv): Promise<string> {
   if (ref.startsWith('env:')) {
     const name = ref.slice(4);

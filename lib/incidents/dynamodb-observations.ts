@@ -1,6 +1,6 @@
 import type * as Lib from '@aws-sdk/lib-dynamodb';
 import { StoreError } from './errors.js';
-import { carriesMemory, sameMemory } from './observations.js';
+import { shouldWrite } from './observations.js';
 import { ObservationSchema, type Observation } from './schemas.js';
 import { isConditionFailed } from './dynamodb-lock.js';
 
@@ -11,8 +11,8 @@ import { isConditionFailed } from './dynamodb-lock.js';
  *   OBS#<n>     OBS    `data`: JSON of { host: Observation } for the hosts hashed to shard n; `version`
  *   SETTING#<k> SETTING value (the settings the monitor reads every pass ride in the same batch)
  *
- * Only observations that carry memory are kept (observations.ts): a quiet pass writes nothing,
- * and a pass that changes something rewrites only the shards it touched. The shards spread the
+ * Only what observations.ts says to write is kept (the hosts that were ever suspects): a quiet
+ * pass writes nothing, and a pass that changes something rewrites only the shards it touched. The shards spread the
  * memory over SHARDS partition keys, and one BatchGetItem reads them with the settings. At ~130
  * bytes an observation, the 400 KB item limit holds ~3,000 remembered hosts per shard, ~12,000
  * in all: more than the hosts that can be suspects at once in any cloud we serve (the all-stale
@@ -97,16 +97,9 @@ export function createObservationStore(d: ObservationDeps) {
     const next = { ...shard.hosts };
     let changed = false;
     for (const o of observations) {
-      const before = next[o.host];
-      if (!carriesMemory(o)) {
-        if (before) {
-          delete next[o.host];
-          changed = true;
-        }
-      } else if (!before || !sameMemory(before, o)) {
-        next[o.host] = o;
-        changed = true;
-      }
+      if (!shouldWrite(next[o.host], o)) continue;
+      next[o.host] = o;
+      changed = true;
     }
     return changed ? next : undefined;
   }

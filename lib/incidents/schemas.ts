@@ -30,11 +30,13 @@ export const IncidentStatusSchema = z.enum([
   'notifying',
   /** Terminal: every evacuable instance is ACTIVE elsewhere. */
   'resolved',
-  /** Terminal: some instances failed or timed out. */
+  /** Terminal: some instances were evacuated, others failed or timed out. */
   'partial',
+  /** Terminal: no instance was evacuated and every one that was tried ran out of time (or a Task timed out). */
+  'timed-out',
   /** Terminal: fencing was not confirmed — nothing was evacuated (S1). */
   'fence-failed',
-  /** Terminal: stopped by an error before evacuation finished. */
+  /** Terminal: stopped by an error before evacuation finished, or no instance was evacuated. */
   'failed',
   /** Terminal: a dry run; nothing was changed. */
   'dry-run',
@@ -43,6 +45,7 @@ export type IncidentStatus = z.infer<typeof IncidentStatusSchema>;
 export const TERMINAL_STATUSES: ReadonlySet<IncidentStatus> = new Set([
   'resolved',
   'partial',
+  'timed-out',
   'fence-failed',
   'failed',
   'dry-run',
@@ -82,5 +85,9 @@ export const ObservationSchema = z.object({
   suspectSince: z.string().nullable(),
   lastSeenAt: z.string(),
   lastState: z.string(),
+  /** Last pass (our clock) that saw the host healthy: a fence-failed incident older than this is over. */
+  lastHealthyAt: z.string().nullish(),
+  /** Since when Nova has called the host down while the second signal says it answers. */
+  answersSince: z.string().nullish(),
 });
 export type Observation = z.infer<typeof ObservationSchema>;

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { IncidentExistsError, IncidentNotFoundError } from './errors.js';
-import { carriesMemory, sameMemory } from './observations.js';
+import { shouldWrite } from './observations.js';
 import { IncidentSchema, ObservationSchema, TERMINAL_STATUSES, TimelineEventSchema, type Incident } from './schemas.js';
 import { InstanceRecordSchema } from '../evacuation/index.js';
 import type { IncidentStore } from './store.js';
@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
 /** The embedded store: one SQLite file (or ":memory:") through node:sqlite, no native addon. */
+// eslint-disable-next-line max-lines-per-function -- a factory: the store methods share one database handle in a closure; each method is short
 export function createSqliteStore(path: string): IncidentStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
@@ -134,15 +135,11 @@ export function createSqliteStore(path: string): IncidentStore {
       const upsert = db.prepare(
         'INSERT INTO observations (host, data) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET data = excluded.data',
       );
-      const forget = db.prepare('DELETE FROM observations WHERE host = ?');
       db.exec('BEGIN');
       try {
         for (const raw of observations) {
           const o = ObservationSchema.parse(raw);
-          const before = kept.get(o.host);
-          if (!carriesMemory(o)) {
-            if (before) forget.run(o.host);
-          } else if (!before || !sameMemory(before, o)) upsert.run(o.host, JSON.stringify(o));
+          if (shouldWrite(kept.get(o.host), o)) upsert.run(o.host, JSON.stringify(o));
         }
         db.exec('COMMIT');
       } catch (err) {

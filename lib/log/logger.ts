@@ -23,6 +23,18 @@ function envLevel(): LogLevel {
   return v && v.toLowerCase() in ORDER ? (v.toLowerCase() as LogLevel) : 'info';
 }
 
+let invocation: Record<string, unknown> = {};
+
+/**
+ * Fields of the current Lambda invocation (request id, cold start, X-Ray trace id), added to
+ * every line of every logger until the next invocation sets its own. Process-wide on purpose: a
+ * Lambda container runs one invocation at a time, and the steps log through the runtime's
+ * logger, which is built once per container.
+ */
+export function setInvocationContext(fields: Record<string, unknown>): void {
+  invocation = { ...fields };
+}
+
 /** Structured JSON logs, one object per line; every line goes through the S6 redactor. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? envLevel();
@@ -30,7 +42,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const base = options.fields ?? {};
   const emit = (lvl: LogLevel, message: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    write(JSON.stringify(redact({ level: lvl, time: new Date().toISOString(), message, ...base, ...fields })));
+    write(
+      JSON.stringify(
+        redact({ level: lvl, time: new Date().toISOString(), message, ...invocation, ...base, ...fields }),
+      ),
+    );
   };
   return {
     debug: (m, f) => emit('debug', m, f),

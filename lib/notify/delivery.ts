@@ -176,3 +176,16 @@ export function outstandingFailures(records: readonly NotificationRecord[]): Not
   }
   return out.reverse();
 }
+
+/** The record of a notification step that failed before any delivery could be attempted. */
+export function unexpectedFailureRecord(detail: string, at: Date): NotificationRecord {
+  return {
+    channel: 'notify',
+    recipient: 'all',
+    kind: 'admin',
+    ok: false,
+    detail: `notification failed: ${detail}`,
+    at: at.toISOString(),
+    messageId: null,
+  };
+}

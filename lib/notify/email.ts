@@ -17,6 +17,7 @@ const TLS_FAILURE = /CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT|Hostname\/I
  * optional auth, private CA) or Amazon SES through the SESv2 client. One mail per recipient,
  * with the recipient as the only envelope recipient.
  */
+// eslint-disable-next-line max-lines-per-function -- a factory: transport setup, then the Notifier literal whose methods share the transporter
 export const createEmailNotifier: NotifierFactory<EmailNotifierConfig> = async (config, ctx) => {
   const channel = `email:${config.transport.type}`;
   // Loaded when a mail channel is built, not when a Lambda that never mails starts (cold start).
@@ -94,6 +95,15 @@ export const createEmailNotifier: NotifierFactory<EmailNotifierConfig> = async (
       transporter.close();
     },
   };
+  // SES has no probe that sends nothing; SMTP answers EHLO, STARTTLS and AUTH.
+  if (config.transport.type === 'smtp')
+    notifier.verify = async () => {
+      try {
+        await transporter.verify();
+      } catch (err) {
+        throw toDeliveryError(err);
+      }
+    };
   return notifier;
 };
 

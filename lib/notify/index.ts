@@ -8,3 +8,4 @@ export { messageIdFor } from './delivery.js';
 export type { Notifier, NotifierContext, NotifierFactory } from './notifier.js';
 export * from './schemas.js';
 export * from './errors.js';
+export { verifyChannels, type ChannelCheck } from './verify.js';

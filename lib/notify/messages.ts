@@ -32,6 +32,7 @@ export interface NotificationsView {
 
 // ---------- project mail -------------------------------------------------------------
 
+// eslint-disable-next-line max-lines-per-function -- one mail assembled in reading order; splitting scatters its layout
 export function projectMessage(ctx: ComposeContext, report: ReportView, audience: ProjectAudience): OutgoingMessage {
   const instances = report.instances.filter((i) => i.projectId === audience.projectId);
   const counts = countOutcomes(instances);
@@ -118,6 +119,7 @@ function fallbackWhy(a: ProjectAudience): string {
 
 // ---------- admin summary / fence failed -----------------------------------------------
 
+// eslint-disable-next-line max-lines-per-function -- one mail assembled in reading order; splitting scatters its layout
 export function adminSummaryMessage(
   ctx: ComposeContext,
   report: ReportView,
@@ -142,8 +144,15 @@ export function adminSummaryMessage(
     case 'dry-run':
       tail = `would evacuate ${evacuable} instance${evacuable === 1 ? '' : 's'}${skipped}`;
       break;
+    case 'timed-out':
+      tail = report.error
+        ? `recovery timed out: ${report.error.name} (${c.evacuated}/${evacuable} evacuated)`
+        : `0/${evacuable} evacuated, ${bad} TIMED OUT${skipped}`;
+      break;
     case 'failed':
-      tail = `recovery stopped${report.error ? `: ${report.error.name}` : ''} (${c.evacuated}/${evacuable} evacuated)`;
+      tail = report.error
+        ? `recovery stopped: ${report.error.name} (${c.evacuated}/${evacuable} evacuated)`
+        : `0/${evacuable} evacuated, ${bad} NOT recovered${skipped}`;
       break;
   }
   const subject = `${SUBJECT_PREFIX} ${report.kindLabel} ${report.host} — ${tail} (${report.incidentId})`;
@@ -257,11 +266,12 @@ export function failureReportMessage(
 
 const GATES: Record<string, { title: string; explanation: string; advice: string[] }> = {
   observer: {
-    title: 'Observer gate: the cloud API could not be read',
+    title: 'Observer gate: the cloud API or the second signal could not be read',
     explanation:
-      'Nova or Keystone was unreachable, answered with errors, or answered nonsense. freezer-dr reads a broken path to the cloud as its own problem, not as failed hosts, so it fences nothing.',
+      "Nova, Keystone or the second signal (Prometheus, TCP probe) was unreachable, answered with errors, or answered nonsense. freezer-dr reads a broken path as its own problem, not as failed hosts, so it fences nothing — never on Nova's word alone.",
     advice: [
       'Check the VPN and the API endpoints from where freezer-dr runs (openstack compute service list).',
+      'Check the second signal from there too (the Prometheus URL and query in monitor.secondSignal, or the probed ports).',
       'Check the credentials freezer-dr uses (an expired application credential looks like this).',
     ],
   },
@@ -275,9 +285,9 @@ const GATES: Record<string, { title: string; explanation: string; advice: string
     ],
   },
   storm: {
-    title: 'Storm gate: too many hosts failed',
+    title: 'Storm gate: too many hosts failed at once',
     explanation:
-      'More hosts are down or already fenced than the configured limit allows (monitor.gates.maxFailedHosts / maxFailedPercent). freezer-dr fences no new host.',
+      'New failures, suspects and recoveries in flight or ended within the last monitor.gates.recentRecoveryWindowSeconds together exceed the limit (monitor.gates.maxFailedHosts / maxFailedPercent). Hosts recovered earlier and out for repair do not count. freezer-dr fences no new host.',
     advice: [
       'Find the common cause (power, network, storage) before recovering hosts one by one.',
       'Recover a host by hand with freezer-dr recover --host HOST once you know it is safe.',
@@ -287,6 +297,60 @@ const GATES: Record<string, { title: string; explanation: string; advice: string
     title: 'In-flight gate: the host already has an open incident',
     explanation: 'A host is never recovered twice at the same time.',
     advice: ['See the open incident with freezer-dr incidents.'],
+  },
+  partition: {
+    title: 'Partition guard: many hosts went dark on the second signal at once',
+    explanation:
+      "More than monitor.cliffPercent of the enabled hosts stopped answering the second signal in the same pass. The watcher's own network path (VPN, monitoring network) is the likelier cause than that many hosts dying together, so nothing is fenced this pass.",
+    advice: [
+      'Check the path from freezer-dr to the hosts and to Prometheus.',
+      'Compare with Nova: freezer-dr check shows both signals per host.',
+    ],
+  },
+  aggregate: {
+    title: 'Aggregate limit: hosts of one aggregate are held',
+    explanation:
+      'A host aggregate (or availability zone) has more hosts in trouble than its freezer-dr:max_failures metadata allows, or that value is not a whole number. Its hosts are not fenced; other aggregates keep recovering.',
+    advice: [
+      "Find what the aggregate's hosts share (rack, power, switch) before recovering them by hand.",
+      'Fix or remove the metadata with openstack aggregate set/unset --property freezer-dr:max_failures.',
+    ],
+  },
+  'no-second-signal': {
+    title: 'No second signal configured: nothing is fenced',
+    explanation:
+      'monitor.confirmation is second-signal (the default) but monitor.secondSignal is not set, so no failure can be confirmed.',
+    advice: [
+      'Configure a prometheus or tcp-probe second signal (README: "Two signals").',
+      "Or accept today's risk explicitly with monitor.confirmation: nova-only.",
+    ],
+  },
+  'host-answers': {
+    title: 'nova-compute is down but the host answers',
+    explanation:
+      "Nova reports the host's nova-compute down or stale, but the second signal says the host is alive. Its instances are probably running: freezer-dr never fences such a host.",
+    advice: [
+      'Check nova-compute on the host (systemctl status nova-compute, its log).',
+      "Check RabbitMQ and the host's connection to it.",
+    ],
+  },
+  unconfirmed: {
+    title: 'nova-compute is down and the second signal has no reading for the host',
+    explanation:
+      'Nova reports the host down or stale, but the second signal says nothing about it (no series for it in the Prometheus answer, or its name does not resolve for the TCP probe). Without both signals agreeing, freezer-dr does not fence it.',
+    advice: [
+      'Check that the host is scraped by Prometheus under the expected label (monitor.secondSignal.hostLabel), or that its management address resolves.',
+      'If the host is really dead, power it off and run freezer-dr recover --host HOST --confirm-fenced.',
+    ],
+  },
+  'fence-failed': {
+    title: 'A host that failed was never fenced',
+    explanation:
+      'Its fence was not confirmed, so nothing was evacuated (S1), and the host still looks dead. The monitor will not fence it again on its own (unless monitor.refence allows it).',
+    advice: [
+      'Read the BMC with freezer-dr fence status --host HOST; fix its address or credentials.',
+      'Once it is powered off (by you or its BMC), run freezer-dr recover --host HOST --confirm-fenced.',
+    ],
   },
   paused: {
     title: 'Recoveries are paused',

@@ -27,6 +27,11 @@ export interface Notifier {
     messageId: string,
     signal?: AbortSignal,
   ): Promise<{ providerId?: string }>;
+  /**
+   * Check the channel can deliver, sending nothing (SMTP: connect, TLS and log in). Channels
+   * without a harmless probe leave it out. Throws a DeliveryError with the reason.
+   */
+  verify?(signal?: AbortSignal): Promise<void>;
   close?(): Promise<void>;
 }
 

@@ -1,12 +1,12 @@
 import { errorMessage } from '../errors.js';
 import type { NotificationRecord } from '../incidents/index.js';
 import { getLogger, redactText } from '../log/index.js';
-import { deliver, feedRecipient, outstandingFailures } from './delivery.js';
+import { deliver, unexpectedFailureRecord, feedRecipient, outstandingFailures } from './delivery.js';
 import { failureReportMessage, gateAlertMessage, type ComposeContext } from './messages.js';
 import type { NotifyDeps } from './notify-incident.js';
 import type { Notifier } from './notifier.js';
 import { createNotifiers } from './registry.js';
-import { AdminAlertSchema, NotifyExtrasSchema, RetryOptionsSchema, type AdminAlert } from './schemas.js';
+import { AdminAlertSchema, RetryOptionsSchema, type AdminAlert } from './schemas.js';
 import { templateRenderer } from './templates.js';
 import { safeTimeZone } from './time.js';
 
@@ -18,6 +18,7 @@ export type NotifyAdminsDeps = Pick<NotifyDeps, 'config'> & Partial<Omit<NotifyD
  * is reported through the others. Never throws for a delivery failure. Nothing is stored:
  * the caller records what it needs from the returned records.
  */
+// eslint-disable-next-line max-lines-per-function -- deliver, then report failed channels through the working ones: one sequence with shared records
 export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): Promise<NotificationRecord[]> {
   const log = (deps.log ?? getLogger()).child({ component: 'notify', gate: alert.gate });
   const now = deps.now ?? (() => new Date());
@@ -32,10 +33,9 @@ export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): P
       log.warn('no notification channel is configured: the alert is only logged', { subject: valid.subject });
       return [];
     }
-    const extras = NotifyExtrasSchema.parse(deps.config);
     const ctx: ComposeContext = {
       renderer: templateRenderer({
-        overrideDir: deps.templatesDir ?? extras.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR,
+        overrideDir: deps.templatesDir ?? deps.config.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR,
       }),
       timeZone: safeTimeZone(deps.config.timeZone),
       admins: deps.config.admins,
@@ -75,15 +75,7 @@ export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): P
   } catch (err) {
     const detail = redactText(errorMessage(err));
     log.error('alert notification failed unexpectedly', { error: detail });
-    records.push({
-      channel: 'notify',
-      recipient: 'all',
-      kind: 'admin',
-      ok: false,
-      detail: `notification failed: ${detail}`,
-      at: now().toISOString(),
-      messageId: null,
-    });
+    records.push(unexpectedFailureRecord(detail, now()));
   } finally {
     if (ownNotifiers) await Promise.allSettled(notifiers.map(async (n) => n.close?.()));
   }

@@ -5,7 +5,7 @@ import type { NotificationRecord } from '../incidents/index.js';
 import type { IncidentStore } from '../incidents/index.js';
 import { getLogger, redactText, type Logger } from '../log/index.js';
 import type { OpenStackSession } from '../openstack/index.js';
-import { deliver, feedRecipient, outstandingFailures } from './delivery.js';
+import { deliver, unexpectedFailureRecord, feedRecipient, outstandingFailures } from './delivery.js';
 import {
   adminSummaryMessage,
   audienceSummary,
@@ -18,7 +18,7 @@ import type { Notifier } from './notifier.js';
 import { resolveProjectAudiences, type ProjectAudience } from './recipients.js';
 import { createNotifiers } from './registry.js';
 import { buildReport } from './report.js';
-import { NotifyExtrasSchema, RetryOptionsSchema, type RetryOptions } from './schemas.js';
+import { RetryOptionsSchema, type RetryOptions } from './schemas.js';
 import { templateRenderer } from './templates.js';
 import { safeTimeZone } from './time.js';
 
@@ -45,6 +45,7 @@ export interface NotifyDeps {
  * as delivered is not sent again. Never throws for a delivery failure; it throws only when the
  * incident does not exist.
  */
+// eslint-disable-next-line max-lines-per-function -- the Notify step in order (recipients, project mails, admin summary, failure report) over one shared record list; each stage is a call
 export async function notifyIncident(deps: NotifyDeps, incidentId: string): Promise<NotificationRecord[]> {
   const log = (deps.log ?? getLogger()).child({ incidentId, component: 'notify' });
   const now = deps.now ?? (() => new Date());
@@ -56,7 +57,6 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
   ]);
 
   const env = deps.env ?? process.env;
-  const extras = NotifyExtrasSchema.parse(deps.config);
   const timeZone = safeTimeZone(deps.config.timeZone);
   const existing = incident.notifications;
   const done = new Set(existing.filter((r) => r.ok && r.messageId).map((r) => r.messageId!));
@@ -72,11 +72,11 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
     }
     const ctx: ComposeContext = {
       renderer: templateRenderer({
-        overrideDir: deps.templatesDir ?? extras.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR,
+        overrideDir: deps.templatesDir ?? deps.config.templatesDir ?? env.FREEZER_DR_TEMPLATES_DIR,
       }),
       timeZone,
       admins: deps.config.admins,
-      contact: extras.supportContact ?? (deps.config.admins.length ? deps.config.admins.join(', ') : null),
+      contact: deps.config.supportContact ?? (deps.config.admins.length ? deps.config.admins.join(', ') : null),
       now: now(),
       log,
     };
@@ -150,15 +150,7 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
     // A bug or an unexpected failure while composing: recorded and logged, never thrown (recovery is done).
     const detail = redactText(errorMessage(err));
     log.error('notification failed unexpectedly', { error: detail });
-    records.push({
-      channel: 'notify',
-      recipient: 'all',
-      kind: 'admin',
-      ok: false,
-      detail: `notification failed: ${detail}`,
-      at: now().toISOString(),
-      messageId: null,
-    });
+    records.push(unexpectedFailureRecord(detail, now()));
   } finally {
     if (ownNotifiers) await Promise.allSettled(notifiers.map(async (n) => n.close?.()));
   }

@@ -12,20 +12,6 @@ export const ChannelConfigSchema = z.discriminatedUnion('driver', [
 ]);
 export type ChannelConfig = z.infer<typeof ChannelConfigSchema>;
 
-/**
- * Knobs proposed for NotificationSchema, read defensively until the schema has them:
- * an unknown or badly typed value is ignored, never fatal.
- */
-export const NotifyExtrasSchema = z
-  .object({
-    /** Directory with operator templates; any `<name>.eta` there replaces the built-in one. */
-    templatesDir: z.string().min(1).optional().catch(undefined),
-    /** Who project members should contact (an address or URL); defaults to the admins' addresses. */
-    supportContact: z.string().min(1).optional().catch(undefined),
-  })
-  .loose();
-export type NotifyExtras = z.infer<typeof NotifyExtrasSchema>;
-
 export const MessageKindSchema = z.enum(['project', 'admin']);
 export type MessageKind = z.infer<typeof MessageKindSchema>;
 

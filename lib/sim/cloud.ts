@@ -1,6 +1,7 @@
 import { createClock } from './clock.js';
 import { createFaults } from './faults.js';
-import { crashCompute, restartNow } from './hosts.js';
+import { crashCompute, crashHost, restartNow } from './hosts.js';
+import { prometheusHandler } from './prometheus.js';
 import { glanceHandler } from './glance.js';
 import { startHttpService, type RunningHttpService } from './http.js';
 import { newRequestId } from './ids.js';
@@ -36,6 +37,7 @@ function checkSeed(seed: SeedData, hosts: readonly string[]): void {
  * Start Keystone, Nova, Glance and one Redfish BMC per compute host on 127.0.0.1 (random ports),
  * all over one in-memory model. Always `await sim.stop()`.
  */
+// eslint-disable-next-line max-lines-per-function -- test double: wires every simulated service in one place
 export async function startSimCloud(options: SimOptions = {}): Promise<SimCloud> {
   const opts = resolveOptions(options);
   const seedData =
@@ -48,6 +50,7 @@ export async function startSimCloud(options: SimOptions = {}): Promise<SimCloud>
 
   const started: RunningHttpService[] = [];
   const bmcs = new Map<string, RunningHttpService>();
+  let prometheusUrl = '';
   try {
     const keystone = await startHttpService({
       service: 'keystone',
@@ -77,6 +80,14 @@ export async function startSimCloud(options: SimOptions = {}): Promise<SimCloud>
     state.endpoints.identity = `${keystone.origin}/v3`;
     state.endpoints.compute = `${nova.origin}/v2.1`;
     state.endpoints.image = glance.origin;
+    const prometheus = await startHttpService({
+      service: 'prometheus',
+      state,
+      refuse: () => faults.prometheus.mode === 'down',
+      handle: prometheusHandler(state),
+    });
+    started.push(prometheus);
+    prometheusUrl = prometheus.origin;
     for (const host of state.hosts.values()) {
       const bmc = await startRedfishBmc(state, host);
       started.push(bmc);
@@ -116,7 +127,12 @@ export async function startSimCloud(options: SimOptions = {}): Promise<SimCloud>
         systemId: h.bmc.systemId,
       };
     },
-    crashHost: (host) => crashCompute(state, getHost(state, host)),
+    crashHost: (host) => crashHost(state, getHost(state, host)),
+    stopNovaCompute: (host) => crashCompute(state, getHost(state, host)),
+    prometheusUrl,
+    setAggregates(aggregates) {
+      state.aggregates = structuredClone(aggregates);
+    },
     restartHost: (host) => restartNow(state, getHost(state, host)),
     powerState: (host) => getHost(state, host).power,
     now: () => clock.now(),

@@ -29,6 +29,7 @@ type InFlight = { migrationId: number; dest: string | null };
  *     then — after evacuationFinishLagMs, the window FACTS rule 5 describes — host = dest and
  *     migration `done`; the source keeps a leftover copy until its nova-compute starts again.
  */
+// eslint-disable-next-line max-lines-per-function -- test double: one evacuation’s life in Nova, step by step
 export function startEvacuation(state: CloudState, server: ServerRec, req: EvacuationRequest): MigrationRec {
   const now = state.clock.now();
   const source = server.host!;

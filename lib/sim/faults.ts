@@ -9,6 +9,8 @@ export function createFaults(hosts: readonly string[]): SimFaults {
     keystone: { down: false, failNext: 0, status: 503 },
     noValidHostFor: new Set<string>(),
     bmc,
+    prometheus: { mode: 'ok' },
+    dark: new Set<string>(),
   };
 }
 

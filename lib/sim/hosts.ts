@@ -64,6 +64,7 @@ export function startCompute(state: CloudState, host: HostRec): void {
     }
   }
   host.pendingCleanup.clear();
+  host.osRunning = true;
   host.computeRunning = true;
   host.runningSince = now;
   const casts = host.queuedCasts.splice(0);
@@ -74,6 +75,17 @@ export function startCompute(state: CloudState, host: HostRec): void {
 export function castToCompute(host: HostRec, fn: () => void): void {
   if (host.computeRunning) fn();
   else host.queuedCasts.push(fn);
+}
+
+/** The host dies (kernel panic, power loss behind a BMC that still answers): nova-compute and the OS go dark. */
+export function crashHost(state: CloudState, host: HostRec): void {
+  crashCompute(state, host);
+  host.osRunning = false;
+}
+
+/** Does the host answer on the network (node_exporter, a TCP probe)? Only when powered On with its OS up. */
+export function hostAnswers(host: HostRec, dark: ReadonlySet<string>): boolean {
+  return host.power === 'On' && host.osRunning && !dark.has(host.name);
 }
 
 /** ForceOff kills the OS at once; GracefulShutdown lets it stop at the end of the transition. */
@@ -119,6 +131,7 @@ function bootLater(state: CloudState, host: HostRec, generation: number): void {
 /** What SimCloud.restartHost does: power is On and nova-compute (re)starts now. */
 export function restartNow(state: CloudState, host: HostRec): void {
   host.powerGeneration++;
+  host.osRunning = true;
   host.power = 'On';
   crashCompute(state, host);
   startCompute(state, host);

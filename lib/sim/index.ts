@@ -22,5 +22,6 @@ export type {
   SimFaults,
   SimOptions,
   SimServiceName,
+  SimAggregate,
   SimSnapshot,
 } from './types.js';

@@ -78,6 +78,7 @@ export const PRIORITY_KEY = 'freezer-dr:priority';
  * active with and without priority, stopped, a flavor without `evacuable=true`, an image with
  * `evacuable=false`, and one that never launched. Host names come from `hosts` by position.
  */
+// eslint-disable-next-line max-lines-per-function -- test data: the demo cloud’s projects, users, flavors, images and servers as one literal
 export function defaultSeed(hosts: readonly string[]): SeedData {
   const host = (i: number): string => hosts[i % hosts.length]!;
   const role = (name: string) => hexIdFrom(`role:${name}`);

@@ -36,6 +36,8 @@ export interface HostRec {
   pendingCleanup: Set<string>;
   /** RPC casts waiting in this compute's queue while it is dead (replayed when it starts). */
   queuedCasts: Array<() => void>;
+  /** The operating system answers on the network (the second signal: node_exporter, a TCP probe). */
+  osRunning: boolean;
   bmc: {
     username: string;
     password: string;
@@ -128,6 +130,15 @@ export interface CloudState {
   tokens: Map<string, TokenRec>;
   endpoints: Endpoints;
   requestLog: RequestLogEntry[];
+  /** Host aggregates (GET /os-aggregates); an availability zone is one with availabilityZone set. */
+  aggregates: SimAggregate[];
+}
+
+export interface SimAggregate {
+  name: string;
+  availabilityZone?: string | null;
+  hosts: string[];
+  metadata?: Record<string, string>;
 }
 
 export function bmcPassword(host: string): string {
@@ -137,6 +148,7 @@ export function bmcPassword(host: string): string {
 export const BMC_USERNAME = 'root';
 export const BMC_SYSTEM_ID = 'System.Embedded.1';
 
+// eslint-disable-next-line max-lines-per-function -- test double: the simulated cloud’s state and its mutators in one closure
 export function createState(args: {
   opts: ResolvedOptions;
   clock: SimClock;
@@ -159,6 +171,7 @@ export function createState(args: {
       frozenLastSeenUp: runningSince,
       pendingCleanup: new Set(),
       queuedCasts: [],
+      osRunning: true,
       bmc: { username: BMC_USERNAME, password: bmcPassword(name), systemId: BMC_SYSTEM_ID, sessions: new Map() },
     });
   });
@@ -234,6 +247,7 @@ export function createState(args: {
     tokens: new Map(),
     endpoints: { identity: '', compute: '', image: '' },
     requestLog: [],
+    aggregates: [],
   };
 }
 

@@ -1,7 +1,9 @@
 import type { SeedData } from './seed.js';
+import type { SimAggregate } from './state.js';
+export type { SimAggregate };
 
 /** Which simulated endpoint answered a request (the request log's `service`). */
-export type SimServiceName = 'keystone' | 'nova' | 'glance' | 'redfish';
+export type SimServiceName = 'keystone' | 'nova' | 'glance' | 'redfish' | 'prometheus';
 
 /** Redfish `PowerState` values the simulated BMCs report. */
 export type RedfishPowerState = 'On' | 'Off' | 'PoweringOn' | 'PoweringOff';
@@ -61,6 +63,13 @@ export interface SimFaults {
   noValidHostFor: Set<string> | ((instanceId: string) => boolean);
   /** Keyed by compute host name; one entry per host exists from the start. */
   bmc: Record<string, BmcFaults>;
+  /**
+   * The embedded Prometheus API: `ok`, `down` (connections reset), `html` (a login page),
+   * `error` (status:error), `no-series` (empty vector), `non-numeric` (a value of "abc").
+   */
+  prometheus: { mode: 'ok' | 'down' | 'html' | 'error' | 'no-series' | 'non-numeric' };
+  /** Hosts whose network is cut from the watcher (second signal dark) while they keep running. */
+  dark: Set<string>;
 }
 
 export interface SimOptions {
@@ -189,8 +198,14 @@ export interface SimCloud {
   admin: AdminCredentials;
   hosts: string[];
   bmc(host: string): BmcAccess;
-  /** nova-compute on `host` stops heartbeating; its BMC still answers and reads On. */
+  /** The host dies: nova-compute stops heartbeating and the OS stops answering (second signal dark); its BMC still answers and reads On. */
   crashHost(host: string): void;
+  /** Only nova-compute stops (hung, or cut from RabbitMQ): the host still answers the second signal. */
+  stopNovaCompute(host: string): void;
+  /** The embedded Prometheus API (GET /api/v1/query): `up{instance="<host>:9100",job="node"}` per compute. */
+  prometheusUrl: string;
+  /** Replace the host aggregates Nova lists (GET /os-aggregates). */
+  setAggregates(aggregates: SimAggregate[]): void;
   /** Power On (if off) and start nova-compute: it cleans up evacuated instances, then heartbeats. */
   restartHost(host: string): void;
   powerState(host: string): RedfishPowerState;

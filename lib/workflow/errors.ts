@@ -36,3 +36,33 @@ export class IncidentClosedError extends UserInputError {
     this.name = 'IncidentClosedError';
   }
 }
+
+/**
+ * The operator said the host is powered off, but what we can see says it is running: its BMC
+ * reads On, or Nova had a fresh heartbeat from it. Evacuating now would run every instance twice
+ * (S1), so nothing is done.
+ */
+export class OperatorConfirmationRefusedError extends UserInputError {
+  constructor(
+    readonly host: string,
+    readonly evidence: string[],
+  ) {
+    super(`refusing --confirm-fenced for ${host}: ${evidence.join('; ')}; nothing was changed`, {
+      hint: `power the host off (freezer-dr fence off --host ${host}) and check it reads off, or, if you are certain the readings are wrong, add --force at a terminal and type the host name`,
+    });
+    this.name = 'OperatorConfirmationRefusedError';
+  }
+}
+
+/**
+ * A Task stopped itself before Lambda's own timeout would have killed it: every wait and call in
+ * flight was aborted, so nothing runs on behind the state machine's back. Retry/Catch match on it.
+ */
+export class TaskDeadlineError extends FreezerError {
+  constructor(marginMs: number) {
+    super(`the task stopped ${marginMs} ms before its Lambda timeout; what it was doing was aborted`, {
+      hint: 'raise the function timeout (serverless.yml) together with the Task TimeoutSeconds, or lower fencing.powerTimeoutSeconds',
+    });
+    this.name = 'TaskDeadlineError';
+  }
+}

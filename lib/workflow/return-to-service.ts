@@ -1,17 +1,17 @@
 import { FreezerError } from '../errors.js';
+import { publishEvent } from '../events/index.js';
 import { powerOn } from '../fencing/index.js';
 import { IncidentExistsError } from '../incidents/index.js';
 import { BadRequestError } from '../openstack/index.js';
 import { waitFor } from '../async/index.js';
 import {
   enableService,
-  listComputeServices,
   listHostEvacuations,
   parseNovaTime,
   unforceDownService,
   type ComputeService,
 } from '../openstack/index.js';
-import { UnknownHostError } from './errors.js';
+import { findComputeService } from './front-door.js';
 import type { Runtime } from './runtime.js';
 
 export class ReturnToServiceError extends FreezerError {
@@ -96,7 +96,9 @@ export async function returnToService(rt: Runtime, host: string, opts: ReturnOpt
     await enableService(rt.session, current.id);
     opts.progress(`${host} enabled: the scheduler may place instances on it again`);
   }
-  return findService(rt, host);
+  const back = await findService(rt, host);
+  await publishEvent(rt, 'returned-to-service', { incidentId: null, host }, { serviceId: back.id });
+  return back;
 }
 
 function isLater(heartbeat: string | null, than: string | null): boolean {
@@ -106,14 +108,7 @@ function isLater(heartbeat: string | null, than: string | null): boolean {
 }
 
 async function findService(rt: Runtime, host: string): Promise<ComputeService> {
-  const { services } = await listComputeServices(rt.session);
-  const s = services.find((x) => x.host === host);
-  if (!s)
-    throw new UnknownHostError(
-      host,
-      services.map((x) => x.host),
-    );
-  return s;
+  return (await findComputeService(rt, host)).service;
 }
 
 async function waitUntil(opts: ReturnOptions, what: string, check: () => Promise<true | string>): Promise<void> {

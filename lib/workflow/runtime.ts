@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Config, SecretRef } from '../config/index.js';
-import { resolveSecret } from '../config/index.js';
+import { readReference } from '../config/index.js';
 import { parseConfig } from '../config/index.js';
 import { resolveCloud } from '../config/index.js';
 import type { Fencer } from '../fencing/index.js';
@@ -10,6 +10,7 @@ import { createStore } from '../incidents/index.js';
 import { getLogger, setLogger, type Logger } from '../log/index.js';
 import { createSession, type OpenStackSession } from '../openstack/index.js';
 import { UserInputError } from '../errors.js';
+import { eventSinksFor, setEventSinks } from '../events/index.js';
 
 /** Everything a step needs, built once per process (per Lambda container) and passed explicitly. */
 export interface Runtime {
@@ -27,6 +28,8 @@ export async function createRuntime(config: Config, overrides: Partial<Runtime> 
   const log = overrides.log ?? getLogger();
   const session = overrides.session ?? createSession(await resolveCloud(config.cloud));
   const store = overrides.store ?? (await createStore(config.store));
+  // Lifecycle events of this process go where its config and environment say (lib/events).
+  setEventSinks(eventSinksFor(config.events, process.env));
   return {
     config,
     store,
@@ -74,7 +77,7 @@ export async function configFromEnv(env: NodeJS.ProcessEnv = process.env): Promi
       'FREEZER_DR_CONFIG is not set: it must hold the freezer-dr config (JSON or YAML), a path to it, or an ssm:/secret: reference',
     );
   let text: string;
-  if (/^(ssm:\/|secret:)/.test(value)) text = await resolveSecret(value as SecretRef, env);
+  if (/^(ssm:\/|secret:)/.test(value)) text = await readReference(value as SecretRef, env);
   else if (value.trimStart().startsWith('{') || value.includes('\n')) text = value;
   else text = readFileSync(value, 'utf8');
   // JSON (what serverless.yml passes) needs no YAML parser on the cold path.
@@ -83,7 +86,23 @@ export async function configFromEnv(env: NodeJS.ProcessEnv = process.env): Promi
   ) as Record<string, unknown>;
   const table = env.FREEZER_DR_STORE_TABLE;
   if (table && !raw.store) raw.store = { driver: 'dynamodb', table, region: env.AWS_REGION };
-  return parseConfig(raw, 'FREEZER_DR_CONFIG');
+  return parseConfig(withAlertTopic(raw, env.FREEZER_DR_ALERT_TOPIC_ARN), 'FREEZER_DR_CONFIG');
+}
+
+/**
+ * The stack's alert topic (FREEZER_DR_ALERT_TOPIC_ARN, set by serverless.yml) becomes one more
+ * SNS channel, so the admin summaries and the gate alerts reach whoever subscribed to it with no
+ * config of their own; `notification.alertTopic: false` turns that off. A config that already
+ * names the topic keeps its own entry.
+ */
+export function withAlertTopic(raw: Record<string, unknown>, topicArn: string | undefined): Record<string, unknown> {
+  const notification = (raw.notification ?? {}) as Record<string, unknown>;
+  if (!topicArn || notification.alertTopic === false) return raw;
+  const channels = Array.isArray(notification.channels)
+    ? (notification.channels as Array<Record<string, unknown>>)
+    : [];
+  if (channels.some((c) => c.driver === 'sns' && c.topicArn === topicArn)) return raw;
+  return { ...raw, notification: { ...notification, channels: [...channels, { driver: 'sns', topicArn }] } };
 }
 
 /** Store a timeline event, log it, and show it live when someone is watching. */

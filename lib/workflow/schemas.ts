@@ -17,6 +17,11 @@ export const ExecutionInputSchema = z
     dryRun: z.boolean().default(false),
     /** `confirmed-by-operator`: a person has powered the host off; skip the BMC (S1 by human judgement). */
     fence: z.enum(['bmc', 'confirmed-by-operator']).default('bmc'),
+    /**
+     * With `confirmed-by-operator`: the operator typed the host name to go on although the BMC
+     * read On or Nova saw a fresh heartbeat (the CLI's `--force`). Never set by the monitor.
+     */
+    operatorOverride: z.boolean().default(false),
   })
   .strict();
 export type ExecutionInput = z.output<typeof ExecutionInputSchema>;

@@ -212,6 +212,21 @@ export function novaKeystoneContract(cloudName: string, makeTarget: () => Promis
       expect(none.body.services).toEqual([]);
     });
 
+    test('os-aggregates at 2.41: a list of aggregates with the fields the aggregate limits read', async () => {
+      const res = await cloud.nova<{ aggregates: Array<Record<string, unknown>> }>('GET', '/os-aggregates', {
+        mv: MICROVERSION.aggregates,
+      });
+      expect(res.status).toBe(200);
+      expect(Array.isArray(res.body.aggregates)).toBe(true);
+      for (const a of res.body.aggregates) {
+        expect(typeof a.id).toBe('number');
+        expect(typeof a.name).toBe('string');
+        expect(a).toHaveProperty('availability_zone');
+        expect(Array.isArray(a.hosts)).toBe(true);
+        expect(typeof a.metadata).toBe('object');
+      }
+    });
+
     test('forced_down: true makes a heartbeating service down at once; false brings it back; disable carries the reason', async () => {
       touched = true;
       const host = target.hosts[2];

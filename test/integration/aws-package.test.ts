@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { ConfigSchema } from '../../lib/config/schemas.js';
 import { DYNAMO_TABLE_SPEC } from '../../lib/incidents/dynamodb.js';
 import { checkTemplate, type Template } from '../support/cfn-check.js';
+import { METRICS, createEmfSink, recordRecovery, setMetricSinks, type MetricDef } from '../../lib/metrics/index.js';
 
 /*
  * What `osls package --stage ci` makes of serverless.yml + infra/state-machine.asl.json, checked offline.
@@ -29,6 +30,7 @@ const FUNCTIONS: Record<string, string> = {
   evacuate: 'evacuate',
   notify: 'notify',
   notifyFenceFailed: 'notify-fence-failed',
+  preflight: 'preflight',
 };
 const logicalId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`;
 const roleId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}Role`;
@@ -45,6 +47,8 @@ const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 const TABLE = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'];
 const SECRETS = ['secretsmanager:GetSecretValue', 'ssm:GetParameter'];
 const MAIL = ['ses:SendEmail', 'ses:SendRawEmail', 'sns:Publish'];
+/** Lifecycle events (lib/events), to the stack's bus only. */
+const EVENTS = 'events:PutEvents';
 /** The least-privilege set per role (tracing off in stage ci). */
 const EXPECTED_ACTIONS: Record<string, string[]> = {
   // the monitor also mails the admins when a gate starts firing (lib/monitor/pass.ts → notifyAdmins)
@@ -57,14 +61,17 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
     'states:StartExecution',
     'states:DescribeExecution',
     ...MAIL,
+    EVENTS,
   ],
   ValidateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  FenceRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  IsolateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  PlanRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  EvacuateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
-  NotifyRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
-  NotifyFenceFailedRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
+  FenceRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
+  IsolateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
+  PlanRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
+  EvacuateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
+  NotifyRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL, EVENTS],
+  NotifyFenceFailedRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL, EVENTS],
+  // the daily preflight reads every BMC's power state and probes the mail relay (lib/workflow/preflight.ts)
+  PreflightRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
   RecoveryStateMachineRole: [
     'lambda:InvokeFunction',
     'logs:CreateLogDelivery',
@@ -289,10 +296,24 @@ describe('functions', () => {
     ).toEqual({ Ref: 'RecoveryStateMachine' });
   });
 
-  test('FREEZER_DR_CONFIG holds a valid config that names secrets only by reference', () => {
-    const raw = template.Resources.FenceLambdaFunction!.Properties.Environment.Variables.FREEZER_DR_CONFIG as string;
-    const config = ConfigSchema.parse(JSON.parse(raw));
+  test('the config lives in an SSM parameter every function reads at cold start; it is valid and names secrets only by reference', () => {
+    const param = template.Resources.ConfigParameter!;
+    expect(param.Type).toBe('AWS::SSM::Parameter');
+    expect(param.Properties).toMatchObject({ Name: `/freezer-dr/${STAGE}/config`, Type: 'String', Tier: 'Advanced' });
+    const config = ConfigSchema.parse(JSON.parse(param.Properties.Value as string));
     expect(config.store).toEqual({ driver: 'dynamodb', table: `freezer-dr-${STAGE}-incidents` });
+    for (const key of Object.keys(FUNCTIONS)) {
+      const fn = template.Resources[logicalId(key)]!;
+      expect([key, fn.Properties.Environment.Variables.FREEZER_DR_CONFIG]).toEqual([
+        key,
+        `ssm:/freezer-dr/${STAGE}/config`,
+      ]);
+      const read = statementsOf(template.Resources[roleId(key)]!).filter((s) => s.Action === 'ssm:GetParameter');
+      expect([
+        key,
+        read.some((s) => JSON.stringify(s.Resource).endsWith(`:parameter/freezer-dr/${STAGE}/config"}`)),
+      ]).toEqual([key, true]);
+    }
     // Lambda limits a function's whole environment to 4 KB
     const env = template.Resources.MonitorLambdaFunction!.Properties.Environment.Variables as Record<string, unknown>;
     expect(
@@ -301,7 +322,9 @@ describe('functions', () => {
   });
 
   test('the monitor runs on an EventBridge schedule, and only once at a time', () => {
-    const rules = byType('AWS::Events::Rule');
+    const rules = byType('AWS::Events::Rule').filter(([, r]) =>
+      JSON.stringify(r.Properties.Targets).includes('MonitorLambdaFunction'),
+    );
     expect(rules).toHaveLength(1);
     const [[, rule]] = rules as [[string, Res]];
     expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
@@ -418,10 +441,11 @@ describe('least privilege', () => {
     }
   });
 
-  test('only fence reads the BMC secrets; only the monitor starts executions', () => {
+  test('only fence and the power readers (validate, preflight) read the BMC secrets; only the monitor starts executions', () => {
+    const bmcReaders = new Set(['fence', 'validate', 'preflight']);
     for (const key of Object.keys(FUNCTIONS)) {
       const role = JSON.stringify(template.Resources[roleId(key)]);
-      expect([key, role.includes(`freezer-dr/${STAGE}/bmc/`)]).toEqual([key, key === 'fence']);
+      expect([key, role.includes(`freezer-dr/${STAGE}/bmc/`)]).toEqual([key, bmcReaders.has(key)]);
       expect([key, role.includes('states:StartExecution')]).toEqual([key, key === 'monitor']);
     }
     const monitor = statementsOf(template.Resources.MonitorRole!);
@@ -429,7 +453,7 @@ describe('least privilege', () => {
       Ref: 'RecoveryStateMachine',
     });
     // the roles that mail: SNS only to the alert topic, SES only as the configured identity, the SMTP password only under notify/
-    for (const id of ['MonitorRole', 'NotifyRole', 'NotifyFenceFailedRole']) {
+    for (const id of ['MonitorRole', 'NotifyRole', 'NotifyFenceFailedRole', 'PreflightRole']) {
       const mail = statementsOf(template.Resources[id]!);
       expect([id, mail.find((s) => s.Action === 'sns:Publish')!.Resource]).toEqual([id, { Ref: 'AlertTopic' }]);
       expect(
@@ -454,7 +478,9 @@ describe('alarms, topic, table', () => {
     const [[, topic]] = byType('AWS::SNS::Topic') as [[string, Res]];
     expect(topic.Properties.TopicName).toBe(`freezer-dr-${STAGE}-alerts`);
     const alarms = Object.fromEntries(
-      byType('AWS::CloudWatch::Alarm').map(([, a]) => [`${a.Properties.Namespace}/${a.Properties.MetricName}`, a]),
+      byType('AWS::CloudWatch::Alarm')
+        .filter(([, a]) => a.Properties.Namespace?.startsWith('AWS/'))
+        .map(([, a]) => [`${a.Properties.Namespace}/${a.Properties.MetricName}`, a]),
     );
     expect(Object.keys(alarms).sort()).toEqual([
       'AWS/Lambda/Errors',
@@ -530,4 +556,178 @@ test('serverless.yml takes the definition from the ASL file, never a copy', () =
   expect(sls).toContain('definition: ${file(./infra/state-machine.asl.json)}');
   expect((parse(sls) as { stepFunctions: { validate: boolean } }).stepFunctions.validate).toBe(true);
   expect(existsSync(join(ROOT, 'infra', 'state-machine.asl.json'))).toBe(true);
+});
+
+describe('freezer-dr metrics: alarms and dashboard', () => {
+  const NS = `freezer-dr/${STAGE}`;
+  type Stat = { Metric: { Namespace: string; MetricName: string; Dimensions?: { Name: string; Value: string }[] } };
+  type Query = { Id: string; MetricStat?: Stat; Expression?: string; ReturnData?: boolean };
+
+  /** What each EMF line publishes: (namespace, metric, dimension set with values) → value. */
+  function published(
+    lines: string[],
+  ): Array<{ ns: string; name: string; dims: Record<string, string>; value: number }> {
+    return lines.flatMap((l) => {
+      const doc = JSON.parse(l);
+      return doc._aws.CloudWatchMetrics.flatMap((d: any) =>
+        d.Metrics.flatMap((m: any) =>
+          d.Dimensions.map((set: string[]) => ({
+            ns: d.Namespace,
+            name: m.Name,
+            dims: Object.fromEntries(set.map((k) => [k, doc[k]])),
+            value: doc[m.Name],
+          })),
+        ),
+      );
+    });
+  }
+
+  /** The alarm's value for one period in which `lines` were the only data: metric stats summed, FILL(x,0)+… evaluated. */
+  function alarmValue(alarm: Res, lines: string[]): number {
+    const points = published(lines);
+    const statValue = (stat: Stat) =>
+      points
+        .filter(
+          (p) =>
+            p.ns === stat.Metric.Namespace &&
+            p.name === stat.Metric.MetricName &&
+            JSON.stringify(p.dims) ===
+              JSON.stringify(Object.fromEntries((stat.Metric.Dimensions ?? []).map((d) => [d.Name, d.Value]))),
+        )
+        .reduce((n, p) => n + p.value, 0);
+    const props = alarm.Properties;
+    if (!props.Metrics)
+      return statValue({
+        Metric: { Namespace: props.Namespace, MetricName: props.MetricName, Dimensions: props.Dimensions },
+      });
+    const queries = props.Metrics as Query[];
+    const values = new Map(queries.filter((q) => q.MetricStat).map((q) => [q.Id, statValue(q.MetricStat!)]));
+    const [expr] = queries.filter((q) => q.ReturnData !== false && q.Expression);
+    // Only the form the template uses: FILL(id, 0) + FILL(id, 0) + …
+    const terms = expr!.Expression!.split('+').map((t) => /^\s*FILL\((\w+), 0\)\s*$/.exec(t)?.[1]);
+    expect(terms.every((t) => t && values.has(t))).toBe(true);
+    return terms.reduce((n, t) => n + values.get(t!)!, 0);
+  }
+
+  const alarm = (suffix: string) =>
+    byType('AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.AlarmName === `freezer-dr-${STAGE}-${suffix}`)![1];
+  const fires = (a: Res, lines: string[]) => {
+    const v = alarmValue(a, lines);
+    expect(a.Properties.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    return v >= a.Properties.Threshold;
+  };
+  const emit = (fn: () => void) => {
+    const lines: string[] = [];
+    setMetricSinks([createEmfSink({ namespace: NS, write: (l) => lines.push(l) })]);
+    try {
+      fn();
+    } finally {
+      setMetricSinks([]);
+    }
+    return lines;
+  };
+  const at = '2026-11-30T00:00:00Z';
+  const inst = (outcome: 'evacuated' | 'failed' | 'timeout') =>
+    ({ outcome, startedAt: at, finishedAt: '2026-11-30T00:01:00Z' }) as never;
+
+  test('every function publishes EMF under the stage namespace the alarms read', () => {
+    for (const key of Object.keys(FUNCTIONS))
+      expect([
+        key,
+        template.Resources[logicalId(key)]!.Properties.Environment.Variables.FREEZER_DR_METRICS_NAMESPACE,
+      ]).toEqual([key, NS]);
+  });
+
+  test('a partial recovery trips the recovery alarm (and a resolved one does not), as the template computes it', () => {
+    const a = alarm('recovery-not-resolved');
+    expect(a.Properties.AlarmActions).toEqual([{ Ref: 'AlertTopic' }]);
+    for (const outcome of ['partial', 'failed', 'timed-out', 'fence-failed'])
+      expect([
+        outcome,
+        fires(
+          a,
+          emit(() => recordRecovery(outcome, at, [inst('evacuated'), inst('failed')], at)),
+        ),
+      ]).toEqual([outcome, true]);
+    expect(
+      fires(
+        a,
+        emit(() => recordRecovery('resolved', at, [inst('evacuated')], at)),
+      ),
+    ).toBe(false);
+  });
+
+  test('the observer alarm needs blindPasses periods of observer gate firings; the gate alarm reads storm and all-stale', () => {
+    const blind = alarm('observer-blind');
+    expect(blind.Properties).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 3, Period: 60 });
+    const line = (g: string) => {
+      const lines: string[] = [];
+      const sink = createEmfSink({ namespace: NS, write: (l) => lines.push(l) });
+      sink.record(METRICS.gateFirings as MetricDef, 1, { gate: g });
+      return lines;
+    };
+    expect(fires(blind, line('observer'))).toBe(true);
+    expect(fires(blind, line('storm'))).toBe(false);
+    const gates = alarm('gate-firing');
+    expect(fires(gates, line('storm'))).toBe(true);
+    expect(fires(gates, line('all-stale'))).toBe(true);
+    expect(fires(gates, line('in-flight'))).toBe(false);
+    const notif = alarm('notification-failed');
+    const n = (result: string) => {
+      const lines: string[] = [];
+      createEmfSink({ namespace: NS, write: (l) => lines.push(l) }).record(METRICS.notifications as MetricDef, 1, {
+        kind: 'admin',
+        result,
+      });
+      return lines;
+    };
+    expect(fires(notif, n('failed'))).toBe(true);
+    expect(fires(notif, n('sent'))).toBe(false);
+  });
+
+  test('the dashboard: valid JSON once substituted, its widgets, only catalog metrics in our namespace', () => {
+    const body = template.Resources.Dashboard!.Properties.DashboardBody['Fn::Sub'] as string;
+    const refs = [...body.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!);
+    for (const r of refs)
+      if (!r.startsWith('AWS::')) expect([r, template.Resources[r.split('.')[0]!] !== undefined]).toEqual([r, true]);
+    const dash = JSON.parse(body.replace(/\$\{[^}]+\}/g, 'X')) as { widgets: Array<{ type: string; properties: any }> };
+    const titles = dash.widgets.filter((w) => w.type === 'metric').map((w) => w.properties.title);
+    expect(titles).toEqual(
+      expect.arrayContaining([
+        'Recoveries by outcome',
+        'Recovery time (RTO): detected → last instance settled',
+        'Gate firings by gate',
+        'Fence duration',
+        'Monitor pass duration',
+      ]),
+    );
+    const names = new Set((Object.values(METRICS) as MetricDef[]).map((m) => m.cloudwatch));
+    const text = JSON.stringify(dash);
+    for (const m of text.matchAll(/MetricName=\\"(\w+)\\"/g)) expect(names.has(m[1]!)).toBe(true);
+    for (const w of dash.widgets.filter((x) => x.type === 'metric'))
+      for (const row of w.properties.metrics as unknown[][])
+        if (row[0] === NS)
+          expect([w.properties.title, names.has(row[1] as string)]).toEqual([w.properties.title, true]);
+  });
+
+  test('the packaged template holds no secret value: references only', () => {
+    const text = readFileSync(join(OUT, 'cloudformation-template-update-stack.json'), 'utf8');
+    expect(text).not.toMatch(/"(password|applicationCredentialSecret|secret)"\s*:\s*"(?!(env:|secret:|ssm:\/))/i);
+  });
+
+  test('an EventBridge bus per stage; every function that publishes lifecycle events may PutEvents to it only', () => {
+    const bus = template.Resources.EventBus!;
+    expect(bus.Type).toBe('AWS::Events::EventBus');
+    expect(bus.Properties.Name).toBe(`freezer-dr-${STAGE}`);
+    for (const key of Object.keys(FUNCTIONS)) {
+      expect(template.Resources[logicalId(key)]!.Properties.Environment.Variables.FREEZER_DR_EVENT_BUS).toEqual({
+        Ref: 'EventBus',
+      });
+      const put = statementsOf(template.Resources[roleId(key)]!).filter((s) => s.Action === EVENTS);
+      expect([key, put.map((s) => s.Resource)]).toEqual([
+        key,
+        key === 'validate' || key === 'preflight' ? [] : [{ 'Fn::GetAtt': ['EventBus', 'Arn'] }],
+      ]);
+    }
+  });
 });

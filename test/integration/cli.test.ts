@@ -60,7 +60,7 @@ afterAll(async () => {
 
 describe('freezer-dr CLI', () => {
   test('--help everywhere, exit 0; no command is a usage error', async () => {
-    for (const cmd of ['start', 'check', 'recover', 'return', 'incidents', 'fence', 'pause', 'resume']) {
+    for (const cmd of ['start', 'demo', 'check', 'recover', 'return', 'incidents', 'fence', 'pause', 'resume']) {
       const r = await run(cmd, '--help');
       expect([cmd, r.code]).toEqual([cmd, 0]);
       expect(r.out).toMatch(/^Usage: freezer-dr/);
@@ -104,7 +104,7 @@ describe('freezer-dr CLI', () => {
     const writesBefore = sim.requestLog.filter((x) => x.method !== 'GET' && x.service !== 'keystone').length;
     const r = await run('recover', '--host', 'compute-1', '--dry-run', '--config', configPath);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/\[dry run\] recovery plan for compute-1/);
+    expect(r.out).toMatch(/\[dry run\] recovery of compute-1/);
     expect(r.out).toMatch(/nothing was changed/);
     expect(sim.requestLog.filter((x) => x.method !== 'GET' && x.service !== 'keystone').length).toBe(writesBefore);
     expect(sim.powerState('compute-1')).toBe('On');

@@ -310,7 +310,7 @@ describe.each(backends)('incident store: $name', ({ open }) => {
     ]);
   });
 
-  test('many observations in one call: suspects kept, plain healthy hosts forgotten', async () => {
+  test('many observations in one call: suspects kept, hosts only ever healthy not', async () => {
     const many = Array.from({ length: 60 }, (_, i) => ({
       host: `compute-${i}`,
       suspectSince: i % 2 ? at(0) : null,
@@ -319,9 +319,13 @@ describe.each(backends)('incident store: $name', ({ open }) => {
     }));
     await store.putObservations(many);
     expect(await store.getObservations()).toHaveLength(30);
-    // The odd ones recover: they are forgotten; the rest of the memory is untouched.
-    await store.putObservations(many.slice(0, 10).map((o) => ({ ...o, suspectSince: null, lastState: 'up' })));
-    expect(await store.getObservations()).toHaveLength(25);
+    // Ten recover: kept, with the pass that saw them healthy; the healthy ones stay unkept.
+    await store.putObservations(
+      many.slice(0, 20).map((o) => ({ ...o, suspectSince: null, lastState: 'up', lastHealthyAt: at(1) })),
+    );
+    const kept = await store.getObservations();
+    expect(kept).toHaveLength(30);
+    expect(kept.filter((o) => o.suspectSince === null).map((o) => o.lastHealthyAt)).toEqual(Array(10).fill(at(1)));
   });
 
   test('a host seen again with the same memory keeps its grace start', async () => {

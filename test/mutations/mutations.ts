@@ -16,6 +16,22 @@ export interface Mutation {
 
 export const MUTATIONS: Mutation[] = [
   {
+    rule: 'S1-operator',
+    what: "the Validate task takes an operator's confirmation without checking the BMC and Nova",
+    file: 'lib/workflow/steps/validate.ts',
+    find: "  if (input.fence !== 'confirmed-by-operator' || input.dryRun || input.operatorOverride) return;",
+    replace: '  return;',
+    tests: ['test/integration/recover-guardrails.test.ts'],
+  },
+  {
+    rule: 'S1-cli',
+    what: 'recover skips its guardrails (confirmation checks and typing the host name)',
+    file: 'cli/commands/recover.ts',
+    find: '  const host = readiness.host;\n',
+    replace: "  const host = readiness.host;\n  if (host) return 'go';\n",
+    tests: ['test/integration/recover-guardrails.test.ts'],
+  },
+  {
     rule: 'S2',
     what: 'disable before force-down',
     file: 'lib/workflow/steps/isolate.ts',

@@ -142,6 +142,6 @@ describe('duplicates', () => {
   });
 });
 
-const TERMINAL = new Set(['resolved', 'partial', 'failed', 'fence-failed', 'dry-run']);
+const TERMINAL = new Set(['resolved', 'partial', 'timed-out', 'failed', 'fence-failed', 'dry-run']);
 
 secretScanCase(['child process', 'cli', 'execution input', 'execution output', 'incident records', 'log', 'mail']);

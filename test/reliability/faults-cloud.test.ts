@@ -220,7 +220,7 @@ describe('fault: Nova', () => {
     env.sim.faults.noValidHostFor = new Set(victims.map((v) => v.id));
     env.sim.crashHost(host);
     const r = await env.recover(host);
-    expect(r.status).toBe('SUCCEEDED');
+    expect(r).toMatchObject({ status: 'FAILED', error: { Error: 'RecoveryPartial' } });
     expect((await env.rt.store.getIncident(r.incidentId))?.status).toBe('partial');
     for (const v of victims) {
       const rec = await env.rt.store.getInstance(r.incidentId, v.id);
@@ -316,4 +316,4 @@ describe('fault: mail', () => {
   });
 });
 
-secretScanCase(['cli', 'execution input', 'execution output', 'incident records', 'log', 'mail']);
+secretScanCase(['cli', 'events', 'execution input', 'execution output', 'incident records', 'log', 'mail', 'metrics']);

@@ -183,4 +183,4 @@ describe('fault: the BMC', () => {
   );
 });
 
-secretScanCase(['cli', 'execution input', 'execution output', 'incident records', 'log', 'mail']);
+secretScanCase(['cli', 'events', 'execution input', 'execution output', 'incident records', 'log', 'mail', 'metrics']);

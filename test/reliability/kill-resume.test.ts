@@ -84,6 +84,6 @@ describe('fault: the watchdog process dies', () => {
   });
 });
 
-const TERMINAL = new Set(['resolved', 'partial', 'failed', 'fence-failed', 'dry-run']);
+const TERMINAL = new Set(['resolved', 'partial', 'timed-out', 'failed', 'fence-failed', 'dry-run']);
 
 secretScanCase(['child process', 'incident records', 'log', 'mail']);

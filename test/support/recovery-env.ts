@@ -1,3 +1,4 @@
+import { FAST, FAST_SIM } from './timing.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ export interface RecoveryEnv {
   sim: SimCloud;
   smtp: SimSmtp;
   config: Config;
+  /** The config as written (secrets as env references): what a config file would hold. */
+  raw: Record<string, unknown>;
   rt: Runtime;
   logs: string[];
   /** Run the real state machine in-process for a host. */
@@ -36,14 +39,7 @@ export async function startRecoveryEnv(
     sim?: Parameters<typeof startSimCloud>[0];
   } = {},
 ): Promise<RecoveryEnv> {
-  const sim = await startSimCloud({
-    reportIntervalMs: 100,
-    serviceDownTimeMs: 1000,
-    rebuildMs: 150,
-    hosts: opts.hosts,
-    redfish: { powerOffDelayMs: 50 },
-    ...opts.sim,
-  });
+  const sim = await startSimCloud({ ...FAST_SIM, hosts: opts.hosts, ...opts.sim });
   const smtp = await startSimSmtp({});
   const tag = `T${process.pid}_${++counter}`;
   process.env[`FDR_TEST_OS_PASSWORD_${tag}`] = sim.admin.password;
@@ -70,7 +66,8 @@ export async function startRecoveryEnv(
         projectName: sim.admin.projectName,
       },
     },
-    monitor: { intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
+    // Nova's signal alone: the second signal has its own suites (test/integration/second-signal*.test.ts).
+    monitor: { confirmation: 'nova-only', intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
     fencing: { hosts, powerTimeoutSeconds: 2, pollIntervalSeconds: 0.05 },
     evacuation: { concurrency: 3, instanceTimeoutSeconds: 10, checkIntervalSeconds: 1 },
     notification: {
@@ -90,22 +87,12 @@ export async function startRecoveryEnv(
   const logs: string[] = [];
   const rt = await createRuntime(config, { log: createLogger({ level: 'debug', write: (l) => logs.push(l) }) });
   setRuntime(rt);
-  const timing = {
-    waitMs: { WaitForEvacuation: 50 },
-    retryMs: {
-      Validate: 10,
-      Fence: 10,
-      Isolate: 10,
-      Plan: 10,
-      DryRunPlan: 10,
-      EvacuateRound: 20,
-      Notify: 10,
-    },
-  };
+  const timing = FAST;
   return {
     sim,
     smtp,
     config,
+    raw,
     rt,
     logs,
     async recover(host, extra = {}) {

@@ -122,6 +122,7 @@ describe('infra/network.yml', () => {
       [
         'tcp/KeystonePort-KeystonePort->OnPremApiCidr',
         'tcp/NovaPort-NovaPort->OnPremApiCidr',
+        'tcp/SecondSignalPort-SecondSignalPort->OnPremApiCidr',
         'tcp/443-443->OnPremApiCidr',
         'tcp/443-443->OnPremBmcCidr',
         'udp/623-623->OnPremBmcCidr',
@@ -149,6 +150,7 @@ describe('infra/network.yml', () => {
       [
         'Gateway:dynamodb',
         'Interface:email-smtp',
+        'Interface:events',
         'Interface:logs',
         'Interface:secretsmanager',
         'Interface:sns',

@@ -9,6 +9,7 @@ import {
   type StateDef,
 } from '../../lib/workflow/definition.js';
 import { taskHandlers } from '../../functions/index.js';
+import { EXECUTION_ERRORS } from '../../lib/workflow/outcome.js';
 
 const raw = JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as Definition;
 
@@ -66,5 +67,25 @@ describe('the state machine definition (infra/state-machine.asl.json)', () => {
       expect([state, typeof taskHandlers[key]]).toEqual([state, 'function']);
     for (const [, s] of allStates(raw))
       if (s.Type === 'Task') expect(Object.keys(s.Resource as object)).toEqual(['Fn::GetAtt']);
+  });
+
+  test('only a resolved recovery reaches Succeed; every other outcome has its own Fail state, after a notify Task', () => {
+    const outcome = raw.States.Outcome!;
+    expect(raw.States.Notify!.Next).toBe('Outcome');
+    expect(raw.States.ReportFailure!.Next).toBe('Outcome');
+    const routes = Object.fromEntries(
+      (outcome.Choices as Array<{ StringEquals: string; Next: string }>).map((c) => [c.StringEquals, c.Next]),
+    );
+    expect(raw.States[routes.resolved!]!.Type).toBe('Succeed');
+    for (const status of ['partial', 'timed-out', 'fence-failed'] as const)
+      expect([status, raw.States[routes[status]!]!.Error]).toEqual([status, EXECUTION_ERRORS[status]]);
+    expect(raw.States[outcome.Default as string]!.Error).toBe(EXECUTION_ERRORS.failed);
+    const notifyCatch = (raw.States.Notify!.Catch as Array<{ Next: string }>)[0]!.Next;
+    expect(raw.States[notifyCatch]!.Error).toBe(EXECUTION_ERRORS.notify);
+    // The only Succeed states: the resolved end and the dry run's.
+    const succeeds = allStates(raw)
+      .filter(([, s]) => s.Type === 'Succeed')
+      .map(([n]) => n);
+    expect(succeeds.sort()).toEqual(['DryRunDone', routes.resolved!].sort());
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { incidentIdFor } from '../../lib/incidents/index.js';
 import { InvalidExecutionInputError } from '../../lib/workflow/errors.js';
-import { parseExecutionInput } from '../../lib/workflow/steps/validate.js';
+import { parseExecutionInput } from '../../lib/workflow/index.js';
 
 const good = {
   incidentId: 'inc-compute-1-20261125T100000Z',

@@ -1,6 +1,5 @@
 import { errorMessage } from '../../errors.js';
-import { listComputeServices } from '../../openstack/index.js';
-import { parseNovaTime } from '../../openstack/index.js';
+import { listComputeServices, parseNovaTime } from '../../openstack/index.js';
 import type { MonitorDriver } from './monitor-driver.js';
 
 /** nova-compute services from GET /os-services, with Nova's Date header as the reference clock. */

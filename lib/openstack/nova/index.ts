@@ -5,10 +5,12 @@ export {
   disableService,
   enableService,
   parseNovaTime,
+  novaTimeOf,
   type ComputeService,
   type ServiceListing,
 } from './services.js';
 export { listServersOnHost, getServer, evacuateServer, type Server, type EvacuateOptions } from './servers.js';
 export { listEvacuationMigrations, listHostEvacuations, type Migration } from './migrations.js';
 export { getComputeVersion, assertComputeMicroversions, type ComputeVersion } from './version.js';
+export { listAggregates, type Aggregate } from './aggregates.js';
 export { MICROVERSION, compareMicroversions } from './microversions.js';

@@ -13,6 +13,8 @@ export const MICROVERSION = {
   evacuateStopped: '2.95',
   /** 2.59: migrations carry their uuid; migration_type filtering exists since 2.23. */
   migrations: '2.59',
+  /** 2.41: aggregates carry their uuid; name, availability_zone, hosts and metadata exist since 2.1. */
+  aggregates: '2.41',
 } as const;
 
 /** The lowest maximum microversion a cloud must offer for freezer-dr to work (Queens+ has 2.60, Zed 2.93). */

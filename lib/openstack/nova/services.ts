@@ -83,3 +83,16 @@ export const disableService = (session: OpenStackSession, id: string, reason: st
   updateService(session, id, { status: 'disabled', disabled_reason: reason.slice(0, 255) }, signal);
 export const enableService = (session: OpenStackSession, id: string, signal?: AbortSignal) =>
   updateService(session, id, { status: 'enabled' }, signal);
+
+/**
+ * Nova's own time for a listing: its Date header, else the freshest heartbeat in it (Nova writes
+ * every `updated_at` on one clock, so its time is at least that: ages read against it can only be
+ * under-read, never inflated by our clock). Null when the listing has neither.
+ */
+export function novaTimeOf(listing: ServiceListing): Date | null {
+  if (listing.serverDate) return listing.serverDate;
+  const freshest = Math.max(
+    ...listing.services.map((s) => parseNovaTime(s.updatedAt)?.getTime() ?? Number.NaN).filter(Number.isFinite),
+  );
+  return Number.isFinite(freshest) ? new Date(freshest) : null;
+}

@@ -4,6 +4,7 @@ import { json, type HttpReply, type Reply, type SimRequest } from '../http.js';
 import { isAdminToken } from '../identity.js';
 import type { CloudState } from '../state.js';
 import { serverAction } from './actions.js';
+import { listAggregates } from './aggregates.js';
 import type { NovaCtx } from './context.js';
 import { NovaHttpError, novaFault, upstreamFailure } from './errors.js';
 import { flavorExtraSpecs, listFlavors, showFlavor } from './flavors.js';
@@ -30,6 +31,7 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   // Nova's path is os-extra_specs (underscore). The hyphenated form is kept only for older sim tests.
   ['GET', /^\/flavors\/([^/]+)\/os-extra[_-]specs$/, (ctx, [id]) => flavorExtraSpecs(ctx, id!)],
   ['GET', /^\/flavors\/([^/]+)\/os-extra[_-]specs\/([^/]+)$/, (ctx, [id, key]) => flavorExtraSpecs(ctx, id!, key!)],
+  ['GET', /^\/os-aggregates$/, (ctx) => listAggregates(ctx)],
   ['GET', /^\/os-hypervisors$/, (ctx) => listHypervisors(ctx, false)],
   ['GET', /^\/os-hypervisors\/detail$/, (ctx) => listHypervisors(ctx, true)],
 ];

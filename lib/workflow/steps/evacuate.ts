@@ -21,6 +21,7 @@ import {
   type Migration,
   type Server,
 } from '../../openstack/index.js';
+import { publishInstanceSettled } from '../events.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import type { EvacuateRoundInputSchema, EvacuateRoundOutput, EvacuationState } from '../schemas.js';
 
@@ -158,6 +159,7 @@ async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSc
           ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified`
           : `${rec.name} ${outcome}: ${reason}`;
       await recordEvent(rt, incidentId, 'evacuate', label, rec.instanceId);
+      await publishInstanceSettled(rt, done);
       return done;
     },
   };

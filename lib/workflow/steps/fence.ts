@@ -2,6 +2,8 @@ import { fenceOff } from '../../fencing/index.js';
 import type { FenceResult } from '../../fencing/index.js';
 import { errorMessage } from '../../errors.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { recordMetric, secondsBetween } from '../../metrics/index.js';
+import { publishEvent } from '../../events/index.js';
 import type * as z from 'zod';
 import type { FenceStepInputSchema } from '../schemas.js';
 
@@ -10,7 +12,11 @@ import type { FenceStepInputSchema } from '../schemas.js';
  * off for this incident (a resumed run) is not fenced again. An operator's confirmation in the
  * input replaces the BMC: that is a person's judgement, recorded as such.
  */
-export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInputSchema>): Promise<FenceResult> {
+export async function fenceStep(
+  rt: Runtime,
+  input: z.infer<typeof FenceStepInputSchema>,
+  signal?: AbortSignal,
+): Promise<FenceResult> {
   const incident = await rt.store.getIncident(input.incidentId);
   if (incident?.fence) {
     await recordEvent(
@@ -22,44 +28,78 @@ export async function fenceStep(rt: Runtime, input: z.infer<typeof FenceStepInpu
     return incident.fence;
   }
   await rt.store.updateIncident(input.incidentId, { status: 'fencing' });
-  let result: FenceResult;
-  if (input.fence === 'confirmed-by-operator') {
-    result = {
-      fenced: true,
-      method: 'operator',
-      target: 'operator confirmation',
-      confirmedAt: rt.now().toISOString(),
-      attempts: 0,
-      alreadyOff: false,
-    };
-    await recordEvent(
-      rt,
-      input.incidentId,
-      'fence',
-      `${input.host} confirmed powered off by the operator (no BMC used)`,
-    );
-  } else {
-    const fencer = await rt.fencerFor(input.host);
-    await recordEvent(rt, input.incidentId, 'fence', `powering off ${input.host} via ${fencer.target}`);
-    try {
-      result = await fenceOff(fencer, {
-        powerTimeoutMs: rt.config.fencing.powerTimeoutSeconds * 1000,
-        pollIntervalMs: rt.config.fencing.pollIntervalSeconds * 1000,
-      });
-    } catch (err) {
-      await recordEvent(rt, input.incidentId, 'fence', `fence of ${input.host} NOT confirmed: ${errorMessage(err)}`);
-      await rt.store.updateIncident(input.incidentId, {
-        error: { name: (err as Error).name ?? 'Error', message: errorMessage(err) },
-      });
-      throw err;
-    }
-    await recordEvent(
-      rt,
-      input.incidentId,
-      'fence',
-      `${input.host} confirmed powered off (${result.method}, ${result.alreadyOff ? 'was already off' : `${result.attempts} status reads`})`,
-    );
-  }
+  const result =
+    input.fence === 'confirmed-by-operator'
+      ? await operatorConfirmed(rt, input)
+      : await fenceThroughBmc(rt, input, signal);
   await rt.store.updateIncident(input.incidentId, { status: 'fenced', fence: result, error: null });
+  return result;
+}
+
+/** A person's confirmation replaces the BMC: recorded as theirs, never as a power reading. */
+async function operatorConfirmed(rt: Runtime, input: z.infer<typeof FenceStepInputSchema>): Promise<FenceResult> {
+  recordMetric('fenceAttempts', 1, { driver: 'operator' });
+  recordMetric('fenceResults', 1, { driver: 'operator', result: 'confirmed' });
+  const result: FenceResult = {
+    fenced: true,
+    method: 'operator',
+    target: 'operator confirmation',
+    confirmedAt: rt.now().toISOString(),
+    attempts: 0,
+    alreadyOff: false,
+  };
+  await publishEvent(
+    rt,
+    'fence.confirmed',
+    { incidentId: input.incidentId, host: input.host },
+    { driver: 'operator', attempts: 0, alreadyOff: false },
+  );
+  await recordEvent(rt, input.incidentId, 'fence', `${input.host} confirmed powered off by the operator (no BMC used)`);
+  return result;
+}
+
+/** The BMC path: power off and confirm (S1), with its metrics, events and timeline. */
+async function fenceThroughBmc(
+  rt: Runtime,
+  input: z.infer<typeof FenceStepInputSchema>,
+  signal?: AbortSignal,
+): Promise<FenceResult> {
+  const fencer = await rt.fencerFor(input.host);
+  await recordEvent(rt, input.incidentId, 'fence', `powering off ${input.host} via ${fencer.target}`);
+  const driver = fencer.method;
+  const fenceStart = rt.now().toISOString();
+  recordMetric('fenceAttempts', 1, { driver });
+  const ref = { incidentId: input.incidentId, host: input.host };
+  await publishEvent(rt, 'fence.started', ref, { driver });
+  let result: FenceResult;
+  try {
+    result = await fenceOff(fencer, {
+      powerTimeoutMs: rt.config.fencing.powerTimeoutSeconds * 1000,
+      pollIntervalMs: rt.config.fencing.pollIntervalSeconds * 1000,
+      signal,
+    });
+  } catch (err) {
+    recordMetric('fenceResults', 1, { driver, result: 'failed' });
+    recordMetric('fenceDuration', secondsBetween(fenceStart, rt.now().toISOString()), { driver });
+    await publishEvent(rt, 'fence.failed', ref, { driver, error: (err as Error).name ?? 'Error' });
+    await recordEvent(rt, input.incidentId, 'fence', `fence of ${input.host} NOT confirmed: ${errorMessage(err)}`);
+    await rt.store.updateIncident(input.incidentId, {
+      error: { name: (err as Error).name ?? 'Error', message: errorMessage(err) },
+    });
+    throw err;
+  }
+  recordMetric('fenceResults', 1, { driver, result: 'confirmed' });
+  recordMetric('fenceDuration', secondsBetween(fenceStart, rt.now().toISOString()), { driver });
+  await publishEvent(rt, 'fence.confirmed', ref, {
+    driver,
+    attempts: result.attempts,
+    alreadyOff: result.alreadyOff,
+  });
+  await recordEvent(
+    rt,
+    input.incidentId,
+    'fence',
+    `${input.host} confirmed powered off (${result.method}, ${result.alreadyOff ? 'was already off' : `${result.attempts} status reads`})`,
+  );
   return result;
 }

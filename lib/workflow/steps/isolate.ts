@@ -1,8 +1,10 @@
 import type * as z from 'zod';
 import type { Isolation } from '../../incidents/index.js';
-import { disableService, forceDownService, listComputeServices } from '../../openstack/index.js';
-import { FenceNotConfirmedError, UnknownHostError } from '../errors.js';
+import { disableService, forceDownService } from '../../openstack/index.js';
+import { FenceNotConfirmedError } from '../errors.js';
+import { findComputeService } from '../front-door.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { publishEvent } from '../../events/index.js';
 import type { IsolateStepInputSchema } from '../schemas.js';
 
 /**
@@ -15,13 +17,7 @@ export async function isolateStep(rt: Runtime, input: z.infer<typeof IsolateStep
   if (!incident?.fence?.fenced || !input.fence.fenced) throw new FenceNotConfirmedError(input.incidentId);
   if (incident.isolation) return incident.isolation;
 
-  const { services } = await listComputeServices(rt.session);
-  const service = services.find((s) => s.host === input.host);
-  if (!service)
-    throw new UnknownHostError(
-      input.host,
-      services.map((s) => s.host),
-    );
+  const { service } = await findComputeService(rt, input.host);
   const reason = `freezer-dr ${input.incidentId}: fenced ${incident.fence.confirmedAt}`;
   if (!service.forcedDown) await forceDownService(rt.session, service.id);
   const forcedDownAt = rt.now().toISOString();
@@ -40,5 +36,11 @@ export async function isolateStep(rt: Runtime, input: z.infer<typeof IsolateStep
     `nova-compute on ${input.host} disabled ("${isolation.disabledReason}")`,
   );
   await rt.store.updateIncident(input.incidentId, { status: 'isolated', isolation });
+  await publishEvent(
+    rt,
+    'isolated',
+    { incidentId: input.incidentId, host: input.host },
+    { serviceId: isolation.serviceId, disabledReason: isolation.disabledReason },
+  );
   return isolation;
 }

@@ -1,8 +1,19 @@
 import type * as z from 'zod';
 import type { IncidentStatus } from '../../incidents/index.js';
 import { notifyIncident } from '../../notify/index.js';
+import { recordNotifications, recordRecovery } from '../../metrics/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { recoveryOutcome, stoppedOutcome, type RecoveryOutcome } from '../outcome.js';
+import { publishRecoveryClosed } from '../events.js';
 import type { NotifyStepInputSchema } from '../schemas.js';
+
+const TERMINAL_OUTCOMES: ReadonlySet<IncidentStatus> = new Set([
+  'resolved',
+  'partial',
+  'failed',
+  'timed-out',
+  'fence-failed',
+]);
 
 type Input = z.infer<typeof NotifyStepInputSchema>;
 
@@ -10,16 +21,32 @@ type Input = z.infer<typeof NotifyStepInputSchema>;
  * Close the incident with its true outcome, then tell people. The outcome is recorded first,
  * so a notification failure can never leave an incident open or report success for an
  * instance that did not reach ACTIVE on another host. Delivery failures are recorded, not thrown.
+ * The returned `status` is what the ASL's Outcome choice reads to end the execution.
  */
 export async function notifyStep(
   rt: Runtime,
   input: Input,
 ): Promise<{ status: IncidentStatus; delivered: number; failed: number }> {
+  // A retried Notify (the Lambda failed after closing) closes the same incident again: count and
+  // announce the recovery once.
+  const closedBefore = TERMINAL_OUTCOMES.has((await rt.store.getIncident(input.incidentId))?.status ?? 'open');
   const status = await closeIncident(rt, input);
   const records = await notifyIncident(
     { config: rt.config.notification, session: rt.session, store: rt.store, log: rt.log, now: rt.now },
     input.incidentId,
   );
+  const incident = await rt.store.getIncident(input.incidentId);
+  const instances = await rt.store.listInstances(input.incidentId);
+  if (incident && !closedBefore) recordRecovery(status, incident.detectedAt, instances, rt.now().toISOString());
+  recordNotifications(records);
+  if (TERMINAL_OUTCOMES.has(status) && !closedBefore)
+    await publishRecoveryClosed(
+      rt,
+      { incidentId: input.incidentId, host: input.host },
+      status as RecoveryOutcome,
+      instances,
+      incident?.error?.name ?? input.failure?.Error ?? null,
+    );
   const delivered = records.filter((r) => r.ok).length;
   const failed = records.length - delivered;
   await recordEvent(
@@ -37,7 +64,7 @@ async function closeIncident(rt: Runtime, input: Input): Promise<IncidentStatus>
   if (!incident) throw new Error(`incident ${input.incidentId} is missing from the store`);
   if (input.failure) {
     const fenceFailed = !incident.fence;
-    const status: IncidentStatus = fenceFailed ? 'fence-failed' : 'failed';
+    const status: IncidentStatus = stoppedOutcome(!fenceFailed, input.failure.Error);
     const cause = parseCause(input.failure.Cause);
     await rt.store.updateIncident(input.incidentId, {
       status: 'notifying',
@@ -74,9 +101,9 @@ async function closeIncident(rt: Runtime, input: Input): Promise<IncidentStatus>
     }
   }
   await markUnfinished(rt, input.incidentId, 'no result came back from the evacuation step');
-  const instances = await rt.store.listInstances(input.incidentId);
-  const bad = instances.filter((i) => i.outcome === 'failed' || i.outcome === 'timeout');
-  const status: IncidentStatus = bad.length ? 'partial' : 'resolved';
+  // The ASL's Outcome choice turns this status into the execution's end state (Succeed only for
+  // `resolved`), so the execution, `incidents` and the admin summary all say the same thing.
+  const status: IncidentStatus = recoveryOutcome(await rt.store.listInstances(input.incidentId));
   await rt.store.updateIncident(input.incidentId, { status });
   return status;
 }

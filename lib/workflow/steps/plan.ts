@@ -1,10 +1,11 @@
 import type * as z from 'zod';
-import { planEvacuation } from '../../evacuation/index.js';
+import { planEvacuation, type PlanResult } from '../../evacuation/index.js';
 import { newInstanceRecord, type Plan } from '../../evacuation/index.js';
 import { getImageProperties } from '../../openstack/index.js';
 import { listServersOnHost } from '../../openstack/index.js';
 import { notifyAdmins } from '../../notify/index.js';
 import { recordEvent, type Runtime } from '../runtime.js';
+import { publishEvent } from '../../events/index.js';
 import type { PlanStepInputSchema, PlanStepOutput } from '../schemas.js';
 
 /**
@@ -17,14 +18,7 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
   const incident = await rt.store.getIncident(input.incidentId);
   let plan: Plan | null = incident?.plan ?? null;
   if (!plan) {
-    const servers = await listServersOnHost(rt.session, input.host);
-    const images = new Map<string, Record<string, string>>();
-    if (rt.config.evacuation.evacuable.mode === 'tagged' && rt.config.evacuation.evacuable.imageProperty) {
-      for (const id of new Set(servers.map((s) => s.imageId).filter((x): x is string => !!x))) {
-        images.set(id, await getImageProperties(rt.session, id).catch(() => ({})));
-      }
-    }
-    const { items, skipped } = planEvacuation(input.host, servers, rt.config.evacuation.evacuable, images);
+    const { items, skipped } = await computePlan(rt, input.host);
     plan = { host: input.host, items, skipped, plannedAt: rt.now().toISOString() };
     if (!input.dryRun) {
       for (const item of items) {
@@ -48,9 +42,32 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
       'plan',
       `${input.dryRun ? '[dry run] would evacuate' : 'evacuating'} ${items.length} instance(s) from ${input.host}${skipped.length ? `; skipping ${skipped.length}` : ''}`,
     );
+    if (!input.dryRun)
+      await publishEvent(
+        rt,
+        'evacuation.started',
+        { incidentId: input.incidentId, host: input.host },
+        { instances: items.length, skipped: skipped.length },
+      );
     if (!input.dryRun && rt.config.notification.sendStartedMail) await mailStarted(rt, input.incidentId, plan);
   }
   return { ...plan, concurrency: rt.config.evacuation.concurrency };
+}
+
+/**
+ * Which of the host's instances would be evacuated, in what order, and why the others are not:
+ * the Plan step's own logic, also what `recover --dry-run` prints, so the two cannot disagree.
+ * Reads only.
+ */
+export async function computePlan(rt: Runtime, host: string): Promise<PlanResult> {
+  const servers = await listServersOnHost(rt.session, host);
+  const images = new Map<string, Record<string, string>>();
+  if (rt.config.evacuation.evacuable.mode === 'tagged' && rt.config.evacuation.evacuable.imageProperty) {
+    for (const id of new Set(servers.map((s) => s.imageId).filter((x): x is string => !!x))) {
+      images.set(id, await getImageProperties(rt.session, id).catch(() => ({})));
+    }
+  }
+  return planEvacuation(host, servers, rt.config.evacuation.evacuable, images);
 }
 
 /** The optional "recovery started" mail: the admins learn of the incident before it ends. Never blocks. */

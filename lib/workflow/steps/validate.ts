@@ -1,25 +1,15 @@
-import { formatIssues } from '../../config/index.js';
-import { IncidentExistsError } from '../../incidents/index.js';
-import { TERMINAL_STATUSES, type Incident } from '../../incidents/index.js';
-import { listComputeServices } from '../../openstack/index.js';
-import { IncidentClosedError, InvalidExecutionInputError, UnknownHostError } from '../errors.js';
+import { TERMINAL_STATUSES } from '../../incidents/index.js';
+import { IncidentClosedError, InvalidExecutionInputError, OperatorConfirmationRefusedError } from '../errors.js';
+import { findComputeService, openIncident, parseExecutionInput } from '../front-door.js';
+import { assessRecovery } from '../readiness.js';
 import { recordEvent, type Runtime } from '../runtime.js';
-import { ExecutionInputSchema, MAX_INPUT_BYTES, type ExecutionInput } from '../schemas.js';
-
-/** Parse raw execution input; every problem is named, nothing is guessed. */
-export function parseExecutionInput(raw: unknown): ExecutionInput {
-  const size = Buffer.byteLength(JSON.stringify(raw ?? null) ?? '');
-  if (size > MAX_INPUT_BYTES)
-    throw new InvalidExecutionInputError([`input is ${size} bytes; the limit is ${MAX_INPUT_BYTES}`]);
-  const parsed = ExecutionInputSchema.safeParse(raw);
-  if (!parsed.success) throw new InvalidExecutionInputError(formatIssues(parsed.error));
-  return parsed.data;
-}
+import type { ExecutionInput } from '../schemas.js';
 
 /**
  * First state: validate the input, check the host exists in Nova (exact name), and open the
  * incident — or join the one the monitor/CLI already opened under this id (S4: a different
- * open incident for the same host refuses this execution).
+ * open incident for the same host refuses this execution). An operator's "I powered it off"
+ * is checked against what we can see first (S1): whoever started the execution.
  */
 export async function validateStep(rt: Runtime, raw: unknown): Promise<ExecutionInput> {
   const input = parseExecutionInput(raw);
@@ -35,6 +25,7 @@ export async function validateStep(rt: Runtime, raw: unknown): Promise<Execution
         `incidentId ${input.incidentId} belongs to host ${existing.host}, not ${input.host}`,
       ]);
     if (TERMINAL_STATUSES.has(existing.status)) throw new IncidentClosedError(existing.id, existing.status);
+    await refuseImplausibleConfirmation(rt, input, existing.id);
     await recordEvent(
       rt,
       input.incidentId,
@@ -43,37 +34,30 @@ export async function validateStep(rt: Runtime, raw: unknown): Promise<Execution
     );
     return input;
   }
-  const { services } = await listComputeServices(rt.session);
-  if (!services.some((s) => s.host === input.host))
-    throw new UnknownHostError(
-      input.host,
-      services.map((s) => s.host),
-    );
-  const now = rt.now().toISOString();
-  const incident: Incident = {
-    id: input.incidentId,
-    host: input.host,
-    status: 'open',
-    reason: input.reason,
-    requestedBy: input.requestedBy,
-    detectedAt: input.detectedAt,
-    createdAt: now,
-    updatedAt: now,
-    closedAt: null,
-    dryRun: input.dryRun,
-    fence: null,
-    isolation: null,
-    plan: null,
-    error: null,
-    notifications: [],
-  };
-  try {
-    await rt.store.createIncident(incident);
-  } catch (err) {
-    if (err instanceof IncidentExistsError)
-      rt.log.warn('refused: host already has an open incident (S4)', { host: input.host, existing: err.existing.id });
-    throw err;
-  }
+  await findComputeService(rt, input.host);
+  await refuseImplausibleConfirmation(rt, input, null);
+  await openIncident(rt, input);
   await recordEvent(rt, input.incidentId, 'detect', `${input.host}: ${input.reason}`);
   return input;
+}
+
+/**
+ * `fence: confirmed-by-operator` skips the BMC, so it is only taken when nothing we can see
+ * contradicts it: a BMC reading On, or a fresh heartbeat in Nova, refuses the execution (and
+ * closes an incident opened for it) unless the operator explicitly overrode it.
+ */
+async function refuseImplausibleConfirmation(rt: Runtime, input: ExecutionInput, openId: string | null) {
+  if (input.fence !== 'confirmed-by-operator' || input.dryRun || input.operatorOverride) return;
+  const readiness = await assessRecovery(rt, input.host, { fence: input.fence, withPlan: false });
+  if (readiness.evidenceAlive.length === 0) return;
+  const error = new OperatorConfirmationRefusedError(input.host, readiness.evidenceAlive);
+  if (openId) {
+    await rt.store.updateIncident(openId, {
+      status: 'failed',
+      closedAt: rt.now().toISOString(),
+      error: { name: error.name, message: error.message },
+    });
+    await recordEvent(rt, openId, 'error', error.message);
+  }
+  throw error;
 }

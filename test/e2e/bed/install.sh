@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages the e2e test bed needs (Keystone + Nova Zed, MariaDB, RabbitMQ,
-# fence-agents, OpenIPMI). Idempotent: exits in about a second when everything is present.
+# fence-agents, OpenIPMI) and the integration tests' (Prometheus, the second signal). Idempotent: exits in about a second when everything is present.
 # Nothing is configured or started by the packages: debconf answers "no" to every
-# auto-configuration question and a policy-rc.d that exits 101 blocks invoke-rc.d.
+# auto-configuration question and a policy-rc.d that exits 101 blocks invoke-rc.d. prometheus is
+# for the /metrics integration test, which runs its binary itself on 127.0.0.1; chromium for the
+# status page test (headless, driven by playwright-core).
 set -euo pipefail
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export DEBIAN_FRONTEND=noninteractive
@@ -14,6 +16,7 @@ PACKAGES=(
   python3-openstackclient python3-osc-placement python3-pymysql
   uwsgi-plugin-python3
   fence-agents ipmitool openipmi
+  prometheus chromium
   curl
 )
 

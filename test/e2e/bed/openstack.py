@@ -377,6 +377,10 @@ cloud:
   file: {BED_DIR}/clouds.yaml
 monitor:
   intervalSeconds: 1
+  # The computes share this machine and have no network of their own: scenarios 1-5 (and
+  # bench:rto) simulate a dead host by killing its nova-compute, so they judge by Nova alone.
+  # Scenario 6 adds a tcp-probe second signal (one loopback address per compute).
+  confirmation: nova-only
   # report_interval is 5 s: a heartbeat older than this is a missed beat and more.
   staleAfterSeconds: 8
   graceSeconds: 0

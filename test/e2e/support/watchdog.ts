@@ -46,6 +46,10 @@ export function writeWatchdogConfig(bed: BedInfo, opts: WatchdogOptions): string
   config.store = { driver: 'sqlite', path: join(dir, 'incidents.db') };
   const channels = (config.notification!.channels as Array<{ transport: { port: number } }>) ?? [];
   for (const c of channels) c.transport.port = opts.smtpPort;
+  // A bed written before the second signal existed: its scenarios judge by Nova alone (see the
+  // bed's freezer-dr.yaml); scenario 6 patches in a tcp-probe second signal.
+  config.monitor ??= {};
+  config.monitor.confirmation ??= 'nova-only';
   opts.patch?.(config);
   const path = join(dir, 'freezer-dr.yaml');
   writeFileSync(path, stringify(config));

@@ -1,3 +1,4 @@
+import { FAST, FAST_SIM, type Timing } from '../../support/timing.js';
 /**
  * One reliability case's world: the simulated cloud (fast timings) behind a cuttable VPN proxy,
  * a real SMTP server (with AUTH, so there is an SMTP password to leak), a config as an object and
@@ -28,29 +29,14 @@ import { createRuntime, setRuntime, type Runtime } from '../../../lib/workflow/r
 import type { ExecutionInputRaw } from '../../../lib/workflow/schemas.js';
 import type { StartRecovery } from '../../../lib/monitor/index.js';
 import { addSecret, addSecretSource, collect, onScan } from './corpus.js';
+import { createEmfSink, createPrometheusRegistry, setMetricSinks } from '../../../lib/metrics/index.js';
+import { getEventSinks, setEventSinks } from '../../../lib/events/index.js';
 import { noLost, noUnsafe, recordCase, type CaseFigures, type Lost, type Unsafe } from './results.js';
 import { startVpn, type Vpn } from './vpn.js';
 
 export type SimSmtp = Awaited<ReturnType<typeof startSimSmtp>>;
 
-export interface Timing {
-  waitMs?: Record<string, number>;
-  retryMs?: Record<string, number | number[]>;
-}
-
-/** The in-process runner's Wait/Retry intervals, shortened as in test/support/recovery-env.ts. */
-export const FAST: Required<Timing> = {
-  waitMs: { WaitForEvacuation: 50 },
-  retryMs: {
-    Validate: 10,
-    Fence: 10,
-    Isolate: 10,
-    Plan: 10,
-    DryRunPlan: 10,
-    EvacuateRound: 20,
-    Notify: 10,
-  },
-};
+export { FAST, type Timing } from '../../support/timing.js';
 
 export interface EnvOptions {
   hosts?: string[];
@@ -119,12 +105,10 @@ const ok = (status: number) => status >= 200 && status < 300;
 
 export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
   const sim = await startSimCloud({
-    reportIntervalMs: 100,
-    serviceDownTimeMs: 1000,
-    rebuildMs: 150,
+    ...FAST_SIM,
     hosts: opts.hosts,
     ...opts.sim,
-    redfish: { powerOffDelayMs: 50, ...opts.sim?.redfish },
+    redfish: { ...FAST_SIM.redfish, ...opts.sim?.redfish },
   });
   const smtp = await startSimSmtp({});
   const vpn = await startVpn(sim);
@@ -163,7 +147,9 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
         };
   const raw: Record<string, any> = {
     cloud: { from: 'inline', authUrl: vpn.authUrl, regionName: sim.regionName, auth, requestTimeoutSeconds: 5 },
-    monitor: { intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
+    // Nova's signal alone: these cases are about Nova, Keystone and BMC faults; the second signal has
+    // its own suites (test/integration/second-signal-*.test.ts).
+    monitor: { confirmation: 'nova-only', intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
     fencing: { hosts, powerTimeoutSeconds: 2, pollIntervalSeconds: 0.05, requestTimeoutSeconds: 2 },
     evacuation: { concurrency: 3, instanceTimeoutSeconds: 15, checkIntervalSeconds: 1 },
     notification: {
@@ -195,6 +181,12 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
   setLogger(log);
   const rt = await createRuntime(config, { log, ...opts.runtime?.(config) });
   setRuntime(rt);
+  // S6 covers metrics and lifecycle events too: both outputs of the catalog and every event are scanned.
+  const emf: string[] = [];
+  const prometheus = createPrometheusRegistry();
+  setMetricSinks([prometheus, createEmfSink({ write: (l) => emf.push(l) })]);
+  const published: unknown[] = [];
+  setEventSinks([...getEventSinks(), { name: 'scan', send: async (e) => void published.push(e) }]);
   const before = sim.snapshot();
   // S1 as it happens: the power state of the source host at the moment each evacuate request
   // reached Nova (a host still PoweringOff, or On, is not confirmed off).
@@ -236,6 +228,8 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
     if (dump) collect(`incident records:${tag}`, dump);
     collect(`log:${tag}`, logs.join('\n'));
     for (const [i, m] of smtp.messages.entries()) collect(`mail:${tag}#${i}`, m.raw);
+    collect(`metrics:${tag}`, `${prometheus.render()}\n${emf.join('\n')}`);
+    collect(`events:${tag}`, published);
   }
 
   onScan(collectAll);

@@ -6,6 +6,8 @@ import type { Observation } from '../../../lib/incidents/index.js';
 const config = parseConfig({
   cloud: { from: 'env' },
   monitor: {
+    // These cases are about Nova's signal and the gates; the second signal has its own file.
+    confirmation: 'nova-only',
     staleAfterSeconds: 30,
     graceSeconds: 20,
     gates: { maxFailedHosts: 1, maxFailedPercent: 50, allStalePercent: 75 },
@@ -130,14 +132,34 @@ describe('monitor decisions', () => {
     expect(decision.recover).toEqual([]);
   });
 
-  test('storm gate counts hosts already fenced', () => {
+  // Issue 12: this used to count every forced-down host with no time limit, so one recovered
+  // host out for repair held every later recovery with the default maxFailedHosts of 1.
+  test('storm gate: a host recovered earlier and out for repair does not count', () => {
     const signals = six();
     signals[0] = host('compute-1', { state: 'down', forcedDown: true, updatedAt: ago(900) });
     signals[1] = host('compute-2', { state: 'down', updatedAt: ago(120) });
     const { decision } = run(signals, [
       { host: 'compute-2', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' },
     ]);
+    expect(decision.gates).toEqual([]);
+    expect(decision.recover.map((r) => r.host)).toEqual(['compute-2']);
+  });
+
+  test('storm gate counts a recovery that ended within the window', () => {
+    const signals = six();
+    signals[0] = host('compute-1', { state: 'down', forcedDown: true, updatedAt: ago(900) });
+    signals[1] = host('compute-2', { state: 'down', updatedAt: ago(120) });
+    const { decision } = decide({
+      observed: { ok: true, signals, serverDate: T },
+      localNow: T,
+      observations: [{ host: 'compute-2', suspectSince: ago(100), lastSeenAt: ago(1), lastState: 'down' }],
+      openIncidents: new Set(),
+      paused: false,
+      config,
+      recent: [{ host: 'compute-1', incidentId: 'inc-compute-1-x', status: 'resolved', closedAt: ago(120) }],
+    });
     expect(decision.gates.map((g) => g.gate)).toEqual(['storm']);
+    expect(decision.gates[0]!.reason).toMatch(/1 recovered or in recovery within 600 s \(compute-1\)/);
     expect(decision.recover).toEqual([]);
   });
 
@@ -152,7 +174,7 @@ describe('monitor decisions', () => {
     expect(decision.gates.map((g) => g.gate)).toEqual(['storm']);
     expect(decision.gates[0]!.hosts).toEqual(['compute-1', 'compute-2']);
     expect(decision.gates[0]!.reason).toMatch(
-      /^1 new failure\(s\) \(compute-1\) \+ 1 suspect \(compute-2\) \+ 0 fenced \+ 0 in recovery = 2 of 6 hosts/,
+      /^1 new failure\(s\) \(compute-1\) \+ 1 suspect \(compute-2\) \+ 0 recovered or in recovery within 600 s = 2 of 6 hosts/,
     );
     expect(decision.recover).toEqual([]);
   });

@@ -5,7 +5,7 @@ import { at, instance, sampleEvents, sampleIncident } from './fixtures.js';
 
 describe('reportKind', () => {
   test('a terminal status wins', () => {
-    for (const s of ['resolved', 'partial', 'fence-failed', 'failed', 'dry-run'] as const)
+    for (const s of ['resolved', 'partial', 'timed-out', 'fence-failed', 'failed', 'dry-run'] as const)
       expect(reportKind(sampleIncident({ status: s }), [])).toBe(s);
   });
   test('otherwise it is read from the incident and its instances', () => {

@@ -101,7 +101,7 @@ describe('templates', () => {
       gate: 'observer',
     });
     expect(m.subject).toBe('[freezer-dr] Observer gate: Nova unreachable');
-    expect(m.text).toContain('Observer gate: the cloud API could not be read');
+    expect(m.text).toContain('Observer gate: the cloud API or the second signal could not be read');
     expect(m.text).toContain('GET /os-services: connect ETIMEDOUT');
     expect(m.html).toContain('Check the VPN');
     expect(m.recipients).toEqual(['ops@example.org']);
