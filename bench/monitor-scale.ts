@@ -31,7 +31,13 @@ const WARM = 5;
 const TARGET = { calls_max: 3, cpu_ms_max: 100 };
 
 let calls = 0;
-subscribe('http.client.request.start', () => calls++);
+subscribe('http.client.request.start', (msg) => {
+  calls++;
+  if (process.env.BENCH_DEBUG) {
+    const req = (msg as { request: { method: string; path: string; getHeader(n: string): unknown } }).request;
+    console.error(`  call: ${req.method} ${req.path.split('?')[0]} ${String(req.getHeader('x-amz-target') ?? '')}`);
+  }
+});
 
 interface Far {
   authUrl: string;
