@@ -51,6 +51,8 @@ async function trial(mode: Mode, i: number): Promise<number> {
       },
     },
     monitor: {
+      // Nova's heartbeat alone: the comparison is about when a pass looks, not about a second signal.
+      confirmation: 'nova-only',
       intervalSeconds: m.intervalSeconds / SCALE,
       staleAfterSeconds: m.staleAfterSeconds / SCALE,
       graceSeconds: Math.max(m.graceSeconds / SCALE, 0),
