@@ -13,6 +13,8 @@ const BENCHES: Array<[string, string[]]> = [
   ['cold-start', ['bench/cold-start.ts']],
   ['evacuate-scale', ['bench/evacuate-scale.ts']],
   ['cli', ['bench/cli.ts']],
+  ['monitor-scale', ['bench/monitor-scale.ts']],
+  ['detect', ['bench/detect.ts']],
 ];
 const json = process.argv.includes('--json');
 const root = fileURLToPath(new URL('..', import.meta.url));
