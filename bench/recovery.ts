@@ -78,7 +78,7 @@ async function once(i: number) {
   while (!exec) {
     await runMonitorPass(rt, async (input) => {
       detectedAt = Date.now();
-      exec = runLocalExecution(input.incidentId, input, { handlers: taskHandlers, waitMs: { WaitForEvacuation: 200 } });
+      exec = runLocalExecution(input.incidentId, input, { handlers: taskHandlers });
       return { started: true, detail: 'bench' };
     });
     if (!exec) await new Promise((r) => setTimeout(r, 250));

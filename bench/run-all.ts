@@ -9,6 +9,12 @@ const BENCHES: Array<[string, string[]]> = [
   ['recovery', ['bench/recovery.ts']],
   ['fence', ['bench/fence.ts']],
   ['bundle', ['bench/bundle.ts', '--package']],
+  // After bundle: it reads the packages that one just made.
+  ['cold-start', ['bench/cold-start.ts']],
+  ['evacuate-scale', ['bench/evacuate-scale.ts']],
+  ['cli', ['bench/cli.ts']],
+  ['monitor-scale', ['bench/monitor-scale.ts']],
+  ['detect', ['bench/detect.ts']],
 ];
 const json = process.argv.includes('--json');
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -133,10 +133,9 @@ export async function runDemo(out: (line: string) => void, opts: { workDir?: str
       intervalMs: 1000,
       out,
       signal: abort.signal,
-      // Short waits: the simulator rebuilds in 1.5 s; production uses the configured intervals.
+      // Short retries for the simulator; the evacuation checks follow their own adaptive schedule.
       timing: {
-        waitMs: { WaitForEvacuation: 500 },
-        retryMs: { EvacuateInstance: 500, CheckEvacuation: 500, Fence: 500, Isolate: 300, Plan: 300, Validate: 300 },
+        retryMs: { EvacuateRound: 500, Fence: 500, Isolate: 300, Plan: 300, Validate: 300 },
       },
       done: async () =>
         (await rt.store.listIncidents()).some((i) => i.host === victim && TERMINAL_STATUSES.has(i.status)),

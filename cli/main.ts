@@ -1,15 +1,3 @@
-import { FreezerError, UserInputError } from '../lib/errors.js';
-import { IncidentExistsError } from '../lib/incidents/index.js';
-import { redactText } from '../lib/log/index.js';
-import { isObserverProblem } from '../lib/openstack/index.js';
-import { CHECK_HELP, checkCommand } from './commands/check.js';
-import { DEMO_HELP, demoCommand } from './commands/demo.js';
-import { FENCE_HELP, fenceCommand } from './commands/fence.js';
-import { INCIDENTS_HELP, incidentsCommand } from './commands/incidents.js';
-import { PAUSE_HELP, pauseCommand } from './commands/pause.js';
-import { RECOVER_HELP, recoverCommand } from './commands/recover.js';
-import { RETURN_HELP, returnCommand } from './commands/return.js';
-import { START_HELP, startCommand } from './commands/start.js';
 import { EXIT } from './exit-codes.js';
 
 export const HELP = `freezer-dr — compute-node high availability for OpenStack
@@ -32,16 +20,27 @@ Exit codes: 0 ok · 1 the operation failed · 2 bad usage/config/input ·
             3 the cloud could not be observed · 4 refused by a gate, the pause switch or an open incident`;
 
 type Out = (s: string) => void;
-const COMMANDS: Record<string, { run: (argv: string[], out: Out) => Promise<number>; help: string }> = {
-  start: { run: startCommand, help: START_HELP },
-  demo: { run: demoCommand, help: DEMO_HELP },
-  check: { run: checkCommand, help: CHECK_HELP },
-  recover: { run: recoverCommand, help: RECOVER_HELP },
-  return: { run: returnCommand, help: RETURN_HELP },
-  incidents: { run: incidentsCommand, help: INCIDENTS_HELP },
-  fence: { run: fenceCommand, help: FENCE_HELP },
-  pause: { run: (a, o) => pauseCommand(true, a, o), help: PAUSE_HELP },
-  resume: { run: (a, o) => pauseCommand(false, a, o), help: PAUSE_HELP },
+type Run = (argv: string[], out: Out) => Promise<number>;
+/**
+ * Each command's module loads when that command runs: `freezer-dr --help` or `pause` never pays
+ * for the monitor, the state machine runner or the simulator.
+ */
+const COMMANDS: Record<string, () => Promise<Run>> = {
+  start: async () => (await import('./commands/start.js')).startCommand,
+  demo: async () => (await import('./commands/demo.js')).demoCommand,
+  check: async () => (await import('./commands/check.js')).checkCommand,
+  recover: async () => (await import('./commands/recover.js')).recoverCommand,
+  return: async () => (await import('./commands/return.js')).returnCommand,
+  incidents: async () => (await import('./commands/incidents.js')).incidentsCommand,
+  fence: async () => (await import('./commands/fence.js')).fenceCommand,
+  pause: async () => {
+    const { pauseCommand } = await import('./commands/pause.js');
+    return (a, o) => pauseCommand(true, a, o);
+  },
+  resume: async () => {
+    const { pauseCommand } = await import('./commands/pause.js');
+    return (a, o) => pauseCommand(false, a, o);
+  },
 };
 
 /** Run one CLI invocation; returns the exit code. Errors are printed for people, never with secrets. */
@@ -61,8 +60,17 @@ export async function main(
     return EXIT.usage;
   }
   try {
-    return await command.run(rest, out);
+    return await (
+      await command()
+    )(rest, out);
   } catch (e) {
+    const [{ FreezerError, UserInputError }, { IncidentExistsError }, { redactText }, { isObserverProblem }] =
+      await Promise.all([
+        import('../lib/errors.js'),
+        import('../lib/incidents/index.js'),
+        import('../lib/log/index.js'),
+        import('../lib/openstack/index.js'),
+      ]);
     const error = e as Error;
     err(`error: ${redactText(error.message)}`);
     if (error instanceof FreezerError && error.hint) err(`hint: ${redactText(error.hint)}`);

@@ -1,5 +1,4 @@
 import { stepHandler } from './middleware/task.js';
-import { EvacuateStepInputSchema } from '../lib/workflow/index.js';
-import { evacuateStep } from '../lib/workflow/index.js';
+import { EvacuateRoundInputSchema, evacuateRoundStep } from '../lib/workflow/index.js';
 
-export const handler = stepHandler(EvacuateStepInputSchema, evacuateStep);
+export const handler = stepHandler(EvacuateRoundInputSchema, evacuateRoundStep);

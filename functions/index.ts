@@ -1,4 +1,3 @@
-import { handler as check } from './check.js';
 import { handler as evacuate } from './evacuate.js';
 import { handler as fence } from './fence.js';
 import { handler as isolate } from './isolate.js';
@@ -15,7 +14,6 @@ export const taskHandlers: Record<string, LambdaHandler> = {
   isolate,
   plan,
   evacuate,
-  check,
   notify,
   notifyFenceFailed,
 };

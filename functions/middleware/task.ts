@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { formatIssues } from '../../lib/config/index.js';
 import { getLogger, redact, redactText, setInvocationContext } from '../../lib/log/index.js';
 import { createEmfSink, setMetricSinks } from '../../lib/metrics/index.js';

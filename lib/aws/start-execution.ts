@@ -1,4 +1,5 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
+import type * as Sfn from '@aws-sdk/client-sfn';
+import type { ExecutionStatus, SFNClient } from '@aws-sdk/client-sfn';
 import { UserInputError } from '../errors.js';
 
 /**
@@ -17,9 +18,13 @@ const EXECUTION_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 /** Statuses that mean an execution is (or is about to be) in flight. */
 const IN_FLIGHT: ReadonlySet<string> = new Set<ExecutionStatus>(['RUNNING', 'PENDING_REDRIVE']);
 
+/** The SDK is loaded on first use: a process that never starts an execution never pays for it. */
+let sdk: Promise<typeof Sfn> | undefined;
+const loadSdk = () => (sdk ??= import('@aws-sdk/client-sfn'));
 let sharedClient: SFNClient | undefined;
 /** Created on first use, once per container. */
-function defaultClient(): SFNClient {
+async function defaultClient(): Promise<SFNClient> {
+  const { SFNClient } = await loadSdk();
   sharedClient ??= new SFNClient({});
   return sharedClient;
 }
@@ -78,14 +83,16 @@ const parseJson = (text: string | undefined): unknown => {
 /** Start the recovery execution for one incident; an existing execution of that name is a result, not an error. */
 export async function startRecoveryExecution(
   args: StartRecoveryExecutionArgs,
-  client: SFNClient = defaultClient(),
+  client?: SFNClient,
 ): Promise<StartRecoveryExecutionResult> {
   if (!EXECUTION_NAME.test(args.name))
     throw new UserInputError(
       `execution name must be 1–80 characters of A–Z, a–z, 0–9, "-" and "_": ${JSON.stringify(args.name)}`,
     );
+  const { StartExecutionCommand } = await loadSdk();
+  const sfn = client ?? (await defaultClient());
   try {
-    const out = await client.send(
+    const out = await sfn.send(
       new StartExecutionCommand({
         stateMachineArn: args.stateMachineArn,
         name: args.name,
@@ -100,7 +107,7 @@ export async function startRecoveryExecution(
   const executionArn = executionArnFor(args.stateMachineArn, args.name);
   let status: ExecutionStatus | 'UNKNOWN' = 'UNKNOWN';
   try {
-    status = (await describeRecoveryExecution({ executionArn }, client))?.status ?? 'UNKNOWN';
+    status = (await describeRecoveryExecution({ executionArn }, sfn))?.status ?? 'UNKNOWN';
   } catch {
     // Could not read it (throttled, no permission): the name is taken either way, so start nothing.
   }
@@ -112,11 +119,13 @@ export async function startRecoveryExecution(
 /** Read one execution by ARN, or by state machine + name; undefined when it does not exist. */
 export async function describeRecoveryExecution(
   ref: { executionArn: string } | { stateMachineArn: string; name: string },
-  client: SFNClient = defaultClient(),
+  client?: SFNClient,
 ): Promise<RecoveryExecution | undefined> {
   const executionArn = 'executionArn' in ref ? ref.executionArn : executionArnFor(ref.stateMachineArn, ref.name);
+  const { DescribeExecutionCommand } = await loadSdk();
+  const sfn = client ?? (await defaultClient());
   try {
-    const out = await client.send(new DescribeExecutionCommand({ executionArn }));
+    const out = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     return {
       executionArn: out.executionArn ?? executionArn,
       name: out.name ?? executionArn.split(':').at(-1) ?? '',

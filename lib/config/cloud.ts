@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { registerSecret } from '../log/index.js';
 import type { CloudConfig } from './schemas.js';
 import { ConfigInvalidError, ConfigNotFoundError, ConfigSyntaxError } from './errors.js';
@@ -123,6 +122,7 @@ async function findCloudsYamlEntry(
       continue;
     }
     let doc: unknown;
+    const { parse } = await import('yaml');
     try {
       doc = parse(text);
     } catch (err) {

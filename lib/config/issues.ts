@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** Turn zod issues into one line each: the exact field path and what was expected. */
 export function formatIssues(error: z.ZodError): string[] {

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
 import { ConfigSchema, type Config } from './schemas.js';
 import { ConfigInvalidError, ConfigNotFoundError, ConfigSyntaxError } from './errors.js';
 import { formatIssues } from './issues.js';
@@ -21,6 +20,7 @@ export async function loadConfigFile(path: string): Promise<Config> {
   } catch (err) {
     throw new ConfigNotFoundError(path, { cause: err });
   }
+  const { parseDocument } = await import('yaml');
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;

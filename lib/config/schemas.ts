@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A reference to a secret, never the secret itself (S6).
@@ -348,11 +348,15 @@ export const EvacuableSchema = z
 
 export const EvacuationSchema = z
   .object({
-    /** Instances evacuated at once (the Map's MaxConcurrency). Defaults to 4. */
+    /** Instances evacuated at once (free slots are filled every check round). Defaults to 4. */
     concurrency: z.number().int().min(1).max(40).default(4),
     /** Give up on one instance after this long. Defaults to 600 s. */
     instanceTimeoutSeconds: Seconds(600),
-    /** Seconds between checks of an evacuating instance. Defaults to 5. */
+    /**
+     * Longest wait between two check rounds of a host's evacuations (fractions allowed). Rounds
+     * adapt below it: the first 0.1 s after a request, then aimed at when the rebuilds seen so far
+     * ended, backing off with age. Defaults to 5.
+     */
     checkIntervalSeconds: Seconds(5),
     evacuable: EvacuableSchema.default(EvacuableSchema.parse({})),
     /** Target host for every evacuation; unset lets the scheduler choose (recommended). */

@@ -43,3 +43,28 @@ export function assessEvacuation(
     return { kind: 'failed', reason: server.fault ?? 'the instance went to ERROR' };
   return { kind: 'ready' };
 }
+
+/**
+ * The same assessment from a host-wide round (one listing of the servers still on the source host
+ * and one of the host's evacuation migrations) instead of one GET per instance. `listed` is the
+ * instance as the source host's listing shows it, or undefined when it no longer lists there.
+ * Returns `null` when the listings cannot tell (it left the host without a finished migration of
+ * ours: deleted, or moved by someone else): the caller then reads that one server.
+ */
+export function assessFromListing(
+  listed: Server | undefined,
+  sourceHost: string,
+  migrations: Migration[],
+  migrationsBefore: number,
+  requested: boolean,
+): Assessment | null {
+  if (listed) return assessEvacuation(listed, sourceHost, migrations, migrationsBefore, requested);
+  const last = migrations.slice(migrationsBefore).at(-1);
+  // Nova moves the instance to its new host and marks the migration done in the same step
+  // (DESIGN §6): gone from the source with our migration done is an evacuation that finished.
+  if (last && SUCCEEDED.has(last.status) && last.destCompute && last.destCompute !== sourceHost)
+    return { kind: 'evacuated', targetHost: last.destCompute };
+  if (last && !SUCCEEDED.has(last.status) && !FAILED.has(last.status))
+    return { kind: 'in-progress', detail: `migration ${last.id} ${last.status}` };
+  return null;
+}

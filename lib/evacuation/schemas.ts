@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const PlanItemSchema = z.object({
   id: z.string(),
@@ -43,6 +43,10 @@ export const InstanceRecordSchema = z.object({
   migrationId: z.number().nullable().default(null),
   startedAt: z.string().nullable().default(null),
   finishedAt: z.string().nullable().default(null),
+  /** When our last evacuate request was sent: an unanswered one is re-sent only well after it (S5). */
+  requestedAt: z.string().nullish(),
+  /** When Nova answered 200 to it: from then on Nova must have a migration of ours. */
+  acceptedAt: z.string().nullish(),
 });
 export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
 
@@ -65,5 +69,7 @@ export function newInstanceRecord(
     migrationId: null,
     startedAt: null,
     finishedAt: null,
+    requestedAt: null,
+    acceptedAt: null,
   };
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EVENT_SCHEMA_VERSION, LifecycleEventSchema } from './schemas.js';
 
 /** The documented JSON Schema of a lifecycle event (docs/events.schema.json), derived from the zod schema. */

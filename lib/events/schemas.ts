@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Lifecycle events: one per step of an incident, published to EventBridge in AWS (source

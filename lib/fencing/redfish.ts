@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   BmcAuthError,
   BmcPrivilegeError,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a confirmed power-off leaves in the incident record (S1: `fenced` is only ever true). */
 export const FenceResultSchema = z.object({

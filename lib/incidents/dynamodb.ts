@@ -1,27 +1,20 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-  type QueryCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StoreConfig } from '../config/index.js';
+import { InstanceRecordSchema, type InstanceRecord } from '../evacuation/index.js';
 import { IncidentExistsError, IncidentNotFoundError, StoreError } from './errors.js';
+import { acquireLock, isConditionFailed, openIncidentOf, releaseLock, type LockDeps } from './dynamodb-lock.js';
+import { createObservationStore } from './dynamodb-observations.js';
 import {
   IncidentSchema,
-  ObservationSchema,
   TERMINAL_STATUSES,
   TimelineEventSchema,
   type Incident,
-  type Observation,
   type TimelineEvent,
 } from './schemas.js';
-import { InstanceRecordSchema, type InstanceRecord } from '../evacuation/index.js';
 import type { IncidentStore } from './store.js';
+
+export { ORPHAN_LOCK_SECONDS } from './dynamodb-lock.js';
 
 /*
  * The DynamoDB store: one table, single-table design.
@@ -34,24 +27,19 @@ import type { IncidentStore } from './store.js';
  *   INCIDENT#<id>        COUNTER#EVENT      n: the last event sequence number (atomic ADD)
  *   INCIDENT#<id>        EVENT#<seq:10>     one TimelineEvent; zero-padded seq, so sk order = append order
  *   HOST#<host>          OPEN               S4 lock: incidentId, acquiredAt, snapshot (the incident as created)
- *   OBS                  HOST#<host>        one Observation + expiresAt (TTL, epoch seconds, 7 days)
+ *   OBS#<n>              OBS                the monitor's memory, shard n (dynamodb-observations.ts)
  *   SETTING#<key>        SETTING            value
  *
  * GSI "byCreated" (gsi1pk, gsi1sk), projection ALL: listIncidents newest first with one Query.
  * GSI "open" (gsi2pk, gsi2sk), sparse: only open incidents carry its keys, so the monitor's
  * listIncidents({openOnly}) every minute reads the few open ones, never the whole history.
- * Incidents are rare (a handful a month), so the single GSI partitions are never hot. Observations share
- * one partition ("OBS") so a monitor pass reads them with one Query instead of a Scan; a cloud has
- * hundreds of compute hosts at most.
+ * Incidents are rare (a handful a month), so the single GSI partitions are never hot. The monitor's
+ * memory keeps only hosts that carry some (suspects), spread over a few shard keys, read with the
+ * settings in one BatchGetItem and rewritten only where it changed: a quiet pass at 5,000 hosts
+ * reads once and writes nothing.
  *
- * S4 without transactions. The lock item HOST#<host>/OPEN is written first with
- * `attribute_not_exists(pk) OR incidentId = :id`, then the META item with `attribute_not_exists(pk)`;
- * closing writes META first, then deletes the lock conditionally on its incidentId. So "an open META
- * has its lock" always holds, and a crash between the two writes leaves only a lock that the next
- * writer recognises as stale (its META is terminal, or it has no META after ORPHAN_LOCK_SECONDS) and
- * takes over. Single-item conditional writes are the only primitive used, so the same code runs on
- * DynamoDB and on dynalite (which has no TransactWriteItems) and the test suite exercises the real path.
- * A failed condition becomes IncidentExistsError carrying the existing incident.
+ * S4 without transactions lives in dynamodb-lock.ts. A failed condition becomes IncidentExistsError
+ * carrying the existing incident.
  *
  * updateIncident is optimistic: it re-reads and re-applies the patch when `version` moved meanwhile,
  * so concurrent Tasks never lose each other's updates. Reads that decide something are strongly
@@ -93,13 +81,7 @@ export const DYNAMO_TABLE_SPEC = {
   ttlAttribute: 'expiresAt',
 } as const;
 
-/** How long observations live after their last write (the TTL on `expiresAt`). */
-export const OBSERVATION_TTL_SECONDS = 7 * 24 * 3600;
-/** A lock whose incident never got written (its creator crashed) is taken over after this long. */
-export const ORPHAN_LOCK_SECONDS = 900;
-
 const META = 'META';
-const LOCK = 'OPEN';
 const BY_CREATED = 'byCreated';
 const OPEN_INDEX = 'open';
 const MAX_ATTEMPTS = 8;
@@ -117,11 +99,8 @@ const KEY_ATTRIBUTES = [
 ] as const;
 
 const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: META });
-const lockKey = (host: string) => ({ pk: `HOST#${host}`, sk: LOCK });
-const settingKey = (key: string) => ({ pk: `SETTING#${key}`, sk: 'SETTING' });
 
 type Item = Record<string, unknown>;
-type Lock = { incidentId: string; acquiredAt: string; snapshot: Incident };
 type DynamoStoreConfig = Extract<StoreConfig, { driver: 'dynamodb' }>;
 
 export interface DynamoStoreDeps {
@@ -132,120 +111,58 @@ export interface DynamoStoreDeps {
 
 const isOpenStatus = (i: Incident) => !TERMINAL_STATUSES.has(i.status);
 
-function isConditionFailed(err: unknown): boolean {
-  return (err as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
-}
-
 function strip(item: Item): Item {
   const out: Item = { ...item };
   for (const k of KEY_ATTRIBUTES) delete out[k];
   return out;
 }
 
-/** The IncidentStore on DynamoDB (AWS SDK v3 DocumentClient). */
-export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDeps = {}): IncidentStore {
-  const TableName = config.table;
-  const ownClient = !deps.client;
+/** The SDK and everything built on it, made on first use: importing this file loads no AWS SDK. */
+async function connect(config: DynamoStoreConfig, deps: DynamoStoreDeps, now: () => Date) {
+  const [{ DynamoDBClient }, lib] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/lib-dynamodb'),
+  ]);
   const client =
     deps.client ??
     new DynamoDBClient({
       ...(config.region ? { region: config.region } : {}),
       ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     });
-  const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  const now = deps.now ?? (() => new Date());
-  let ordCounter = 0;
-
-  const get = async (key: Item): Promise<Item | undefined> =>
-    (await doc.send(new GetCommand({ TableName, Key: key, ConsistentRead: true }))).Item;
-
-  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, max = Infinity): Promise<Item[]> {
-    const items: Item[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({ ...input, TableName, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey && items.length < max);
-    return items.slice(0, max);
-  }
-
-  async function readMeta(id: string): Promise<{ incident: Incident; version: number } | undefined> {
-    const item = await get(incidentKey(id));
+  const doc = lib.DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  const TableName = config.table;
+  const readMeta = async (id: string): Promise<{ incident: Incident; version: number } | undefined> => {
+    const item = (await doc.send(new lib.GetCommand({ TableName, Key: incidentKey(id), ConsistentRead: true }))).Item;
     if (!item) return undefined;
     return {
       incident: IncidentSchema.parse(strip(item)),
       version: typeof item.version === 'number' ? item.version : 0,
     };
-  }
+  };
+  const lock: LockDeps = { lib, doc, TableName, now, readIncident: async (id) => (await readMeta(id))?.incident };
+  return { client, lib, doc, TableName, readMeta, lock, obs: createObservationStore({ lib, doc, TableName }) };
+}
 
-  async function readLock(host: string): Promise<Lock | undefined> {
-    const item = await get(lockKey(host));
-    if (!item) return undefined;
-    return {
-      incidentId: String(item.incidentId),
-      acquiredAt: String(item.acquiredAt),
-      snapshot: IncidentSchema.parse(item.snapshot),
-    };
-  }
+/** The IncidentStore on DynamoDB (AWS SDK v3 DocumentClient). */
+// eslint-disable-next-line max-lines-per-function -- a factory: the IncidentStore methods share one client and table; each method is short, lock handling lives in dynamodb-lock.ts
+export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDeps = {}): IncidentStore {
+  const now = deps.now ?? (() => new Date());
+  let connection: ReturnType<typeof connect> | undefined;
+  const db = () => (connection ??= connect(config, deps, now));
+  let ordCounter = 0;
 
-  /** What a lock held by another incident means: that incident (still open or being created), or stale. */
-  async function judgeLock(lock: Lock): Promise<{ live: Incident } | { stale: true }> {
-    const meta = await readMeta(lock.incidentId);
-    if (meta) return isOpenStatus(meta.incident) ? { live: meta.incident } : { stale: true };
-    const ageSeconds = (now().getTime() - Date.parse(lock.acquiredAt)) / 1000;
-    return ageSeconds < ORPHAN_LOCK_SECONDS ? { live: lock.snapshot } : { stale: true };
-  }
-
-  async function releaseLock(host: string, incidentId: string): Promise<void> {
-    try {
-      await doc.send(
-        new DeleteCommand({
-          TableName,
-          Key: lockKey(host),
-          ConditionExpression: '#iid = :id',
-          ExpressionAttributeNames: { '#iid': 'incidentId' },
-          ExpressionAttributeValues: { ':id': incidentId },
-        }),
+  async function queryAll(input: Omit<QueryCommandInput, 'TableName'>, max = Infinity): Promise<Item[]> {
+    const { doc, lib, TableName } = await db();
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await doc.send(
+        new lib.QueryCommand({ ...input, TableName, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }),
       );
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err; // someone else's lock by now: leave it
-    }
-  }
-
-  /** S4: take HOST#<host>/OPEN for this incident, or throw IncidentExistsError with the holder. */
-  async function acquireLock(incident: Incident): Promise<void> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      try {
-        await doc.send(
-          new PutCommand({
-            TableName,
-            Item: {
-              ...lockKey(incident.host),
-              incidentId: incident.id,
-              acquiredAt: now().toISOString(),
-              snapshot: incident,
-            },
-            ConditionExpression: 'attribute_not_exists(pk) OR #iid = :id',
-            ExpressionAttributeNames: { '#iid': 'incidentId' },
-            ExpressionAttributeValues: { ':id': incident.id },
-          }),
-        );
-        return;
-      } catch (err) {
-        if (!isConditionFailed(err)) throw err;
-      }
-      const holder = await readLock(incident.host);
-      if (!holder || holder.incidentId === incident.id) continue; // released meanwhile: try again
-      const verdict = await judgeLock(holder);
-      if ('live' in verdict) throw new IncidentExistsError(verdict.live);
-      await releaseLock(incident.host, holder.incidentId);
-    }
-    throw new StoreError(
-      `could not take the open-incident lock for host ${incident.host} after ${MAX_ATTEMPTS} attempts`,
-    );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey && items.length < max);
+    return items.slice(0, max);
   }
 
   const metaItem = (incident: Incident, version: number): Item => {
@@ -265,36 +182,34 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
 
   return {
     async createIncident(incident) {
+      const { doc, lib, TableName, readMeta, lock } = await db();
       const valid = IncidentSchema.parse(incident);
       const open = isOpenStatus(valid);
-      if (open) await acquireLock(valid);
+      if (open) await acquireLock(lock, valid);
       try {
         await doc.send(
-          new PutCommand({ TableName, Item: metaItem(valid, 1), ConditionExpression: 'attribute_not_exists(pk)' }),
+          new lib.PutCommand({ TableName, Item: metaItem(valid, 1), ConditionExpression: 'attribute_not_exists(pk)' }),
         );
       } catch (err) {
         if (!isConditionFailed(err)) {
-          if (open) await releaseLock(valid.host, valid.id);
+          if (open) await releaseLock(lock, valid.host, valid.id);
           throw err;
         }
         const existing = await readMeta(valid.id);
         // The lock stays only when it rightly belongs to the existing incident (same id, open, same host).
         if (open && !(existing && isOpenStatus(existing.incident) && existing.incident.host === valid.host))
-          await releaseLock(valid.host, valid.id);
+          await releaseLock(lock, valid.host, valid.id);
         if (existing) throw new IncidentExistsError(existing.incident);
         throw new StoreError(`incident ${valid.id} could not be written`, { cause: err });
       }
     },
 
     async getIncident(id) {
-      return (await readMeta(id))?.incident;
+      return (await (await db()).readMeta(id))?.incident;
     },
 
     async findOpenIncident(host) {
-      const lock = await readLock(host);
-      if (!lock) return undefined;
-      const verdict = await judgeLock(lock);
-      return 'live' in verdict ? verdict.live : undefined;
+      return openIncidentOf((await db()).lock, host);
     },
 
     async listIncidents(opts = {}) {
@@ -321,6 +236,7 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
     },
 
     async updateIncident(id, patch) {
+      const { doc, lib, TableName, readMeta, lock } = await db();
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const current = await readMeta(id);
         if (!current) throw new IncidentNotFoundError(id);
@@ -332,10 +248,10 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
         const wasOpen = isOpenStatus(current.incident);
         const closing = !isOpenStatus(next);
         if (closing && !next.closedAt) next.closedAt = next.updatedAt;
-        if (!wasOpen && !closing) await acquireLock(next); // reopening: S4 again
+        if (!wasOpen && !closing) await acquireLock(lock, next); // reopening: S4 again
         try {
           await doc.send(
-            new PutCommand({
+            new lib.PutCommand({
               TableName,
               Item: metaItem(next, current.version + 1),
               ConditionExpression: '#v = :v',
@@ -347,13 +263,14 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
           if (isConditionFailed(err)) continue; // changed meanwhile: re-read and re-apply the patch
           throw err;
         }
-        if (wasOpen && closing) await releaseLock(next.host, id);
+        if (wasOpen && closing) await releaseLock(lock, next.host, id);
         return next;
       }
       throw new StoreError(`incident ${id} kept changing; update given up after ${MAX_ATTEMPTS} attempts`);
     },
 
     async putInstance(record) {
+      const { doc, lib, TableName } = await db();
       const valid = InstanceRecordSchema.parse(record);
       const names: Record<string, string> = { '#ord': 'ord' };
       const values: Record<string, unknown> = {
@@ -365,7 +282,7 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
         return `#a${i} = :a${i}`;
       });
       await doc.send(
-        new UpdateCommand({
+        new lib.UpdateCommand({
           TableName,
           Key: { pk: `INCIDENT#${valid.incidentId}`, sk: `INSTANCE#${valid.instanceId}` },
           UpdateExpression: `SET ${sets.join(', ')}, #ord = if_not_exists(#ord, :ord)`,
@@ -376,7 +293,9 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
     },
 
     async getInstance(incidentId, instanceId): Promise<InstanceRecord | undefined> {
-      const item = await get({ pk: `INCIDENT#${incidentId}`, sk: `INSTANCE#${instanceId}` });
+      const { doc, lib, TableName } = await db();
+      const key = { pk: `INCIDENT#${incidentId}`, sk: `INSTANCE#${instanceId}` };
+      const item = (await doc.send(new lib.GetCommand({ TableName, Key: key, ConsistentRead: true }))).Item;
       return item ? InstanceRecordSchema.parse(strip(item)) : undefined;
     },
 
@@ -391,9 +310,10 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
     },
 
     async appendEvent(incidentId, event) {
+      const { doc, lib, TableName } = await db();
       const valid = TimelineEventSchema.parse(event);
       const counter = await doc.send(
-        new UpdateCommand({
+        new lib.UpdateCommand({
           TableName,
           Key: { pk: `INCIDENT#${incidentId}`, sk: 'COUNTER#EVENT' },
           UpdateExpression: 'ADD #n :one',
@@ -404,7 +324,7 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
       );
       const seq = Number(counter.Attributes?.n);
       await doc.send(
-        new PutCommand({
+        new lib.PutCommand({
           TableName,
           Item: { ...valid, pk: `INCIDENT#${incidentId}`, sk: `EVENT#${seq.toString().padStart(10, '0')}` },
         }),
@@ -420,51 +340,14 @@ export function createDynamoStore(config: DynamoStoreConfig, deps: DynamoStoreDe
       return items.map((i) => TimelineEventSchema.parse(strip(i)));
     },
 
-    async getObservations(): Promise<Observation[]> {
-      const nowSeconds = Math.floor(now().getTime() / 1000);
-      const items = await queryAll({
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'OBS' },
-        ConsistentRead: true,
-      });
-      // TTL deletion is lazy (hours to days): an expired item is already gone as far as we are concerned.
-      return items
-        .filter((i) => typeof i.expiresAt !== 'number' || i.expiresAt > nowSeconds)
-        .map((i) => ObservationSchema.parse(strip(i)));
-    },
-
-    async putObservations(observations) {
-      const expiresAt = Math.floor(now().getTime() / 1000) + OBSERVATION_TTL_SECONDS;
-      const byHost = new Map(observations.map((o) => [o.host, ObservationSchema.parse(o)])); // a batch may not name a key twice
-      let requests = [...byHost.values()].map((o) => ({
-        PutRequest: { Item: { ...o, pk: 'OBS', sk: `HOST#${o.host}`, expiresAt } },
-      }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt >= MAX_ATTEMPTS)
-          throw new StoreError(`${requests.length} observations left unwritten after ${MAX_ATTEMPTS} attempts`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
-        const left: typeof requests = [];
-        for (let i = 0; i < requests.length; i += 25) {
-          const chunk = requests.slice(i, i + 25);
-          const out = await doc.send(new BatchWriteCommand({ RequestItems: { [TableName]: chunk } }));
-          left.push(...((out.UnprocessedItems?.[TableName] ?? []) as typeof requests));
-        }
-        requests = left;
-      }
-    },
-
-    async getSetting(key) {
-      const item = await get(settingKey(key));
-      return typeof item?.value === 'string' ? item.value : undefined;
-    },
-
-    async putSetting(key, value) {
-      if (value === undefined) await doc.send(new DeleteCommand({ TableName, Key: settingKey(key) }));
-      else await doc.send(new PutCommand({ TableName, Item: { ...settingKey(key), value } }));
-    },
+    getObservations: async () => (await db()).obs.getObservations(),
+    putObservations: async (observations) => (await db()).obs.putObservations(observations),
+    getSetting: async (key) => (await db()).obs.getSetting(key),
+    putSetting: async (key, value) => (await db()).obs.putSetting(key, value),
 
     async close() {
-      if (ownClient) client.destroy();
+      if (!connection || deps.client) return;
+      (await connection).client.destroy();
     },
   };
 }

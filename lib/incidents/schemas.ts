@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FenceResultSchema } from '../fencing/index.js';
 import { PlanSchema } from '../evacuation/index.js';
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { IncidentExistsError, IncidentNotFoundError } from './errors.js';
+import { shouldWrite } from './observations.js';
 import { IncidentSchema, ObservationSchema, TERMINAL_STATUSES, TimelineEventSchema, type Incident } from './schemas.js';
 import { InstanceRecordSchema } from '../evacuation/index.js';
 import type { IncidentStore } from './store.js';
@@ -27,7 +28,10 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 export function createSqliteStore(path: string): IncidentStore {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new DatabaseSync(path);
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
+  // WAL with synchronous=NORMAL: a commit survives the process being killed (what resume needs),
+  // without an fsync per write blocking the event loop for milliseconds each. A power cut may lose
+  // the last commits; S5 does not rest on them, it re-reads Nova before every evacuate request.
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
   db.exec(SCHEMA);
 
   const readIncident = (row: unknown): Incident | undefined =>
@@ -122,12 +126,21 @@ export function createSqliteStore(path: string): IncidentStore {
       return rows.map((r) => ObservationSchema.parse(JSON.parse(r.data)));
     },
     async putObservations(observations) {
-      const stmt = db.prepare(
+      const kept = new Map(
+        (db.prepare('SELECT data FROM observations').all() as { data: string }[]).map((r) => {
+          const o = ObservationSchema.parse(JSON.parse(r.data));
+          return [o.host, o];
+        }),
+      );
+      const upsert = db.prepare(
         'INSERT INTO observations (host, data) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET data = excluded.data',
       );
       db.exec('BEGIN');
       try {
-        for (const o of observations) stmt.run(o.host, JSON.stringify(ObservationSchema.parse(o)));
+        for (const raw of observations) {
+          const o = ObservationSchema.parse(raw);
+          if (shouldWrite(kept.get(o.host), o)) upsert.run(o.host, JSON.stringify(o));
+        }
         db.exec('COMMIT');
       } catch (err) {
         db.exec('ROLLBACK');

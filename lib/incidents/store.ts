@@ -18,7 +18,14 @@ export interface IncidentStore {
   listInstances(incidentId: string): Promise<InstanceRecord[]>;
   appendEvent(incidentId: string, event: TimelineEvent): Promise<void>;
   listEvents(incidentId: string): Promise<TimelineEvent[]>;
+  /** What the monitor kept from earlier passes: the hosts that were ever suspects (observations.ts). */
   getObservations(): Promise<Observation[]>;
+  /**
+   * One pass's observations, written as `shouldWrite` (observations.ts) says: those that carry
+   * memory when it changed, and a host's first plain one after it did. A host only ever seen
+   * healthy is not kept; a host absent from the list is left as it was. So a quiet pass over
+   * thousands of healthy hosts writes nothing.
+   */
   putObservations(observations: Observation[]): Promise<void>;
   getSetting(key: string): Promise<string | undefined>;
   putSetting(key: string, value: string | undefined): Promise<void>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a monitor driver observed about one compute service, wire names already mapped. */
 export const HostSignalSchema = z.object({

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { EmailNotifierConfig } from '../config/index.js';
 import { resolveSecret } from '../config/index.js';
 import { errorMessage } from '../errors.js';
@@ -20,6 +20,8 @@ const TLS_FAILURE = /CERT_|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT|Hostname\/I
 // eslint-disable-next-line max-lines-per-function -- a factory: transport setup, then the Notifier literal whose methods share the transporter
 export const createEmailNotifier: NotifierFactory<EmailNotifierConfig> = async (config, ctx) => {
   const channel = `email:${config.transport.type}`;
+  // Loaded when a mail channel is built, not when a Lambda that never mails starts (cold start).
+  const { default: nodemailer } = await import('nodemailer');
   let transporter: Transporter;
   let ses: { ConfigurationSetName: string } | undefined;
   if (config.transport.type === 'smtp') {

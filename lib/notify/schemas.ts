@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { EmailNotifierSchema, SnsNotifierSchema, WebhookNotifierSchema } from '../config/index.js';
 
 export { SnsNotifierSchema };

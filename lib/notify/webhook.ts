@@ -1,4 +1,3 @@
-import axios from 'axios';
 import type { WebhookNotifierConfig } from '../config/index.js';
 import { registerSecret } from '../log/index.js';
 import { TIMEOUTS } from './constants.js';
@@ -12,6 +11,8 @@ import { webhookPayload } from './webhook-payloads.js';
  * and only its host is ever recorded or logged (S6).
  */
 export const createWebhookNotifier: NotifierFactory<WebhookNotifierConfig> = async (config) => {
+  // Loaded when a webhook channel is built, not at every cold start.
+  const { default: axios } = await import('axios');
   registerSecret(config.url);
   const url = new URL(config.url);
   const destination = `${url.host} (${config.format})`;

@@ -1,8 +1,8 @@
 import { backoffDelay, sleep } from '../async/index.js';
 import { readFileSync } from 'node:fs';
-import { Agent } from 'node:https';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { z } from 'zod';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
+import type * as z from 'zod';
 import { getLogger } from '../log/index.js';
 import {
   ApiServerError,
@@ -54,71 +54,139 @@ export interface HttpResponse<T> {
 
 export type HttpClient = <T>(req: HttpRequest<T>) => Promise<HttpResponse<T>>;
 
-/** An axios-based client: TLS settings, timeouts, bounded retries, typed errors, schema-checked JSON. */
+interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+/** A network failure with the code our messages read (timeouts, aborts, TLS errors keep their own). */
+class TransportError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TransportError';
+  }
+}
+
+/**
+ * One exchange over node:http / node:https: no redirects, the whole body as text. node:https is
+ * loaded on the first https URL only, so a process that never speaks TLS never pays for it.
+ */
+function createTransport(opts: HttpOptions) {
+  const plainAgent = new HttpAgent({ keepAlive: true });
+  let tls: Promise<{ agent: HttpsAgent; request: typeof httpRequest }> | undefined;
+  const secure = () =>
+    (tls ??= import('node:https').then((https) => ({
+      agent: new https.Agent({
+        ca: opts.caBundle ? readFileSync(opts.caBundle) : undefined,
+        rejectUnauthorized: !opts.insecure,
+        keepAlive: true,
+      }),
+      request: https.request,
+    })));
+  return async (
+    method: string,
+    url: URL,
+    headers: Record<string, string>,
+    body: string | undefined,
+    signal?: AbortSignal,
+  ) => {
+    const { agent, request } = url.protocol === 'https:' ? await secure() : { agent: plainAgent, request: httpRequest };
+    return new Promise<RawResponse>((resolve, reject) => {
+      if (signal?.aborted) return reject(new TransportError('ERR_CANCELED', 'cancelled'));
+      const options: RequestOptions = { method, agent, headers };
+      const req = request(url, options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: flatten(res.headers),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      });
+      const onAbort = () => req.destroy(new TransportError('ERR_CANCELED', 'cancelled'));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // The whole exchange, not just an idle socket, must fit in the timeout (a slow drip counts too).
+      const timer = setTimeout(
+        () => req.destroy(new TransportError('ETIMEDOUT', `timeout of ${opts.timeoutMs} ms`)),
+        opts.timeoutMs,
+      );
+      req.on('close', () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+}
+
+function flatten(h: IncomingHttpHeaders): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(h)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(', ') : String(v)]),
+  );
+}
+
+/**
+ * The one HTTP client of lib/openstack: TLS settings, timeouts, bounded retries with backoff,
+ * typed errors, schema-checked JSON. Node's own http/https, no library: this sits on every
+ * Lambda's cold path.
+ */
 export function createHttpClient(opts: HttpOptions): HttpClient {
   if (opts.insecure)
     getLogger().warn('TLS verification is OFF for the cloud API (insecure: true); use a CA bundle instead', {
       rule: 'S7',
     });
-  const instance: AxiosInstance = axios.create({
-    timeout: opts.timeoutMs,
-    httpsAgent: new Agent({
-      ca: opts.caBundle ? readFileSync(opts.caBundle) : undefined,
-      rejectUnauthorized: !opts.insecure,
-      keepAlive: true,
-    }),
-    transformResponse: [(d: unknown) => d],
-    responseType: 'text',
-    validateStatus: () => true,
-    maxRedirects: 0,
-  });
+  const send = createTransport(opts);
   const attempts = opts.attempts ?? 3;
   const backoffMs = opts.backoffMs ?? 250;
 
   return async function request<T>(req: HttpRequest<T>): Promise<HttpResponse<T>> {
     const label = `${req.method} ${stripQuery(req.url)}`;
     const tries = (req.idempotent ?? (req.method === 'GET' || req.method === 'PUT')) ? attempts : 1;
+    const url = new URL(req.url);
+    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) url.searchParams.append(k, String(v));
+    const body = req.body !== undefined ? JSON.stringify(req.body) : undefined;
+    const headers = {
+      Accept: 'application/json',
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...req.headers,
+    };
     let lastError: unknown;
     for (let attempt = 1; attempt <= tries; attempt++) {
       if (attempt > 1)
         await sleep(backoffDelay(attempt - 1, { baseMs: backoffMs, factor: 2, jitter: 0.5 }), req.signal);
-      let res: AxiosResponse<string>;
+      let res: RawResponse;
       try {
-        res = await instance.request<string>({
-          method: req.method,
-          url: req.url,
-          headers: {
-            Accept: 'application/json',
-            ...(req.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-            ...req.headers,
-          },
-          params: req.query
-            ? Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined))
-            : undefined,
-          data: req.body !== undefined ? JSON.stringify(req.body) : undefined,
-          signal: req.signal,
-        });
+        res = await send(req.method, url, headers, body, req.signal);
       } catch (err) {
         lastError = new ApiUnreachableError(`${label} failed: ${networkReason(err)}`, { cause: err });
         if (req.signal?.aborted) throw lastError;
         continue;
       }
-      const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
       if (res.status >= 500) {
         lastError = new ApiServerError(
           res.status,
-          `${label} failed with status ${res.status}${apiMessage(res.data, headers)}`,
+          `${label} failed with status ${res.status}${apiMessage(res.text, res.headers)}`,
         );
         continue;
       }
-      if (res.status >= 400) throw toHttpError(res.status, label, apiMessage(res.data, headers));
-      const dateHeader = headers['date'];
+      if (res.status >= 400) throw toHttpError(res.status, label, apiMessage(res.text, res.headers));
+      const dateHeader = res.headers['date'];
       const serverDate = dateHeader ? new Date(dateHeader) : undefined;
       return {
         status: res.status,
-        headers,
+        headers: res.headers,
         serverDate: serverDate && !Number.isNaN(serverDate.getTime()) ? serverDate : undefined,
-        data: parseBody(label, res.data, headers, req.schema),
+        data: parseBody(label, res.text, res.headers, req.schema),
       };
     }
     throw lastError;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ResolvedCloud } from '../config/index.js';
 import { registerSecret } from '../log/index.js';
 import { AuthenticationError, EndpointNotFoundError } from './errors.js';

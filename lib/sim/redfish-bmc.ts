@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { bmcFaults } from './faults.js';
 import { forceRestart, powerOff, powerOn } from './hosts.js';
 import {

@@ -1,7 +1,7 @@
 export * from './runtime.js';
 export * from './schemas.js';
 export { InvalidExecutionInputError, UnknownHostError } from './errors.js';
-export { checkStep, evacuateStep } from './steps/evacuate.js';
+export { evacuateRoundStep } from './steps/evacuate.js';
 export { fenceStep } from './steps/fence.js';
 export { isolateStep } from './steps/isolate.js';
 export { notifyStep } from './steps/notify.js';

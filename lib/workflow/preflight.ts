@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { limiter } from '../async/index.js';
 import { errorMessage } from '../errors.js';
 import { notifyAdmins, verifyChannels } from '../notify/index.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { errorMessage } from '../errors.js';
 import { bmcConfigFor, FencingError } from '../fencing/index.js';
 import {

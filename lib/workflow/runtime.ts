@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import type { Config, SecretRef } from '../config/index.js';
 import { readReference } from '../config/index.js';
 import { parseConfig } from '../config/index.js';
 import { resolveCloud } from '../config/index.js';
 import type { Fencer } from '../fencing/index.js';
-import { createFencer } from '../fencing/index.js';
 import type { IncidentStore } from '../incidents/index.js';
 import type { TimelineEvent } from '../incidents/index.js';
 import { createStore } from '../incidents/index.js';
@@ -38,7 +36,9 @@ export async function createRuntime(config: Config, overrides: Partial<Runtime> 
     session,
     log,
     now: overrides.now ?? (() => new Date()),
-    fencerFor: overrides.fencerFor ?? ((host) => createFencer(config.fencing, host)),
+    // Drivers load on the first fence: the Tasks that never fence never load a BMC client.
+    fencerFor:
+      overrides.fencerFor ?? (async (host) => (await import('../fencing/index.js')).createFencer(config.fencing, host)),
     onEvent: overrides.onEvent,
   };
 }
@@ -80,7 +80,10 @@ export async function configFromEnv(env: NodeJS.ProcessEnv = process.env): Promi
   if (/^(ssm:\/|secret:)/.test(value)) text = await readReference(value as SecretRef, env);
   else if (value.trimStart().startsWith('{') || value.includes('\n')) text = value;
   else text = readFileSync(value, 'utf8');
-  const raw = (parse(text) ?? {}) as Record<string, unknown>;
+  // JSON (what serverless.yml passes) needs no YAML parser on the cold path.
+  const raw = (
+    text.trimStart().startsWith('{') ? JSON.parse(text) : ((await import('yaml')).parse(text) ?? {})
+  ) as Record<string, unknown>;
   const table = env.FREEZER_DR_STORE_TABLE;
   if (table && !raw.store) raw.store = { driver: 'dynamodb', table, region: env.AWS_REGION };
   return parseConfig(withAlertTopic(raw, env.FREEZER_DR_ALERT_TOPIC_ARN), 'FREEZER_DR_CONFIG');

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { HostNameSchema } from '../config/index.js';
 import { IsolationSchema } from '../incidents/index.js';
 import { FenceResultSchema } from '../fencing/index.js';
@@ -44,10 +44,8 @@ export const PlanStepOutputSchema = z.object({
   items: z.array(PlanItemSchema),
   skipped: z.array(SkippedItemSchema),
   plannedAt: z.string(),
-  /** Evacuations at once (drives the Map's MaxConcurrencyPath). */
+  /** Evacuations at once (evacuation.concurrency, reported with the plan). */
   concurrency: z.number().int().min(1),
-  /** Seconds between checks of one evacuation (drives the Wait's SecondsPath). */
-  waitSeconds: z.number().int().min(1),
 });
 export type PlanStepOutput = z.infer<typeof PlanStepOutputSchema>;
 
@@ -61,8 +59,20 @@ export const EvacuationStateSchema = z.object({
 });
 export type EvacuationState = z.infer<typeof EvacuationStateSchema>;
 
-export const EvacuateStepInputSchema = z.object({ ...Ref, instance: PlanItemSchema });
-export const CheckStepInputSchema = z.object({ ...Ref, instance: PlanItemSchema, evac: EvacuationStateSchema });
+/** One round of the Evacuate loop: `round` counts the rounds before it (0 for the first). */
+export const EvacuateRoundInputSchema = z.object({ ...Ref, round: z.number().int().min(0) });
+export const EvacuateRoundOutputSchema = z.object({
+  round: z.number().int().min(1),
+  done: z.boolean(),
+  pending: z.number().int().min(0),
+  inFlight: z.number().int().min(0),
+  finished: z.number().int().min(0),
+  /** When the next round runs (drives the Wait's TimestampPath; milliseconds allowed). */
+  nextCheckAt: z.string(),
+  /** Set on the last round: one state per planned instance, in plan order (Notify's input). */
+  results: z.array(EvacuationStateSchema).optional(),
+});
+export type EvacuateRoundOutput = z.infer<typeof EvacuateRoundOutputSchema>;
 
 /** What one Map iteration ends with: its evacuation state, or the error that stopped it. */
 export const EvacuationResultSchema = z.union([

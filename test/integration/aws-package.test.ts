@@ -28,7 +28,6 @@ const FUNCTIONS: Record<string, string> = {
   isolate: 'isolate',
   plan: 'plan',
   evacuate: 'evacuate',
-  check: 'check',
   notify: 'notify',
   notifyFenceFailed: 'notify-fence-failed',
   preflight: 'preflight',
@@ -69,7 +68,6 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   IsolateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
   PlanRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
   EvacuateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
-  CheckRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
   NotifyRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL, EVENTS],
   NotifyFenceFailedRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL, EVENTS],
   // the daily preflight reads every BMC's power state and probes the mail relay (lib/workflow/preflight.ts)
@@ -349,15 +347,20 @@ describe('functions', () => {
     });
   });
 
-  test('every function has its bundle: one .mjs, loadable, exporting handler', () => {
+  test('every function has its bundle: its entry .mjs (and the chunks it splits into), loadable, exporting handler', () => {
     const extractRoot = join(OUT, 'unzipped');
     for (const [key, file] of Object.entries(FUNCTIONS)) {
       const files = readZip(join(OUT, `${key}.zip`));
       const entry = `functions/${file}.mjs`;
-      expect([...files.keys()].filter((n) => n.endsWith('.mjs'))).toEqual([entry]);
+      expect(files.has(entry)).toBe(true);
+      // Code splitting: the entry's chunks ride beside it, and every one of them is in the zip.
+      for (const [name, body] of files) {
+        if (!name.endsWith('.mjs')) continue;
+        const target = join(extractRoot, key, name);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, body);
+      }
       const target = join(extractRoot, key, entry);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, files.get(entry)!);
       // @aws-sdk/* is left to the Lambda runtime; from .serverless/ it resolves to the project's node_modules
       const probe = execFileSync(
         process.execPath,
@@ -377,6 +380,27 @@ describe('functions', () => {
     }
     rmSync(extractRoot, { recursive: true, force: true });
   }, 120_000);
+
+  test('what a Task loads on demand stays out of its cold start: no AWS SDK, mailer, HTTP library or YAML parser imported eagerly', () => {
+    for (const [key, file] of Object.entries(FUNCTIONS)) {
+      const files = readZip(join(OUT, `${key}.zip`));
+      const seen = new Set<string>();
+      const visit = (name: string) => {
+        if (seen.has(name)) return;
+        seen.add(name);
+        const text = files.get(name)!.toString('utf8');
+        for (const m of text.matchAll(/(?:^|[;\n}])\s*import\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g)) {
+          const spec = m[1]!;
+          expect([key, spec]).not.toEqual([key, expect.stringMatching(/^@aws-sdk\/|^nodemailer|^axios|^yaml/)]);
+          if (spec.startsWith('./')) visit(join(dirname(name), spec));
+        }
+      };
+      visit(`functions/${file}.mjs`);
+      const eager = [...seen].map((n) => files.get(n)!.toString('utf8')).join('\n');
+      // Their code would show by these markers had esbuild flattened a dynamic import into the entry.
+      expect([key, /nodemailer|application\/vnd\.|YAMLParseError/.test(eager)]).toEqual([key, false]);
+    }
+  });
 
   test('the functions that mail (notify, and the monitor for gate alerts) carry the templates, where FREEZER_DR_BUILTIN_TEMPLATES says', () => {
     const templates = readdirSync(join(ROOT, 'lib', 'notify', 'templates'), { recursive: true, withFileTypes: true })

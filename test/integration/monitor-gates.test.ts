@@ -6,7 +6,7 @@ import { startRecoveryEnv, type RecoveryEnv } from '../support/recovery-env.js';
 
 const fast = {
   waitMs: { WaitForEvacuation: 50 },
-  retryMs: { Validate: 10, Fence: 10, Isolate: 10, Plan: 10, EvacuateInstance: 20, CheckEvacuation: 20, Notify: 10 },
+  retryMs: { Validate: 10, Fence: 10, Isolate: 10, Plan: 10, EvacuateRound: 20, Notify: 10 },
 };
 
 let env: RecoveryEnv | undefined;

@@ -10,7 +10,7 @@ afterEach(async () => {
   env = undefined;
 });
 
-const fast = { waitMs: { WaitForEvacuation: 50 }, retryMs: { EvacuateInstance: 20, CheckEvacuation: 20 } };
+const fast = { waitMs: { WaitForEvacuation: 50 }, retryMs: { EvacuateRound: 20 } };
 
 async function waitFor(cond: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;

@@ -17,7 +17,7 @@ describe('resume (S5)', () => {
     env.sim.crashHost(host);
     const incidentId = incidentIdFor(host, new Date());
     const input = { incidentId, host, reason: 'test', detectedAt: new Date().toISOString(), requestedBy: 'test' };
-    const timing = { waitMs: { WaitForEvacuation: 50 }, retryMs: { EvacuateInstance: 20, CheckEvacuation: 20 } };
+    const timing = { waitMs: { WaitForEvacuation: 50 }, retryMs: { EvacuateRound: 20 } };
 
     const abort = new AbortController();
     const first = runLocalExecution(incidentId, input, { handlers: taskHandlers, ...timing, signal: abort.signal });

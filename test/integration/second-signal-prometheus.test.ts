@@ -25,7 +25,7 @@ const maybe = PROMETHEUS_BIN ? describe : describe.skip;
 const HOSTS = ['compute-1', 'compute-2', 'compute-3', 'compute-4', 'compute-5', 'compute-6'];
 const fast = {
   waitMs: { WaitForEvacuation: 50 },
-  retryMs: { Validate: 10, Fence: 10, Isolate: 10, Plan: 10, EvacuateInstance: 20, CheckEvacuation: 20, Notify: 10 },
+  retryMs: { Validate: 10, Fence: 10, Isolate: 10, Plan: 10, EvacuateRound: 20, Notify: 10 },
 };
 
 interface Bed {

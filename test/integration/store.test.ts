@@ -310,15 +310,28 @@ describe.each(backends)('incident store: $name', ({ open }) => {
     ]);
   });
 
-  test('many observations in one call', async () => {
+  test('many observations in one call: suspects kept, hosts only ever healthy not', async () => {
     const many = Array.from({ length: 60 }, (_, i) => ({
       host: `compute-${i}`,
-      suspectSince: null,
+      suspectSince: i % 2 ? at(0) : null,
       lastSeenAt: at(0),
-      lastState: 'up',
+      lastState: i % 2 ? 'down' : 'up',
     }));
     await store.putObservations(many);
-    expect(await store.getObservations()).toHaveLength(60);
+    expect(await store.getObservations()).toHaveLength(30);
+    // Ten recover: kept, with the pass that saw them healthy; the healthy ones stay unkept.
+    await store.putObservations(
+      many.slice(0, 20).map((o) => ({ ...o, suspectSince: null, lastState: 'up', lastHealthyAt: at(1) })),
+    );
+    const kept = await store.getObservations();
+    expect(kept).toHaveLength(30);
+    expect(kept.filter((o) => o.suspectSince === null).map((o) => o.lastHealthyAt)).toEqual(Array(10).fill(at(1)));
+  });
+
+  test('a host seen again with the same memory keeps its grace start', async () => {
+    await store.putObservations([{ host: 'c-1', suspectSince: at(0), lastSeenAt: at(0), lastState: 'down' }]);
+    await store.putObservations([{ host: 'c-1', suspectSince: at(0), lastSeenAt: at(1), lastState: 'down' }]);
+    expect((await store.getObservations()).map((o) => [o.host, o.suspectSince])).toEqual([['c-1', at(0)]]);
   });
 
   test('settings: put, overwrite, delete', async () => {

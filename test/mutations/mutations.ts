@@ -62,6 +62,14 @@ export const MUTATIONS: Mutation[] = [
     tests: ['test/integration/store.test.ts'],
   },
   {
+    rule: 'S5',
+    what: 'send the evacuate without the pre-send read of the instance',
+    file: 'lib/workflow/steps/evacuate.ts',
+    find: 'const state = await assess(rt, view, host, rec.instanceId, before, rec.requests > 0);',
+    replace: "const state: Assessment = { kind: 'ready' };",
+    tests: ['test/integration/evacuate-round.test.ts'],
+  },
+  {
     rule: 'S6',
     what: 'registered secrets are no longer removed from text',
     file: 'lib/log/redact.ts',

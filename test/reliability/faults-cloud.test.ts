@@ -244,7 +244,7 @@ describe('fault: the VPN', () => {
     env.sim.crashHost(host);
     const slow = {
       waitMs: FAST.waitMs,
-      retryMs: { ...FAST.retryMs, EvacuateInstance: 300, CheckEvacuation: 300, Notify: 300 },
+      retryMs: { ...FAST.retryMs, EvacuateRound: 300, Notify: 300 },
     };
     const run = env.recover(host, {}, slow);
     await until('the first evacuate POST', () => env!.sim.requestLog.some(isEvacuatePost), 15_000, 5);

@@ -15,8 +15,7 @@ export const FAST: Required<Timing> = {
     Isolate: 10,
     Plan: 10,
     DryRunPlan: 10,
-    EvacuateInstance: 20,
-    CheckEvacuation: 20,
+    EvacuateRound: 20,
     Notify: 10,
   },
 };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OpenStackSession } from '../session.js';
 
 const AssignmentWire = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ResolvedCloud } from '../../config/index.js';
 import type { HttpClient } from '../http.js';
 import { UnexpectedResponseError } from '../errors.js';

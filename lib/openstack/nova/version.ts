@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OpenStackSession } from '../session.js';
 import { MicroversionUnsupportedError } from '../errors.js';
 import { compareMicroversions, MINIMUM_CLOUD_MICROVERSION } from './microversions.js';

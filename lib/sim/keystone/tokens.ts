@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { keystoneTime } from '../clock.js';
 import { json, parseJson, empty, type HttpReply, type SimRequest } from '../http.js';
 import {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { startEvacuation } from '../evacuation.js';
 import { castToCompute, serviceIsUp } from '../hosts.js';
 import { empty, json, type HttpReply } from '../http.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { novaTime } from '../clock.js';
 import { json, type HttpReply } from '../http.js';
 import { serviceIsUp, serviceUpdatedAt } from '../hosts.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseJson } from '../http.js';
 import { bodyBool } from './context.js';
 import { NovaHttpError } from './errors.js';

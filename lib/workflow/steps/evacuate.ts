@@ -1,94 +1,321 @@
-import type { z } from 'zod';
-import { assessEvacuation } from '../../evacuation/index.js';
-import { newInstanceRecord, type InstanceRecord } from '../../evacuation/index.js';
-import { NotFoundError, ConflictError } from '../../openstack/index.js';
-import { listEvacuationMigrations } from '../../openstack/index.js';
-import { MICROVERSION } from '../../openstack/index.js';
-import { evacuateServer, getServer } from '../../openstack/index.js';
-import { recordEvent, type Runtime } from '../runtime.js';
+import type * as z from 'zod';
+import {
+  assessEvacuation,
+  assessFromListing,
+  MAX_ROUNDS,
+  newInstanceRecord,
+  nextRoundDelayMs,
+  type Assessment,
+  type InstanceRecord,
+  type PlanItem,
+} from '../../evacuation/index.js';
+import {
+  ComputeServiceInUseError,
+  ConflictError,
+  evacuateServer,
+  getServer,
+  listHostEvacuations,
+  listServersOnHost,
+  MICROVERSION,
+  NotFoundError,
+  type Migration,
+  type Server,
+} from '../../openstack/index.js';
 import { publishInstanceSettled } from '../events.js';
-import type { CheckStepInputSchema, EvacuateStepInputSchema, EvacuationState } from '../schemas.js';
+import { recordEvent, type Runtime } from '../runtime.js';
+import type { EvacuateRoundInputSchema, EvacuateRoundOutput, EvacuationState } from '../schemas.js';
 
-type Item = z.infer<typeof EvacuateStepInputSchema>;
+type FinalOutcome = 'evacuated' | 'failed' | 'timeout' | 'skipped';
+const FINAL = new Set<InstanceRecord['outcome']>(['evacuated', 'failed', 'timeout', 'skipped']);
+const isFinal = (o: InstanceRecord['outcome']): o is FinalOutcome => FINAL.has(o);
 
-async function loadRecord(rt: Runtime, input: Item): Promise<InstanceRecord> {
-  return (
-    (await rt.store.getInstance(input.incidentId, input.instance.id)) ??
-    newInstanceRecord(input.incidentId, input.host, input.instance)
-  );
+/** A round's listing older than this is read again before it decides to send (S5). */
+const FRESH_MS = 1000;
+/** An unanswered evacuate is sent again at most this many times in all (S5: only when Nova has none of ours). */
+const MAX_REQUESTS = 3;
+/** After Nova refused because the source still looks up, try that instance again no sooner than this. */
+const IN_USE_RETRY_MS = 2000;
+/** Reasons in the execution state are cut here, so 1,000 results stay within Step Functions' 256 KiB. */
+const MAX_REASON = 300;
+
+/** One read of the source host, answering for every instance of the incident. */
+interface HostView {
+  servers: Map<string, Server>;
+  migrations: Map<string, Migration[]>;
+  at: number;
+  /** How long the two listings took to come back. */
+  tookMs: number;
 }
 
-const FINAL = new Set(['evacuated', 'failed', 'timeout', 'skipped'] as const);
-type FinalOutcome = 'evacuated' | 'failed' | 'timeout' | 'skipped';
-const isFinal = (o: InstanceRecord['outcome']): o is FinalOutcome => FINAL.has(o as FinalOutcome);
+async function readHost(rt: Runtime, host: string): Promise<HostView> {
+  const start = Date.now();
+  const [servers, migrations] = await Promise.all([
+    listServersOnHost(rt.session, host),
+    listHostEvacuations(rt.session, host),
+  ]);
+  const byInstance = new Map<string, Migration[]>();
+  for (const m of migrations) byInstance.set(m.instanceId, [...(byInstance.get(m.instanceId) ?? []), m]);
+  const at = Date.now();
+  return { servers: new Map(servers.map((s) => [s.id, s])), migrations: byInstance, at, tookMs: at - start };
+}
 
-/** The state of an instance this incident has already finished with: reported again, never redone. */
-function settled(rec: InstanceRecord & { outcome: FinalOutcome }, startedAt: string): EvacuationState {
+/** Where an instance stands: from the host's listings, or from one GET when they cannot tell. */
+async function assess(
+  rt: Runtime,
+  view: HostView,
+  host: string,
+  id: string,
+  before: number,
+  requested: boolean,
+): Promise<Assessment | 'deleted'> {
+  const migrations = view.migrations.get(id) ?? [];
+  const fromListing = assessFromListing(view.servers.get(id), host, migrations, before, requested);
+  if (fromListing) return fromListing;
+  try {
+    return assessEvacuation(await getServer(rt.session, id), host, migrations, before, requested);
+  } catch (err) {
+    if (err instanceof NotFoundError) return 'deleted';
+    throw err;
+  }
+}
+
+function stateOf(rec: InstanceRecord, fallbackStart: string): EvacuationState {
   return {
     instanceId: rec.instanceId,
-    status: rec.outcome,
+    status: isFinal(rec.outcome) ? rec.outcome : 'in-progress',
     targetHost: rec.targetHost,
-    reason: rec.reason,
-    startedAt: rec.startedAt ?? startedAt,
+    reason: rec.reason && rec.reason.length > MAX_REASON ? `${rec.reason.slice(0, MAX_REASON - 1)}…` : rec.reason,
+    startedAt: rec.startedAt ?? fallbackStart,
   };
 }
 
-/** `migrationId` doubles as "how many evacuation migrations existed before ours" (see assessEvacuation). */
-async function finish(
+/**
+ * One round of the Evacuate loop for a whole host: one listing of the servers still on it and
+ * one of its evacuation migrations answer for every instance in flight; finished ones are
+ * recorded, and free slots (up to `evacuation.concurrency`) are filled with the next planned
+ * instances. Safely repeatable (S5): an instance is sent an evacuate only when its record and
+ * Nova's own view (read in this round, less than FRESH_MS old) both say nothing of ours is in
+ * flight or done; the record is written before the request, so a crash in between is seen on
+ * resume. Each instance keeps its own record and its own timeout.
+ */
+export async function evacuateRoundStep(
   rt: Runtime,
-  rec: InstanceRecord,
-  outcome: FinalOutcome,
-  targetHost: string | null,
-  reason: string | null,
-): Promise<EvacuationState> {
-  const now = rt.now().toISOString();
-  await rt.store.putInstance({ ...rec, outcome, targetHost, reason, finishedAt: now, startedAt: rec.startedAt ?? now });
-  const label =
-    outcome === 'evacuated'
-      ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified`
-      : `${rec.name} ${outcome}: ${reason}`;
-  await recordEvent(rt, rec.incidentId, 'evacuate', label, rec.instanceId);
-  await publishInstanceSettled(rt, { ...rec, outcome, targetHost, reason });
-  return { instanceId: rec.instanceId, status: outcome, targetHost, reason, startedAt: rec.startedAt ?? now };
+  input: z.infer<typeof EvacuateRoundInputSchema>,
+): Promise<EvacuateRoundOutput> {
+  const r = await openRound(rt, input);
+  if (r.open().length > 0 && r.round > MAX_ROUNDS) {
+    for (const rec of r.open())
+      await r.finish(rec, 'timeout', null, `the recovery reached its limit of ${MAX_ROUNDS} check rounds`);
+  }
+  const checked = await checkInFlight(r);
+  const sent = await fillSlots(r, checked.resend);
+  // The finished ones are written while the next requests go out: a slot is refilled without waiting for the store.
+  await Promise.all([...checked.writes, ...sent.writes]);
+  return summarize(r, Math.max(checked.minDelayMs, sent.minDelayMs));
+}
+
+/** What one round works on: the plan, every record, this round's view of the host. */
+interface Round {
+  rt: Runtime;
+  incidentId: string;
+  host: string;
+  round: number;
+  items: PlanItem[];
+  records: Map<string, InstanceRecord>;
+  view: HostView;
+  open(): InstanceRecord[];
+  elapsedS(since: string | null | undefined): number;
+  finish(rec: InstanceRecord, o: FinalOutcome, t: string | null, r: string | null): Promise<InstanceRecord>;
+}
+
+async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSchema>): Promise<Round> {
+  const { incidentId, host } = input;
+  // The host is read alongside our records: a round with nothing open (only after a resume) costs two spare calls.
+  const [incident, storedList, view] = await Promise.all([
+    rt.store.getIncident(incidentId),
+    rt.store.listInstances(incidentId),
+    readHost(rt, host),
+  ]);
+  const items: PlanItem[] = incident?.plan?.items ?? [];
+  const stored = new Map(storedList.map((r) => [r.instanceId, r]));
+  const records = new Map(items.map((i) => [i.id, stored.get(i.id) ?? newInstanceRecord(incidentId, host, i)]));
+  return {
+    rt,
+    incidentId,
+    host,
+    round: input.round + 1,
+    items,
+    records,
+    view,
+    open: () => items.map((i) => records.get(i.id)!).filter((r) => !isFinal(r.outcome)),
+    elapsedS: (since) => (since ? (rt.now().getTime() - Date.parse(since)) / 1000 : 0),
+    async finish(rec, outcome, targetHost, reason) {
+      const now = rt.now().toISOString();
+      const done = { ...rec, outcome, targetHost, reason, finishedAt: now, startedAt: rec.startedAt ?? now };
+      records.set(rec.instanceId, done); // before any await: the rest of the round sees it settled
+      await rt.store.putInstance(done);
+      const label =
+        outcome === 'evacuated'
+          ? `${rec.name} evacuated ${rec.sourceHost} → ${targetHost} and verified`
+          : `${rec.name} ${outcome}: ${reason}`;
+      await recordEvent(rt, incidentId, 'evacuate', label, rec.instanceId);
+      await publishInstanceSettled(rt, done);
+      return done;
+    },
+  };
 }
 
 /**
- * Evacuate one instance, safely repeatable (S5): Nova's own view (host, task state, migrations)
- * is read first, and the request is sent only when nothing of ours is in flight or done.
- * The record is written before the request, so a crash in between is seen on resume.
+ * Every evacuation in flight, judged from this round's listings (a GET only where they cannot
+ * tell). Finished ones are recorded in memory at once; their writes are returned to run alongside
+ * the next requests.
  */
-export async function evacuateStep(rt: Runtime, input: Item): Promise<EvacuationState> {
-  const rec = await loadRecord(rt, input);
-  if (isFinal(rec.outcome)) return settled({ ...rec, outcome: rec.outcome }, rt.now().toISOString());
-  let server;
-  try {
-    server = await getServer(rt.session, rec.instanceId);
-  } catch (err) {
-    if (err instanceof NotFoundError) return finish(rt, rec, 'skipped', null, 'the instance was deleted');
-    throw err;
+async function checkInFlight(
+  r: Round,
+): Promise<{ resend: InstanceRecord[]; writes: Promise<unknown>[]; minDelayMs: number }> {
+  const resend: InstanceRecord[] = [];
+  const writes: Promise<unknown>[] = [];
+  let minDelayMs = 0;
+  const resendAfter = resendAfterMs(r.rt);
+  const inFlight = r.open().filter((x) => x.outcome === 'evacuating');
+  const states = await Promise.all(
+    inFlight.map((rec) => assess(r.rt, r.view, r.host, rec.instanceId, rec.migrationId ?? 0, rec.requests > 0)),
+  );
+  inFlight.forEach((rec, n) => {
+    const state = states[n]!;
+    if (state === 'deleted') writes.push(r.finish(rec, 'skipped', null, 'the instance was deleted'));
+    else if (state.kind === 'evacuated') writes.push(r.finish(rec, 'evacuated', state.targetHost, null));
+    else if (state.kind === 'failed') writes.push(r.finish(rec, 'failed', null, state.reason));
+    else if (state.kind === 'in-progress') {
+      if (r.elapsedS(rec.startedAt) <= r.rt.config.evacuation.instanceTimeoutSeconds) return;
+      const why = `not ACTIVE on another host after ${Math.round(r.elapsedS(rec.startedAt))} s (${state.detail})`;
+      writes.push(r.finish(rec, 'timeout', null, why));
+    } else if (rec.acceptedAt) {
+      // Nova holds no evacuation of ours. After a 200 it always does: something else went wrong.
+      writes.push(r.finish(rec, 'failed', null, 'Nova has no record of our evacuation request'));
+    } else if (rec.requests >= MAX_REQUESTS) {
+      writes.push(r.finish(rec, 'failed', null, `no answer from Nova to ${rec.requests} evacuate requests`));
+    } else {
+      // A request that got no answer never arrived: send again, once Nova had time to show it.
+      const waited = r.elapsedS(rec.requestedAt) * 1000;
+      if (rec.requests === 0 || waited >= resendAfter) resend.push(rec);
+      else minDelayMs = Math.max(minDelayMs, resendAfter - waited);
+    }
+  });
+  return { resend, writes, minDelayMs };
+}
+
+/** Fill the free slots in plan order (resends first: they already hold a slot). */
+async function fillSlots(
+  r: Round,
+  resendPending: InstanceRecord[],
+): Promise<{ writes: Promise<unknown>[]; minDelayMs: number }> {
+  const cfg = r.rt.config.evacuation;
+  const writes: Promise<unknown>[] = [];
+  const resend = [...resendPending];
+  const inFlight = r.open().filter((x) => x.outcome === 'evacuating' && !resend.includes(x)).length;
+  const waiting = r.open().filter((x) => x.outcome === 'pending');
+  for (const rec of waiting.filter((x) => x.startedAt && r.elapsedS(x.startedAt) > cfg.instanceTimeoutSeconds))
+    writes.push(
+      r.finish(rec, 'timeout', null, `Nova still refused the evacuation after ${cfg.instanceTimeoutSeconds} s`),
+    );
+  const candidates = [...resend, ...waiting.filter((x) => !isFinal(r.records.get(x.instanceId)!.outcome))].slice(
+    0,
+    Math.max(0, cfg.concurrency - inFlight),
+  );
+  let minDelayMs = 0;
+  if (candidates.length > 0) {
+    if (Date.now() - r.view.at > FRESH_MS) r.view = await readHost(r.rt, r.host);
+    const results = await Promise.all(candidates.map((rec) => send(r.rt, r.view, rec, r.finish)));
+    for (const [rec, inUse] of results) {
+      r.records.set(rec.instanceId, rec);
+      if (inUse) minDelayMs = IN_USE_RETRY_MS;
+    }
   }
-  const migrations = await listEvacuationMigrations(rt.session, rec.instanceId);
+  return { writes, minDelayMs };
+}
+
+/** The round's result for the state machine: counts, when to look again, and at the end every result. */
+function summarize(r: Round, minDelayMs: number): EvacuateRoundOutput {
+  const left = r.open();
+  const done = left.length === 0;
+  const ages = left
+    .filter((x) => x.outcome === 'evacuating')
+    .map((x) => r.elapsedS(x.acceptedAt ?? x.requestedAt ?? x.startedAt) * 1000);
+  // How long Nova takes here: the quickest accepted-to-recorded time so far, less what reading the
+  // host costs (a finish is recorded only after the listing that shows it came back).
+  const took = [...r.records.values()]
+    .filter((x) => x.outcome === 'evacuated' && x.acceptedAt && x.finishedAt)
+    .map((x) => Date.parse(x.finishedAt!) - Date.parse(x.acceptedAt!));
+  const expected = took.length ? Math.max(0, Math.min(...took) - r.view.tookMs) : undefined;
+  const maxIntervalMs = r.rt.config.evacuation.checkIntervalSeconds * 1000;
+  const delay = Math.max(minDelayMs, nextRoundDelayMs(ages, maxIntervalMs, r.round, expected));
+  const now = r.rt.now();
+  return {
+    round: r.round,
+    done,
+    pending: left.filter((x) => x.outcome === 'pending').length,
+    inFlight: left.filter((x) => x.outcome === 'evacuating').length,
+    finished: r.items.length - left.length,
+    nextCheckAt: new Date(now.getTime() + (done ? 0 : delay)).toISOString(),
+    ...(done ? { results: r.items.map((i) => stateOf(r.records.get(i.id)!, now.toISOString())) } : {}),
+  };
+}
+
+/** An unanswered request may still be in Nova's hands until our own timeout has passed twice. */
+function resendAfterMs(rt: Runtime): number {
+  return 2 * rt.config.cloud.requestTimeoutSeconds * 1000;
+}
+
+/**
+ * The pre-send read (S5) from the round's fresh listing, then the request. Returns the record as
+ * it now stands, and whether Nova refused because the source service still looks up.
+ */
+async function send(
+  rt: Runtime,
+  view: HostView,
+  rec: InstanceRecord,
+  finish: (rec: InstanceRecord, o: FinalOutcome, t: string | null, r: string | null) => Promise<InstanceRecord>,
+): Promise<[InstanceRecord, boolean]> {
+  const host = rec.sourceHost;
+  const migrations = view.migrations.get(rec.instanceId) ?? [];
   const before = rec.requests > 0 ? (rec.migrationId ?? 0) : migrations.length;
-  const state = assessEvacuation(server, input.host, migrations, before, rec.requests > 0);
-  const startedAt = rec.startedAt ?? rt.now().toISOString();
-  switch (state.kind) {
-    case 'evacuated':
-      return finish(rt, { ...rec, startedAt }, 'evacuated', state.targetHost, null);
-    case 'failed':
-      return finish(rt, { ...rec, startedAt }, 'failed', null, state.reason);
-    case 'in-progress':
-      await rt.store.putInstance({ ...rec, outcome: 'evacuating', startedAt });
-      return { instanceId: rec.instanceId, status: 'in-progress', targetHost: null, reason: null, startedAt };
-    case 'ready':
-      break;
+  const state = await assess(rt, view, host, rec.instanceId, before, rec.requests > 0);
+  const now = rt.now().toISOString();
+  const startedAt = rec.startedAt ?? now;
+  const final = async (o: FinalOutcome, t: string | null, r: string | null): Promise<[InstanceRecord, boolean]> => [
+    await finish({ ...rec, startedAt }, o, t, r),
+    false,
+  ];
+  if (state === 'deleted') return final('skipped', null, 'the instance was deleted');
+  if (state.kind === 'evacuated') return final('evacuated', state.targetHost, null);
+  if (state.kind === 'failed') return final('failed', null, state.reason);
+  if (state.kind === 'in-progress') {
+    // Already moving (a run before ours sent it and lost its record): follow it, never send again.
+    const following = { ...rec, outcome: 'evacuating' as const, startedAt, migrationId: rec.migrationId ?? before };
+    await rt.store.putInstance(following);
+    return [following, false];
   }
-  await rt.store.putInstance({
+  const sent: InstanceRecord = {
     ...rec,
     outcome: 'evacuating',
     requests: rec.requests + 1,
     migrationId: migrations.length,
     startedAt,
-  });
+    requestedAt: now,
+    acceptedAt: null,
+  };
+  await rt.store.putInstance(sent);
+  return post(rt, rec, sent, finish);
+}
+
+/** The evacuate request itself, after its record is written; what Nova answered decides the record. */
+async function post(
+  rt: Runtime,
+  rec: InstanceRecord,
+  sent: InstanceRecord,
+  finish: (rec: InstanceRecord, o: FinalOutcome, t: string | null, r: string | null) => Promise<InstanceRecord>,
+): Promise<[InstanceRecord, boolean]> {
   const microversion =
     rt.config.evacuation.microversionPolicy === 'stopped-at-destination'
       ? MICROVERSION.evacuateStopped
@@ -96,45 +323,25 @@ export async function evacuateStep(rt: Runtime, input: Item): Promise<Evacuation
   try {
     await evacuateServer(rt.session, rec.instanceId, { targetHost: rt.config.evacuation.targetHost, microversion });
   } catch (err) {
+    if (err instanceof ComputeServiceInUseError) {
+      // Refused outright: nothing is in flight. Back to waiting, with the clock of its timeout running.
+      const back = { ...rec, outcome: 'pending' as const, startedAt: sent.startedAt };
+      await rt.store.putInstance(back);
+      return [back, true];
+    }
     if (err instanceof ConflictError)
-      return finish(
-        rt,
-        { ...rec, requests: rec.requests + 1, startedAt },
-        'failed',
-        null,
-        `Nova refused the evacuation: ${err.message}`,
-      );
-    throw err;
+      return [await finish(sent, 'failed', null, `Nova refused the evacuation: ${err.message}`), false];
+    // No answer: it may or may not have arrived. The next rounds look before sending again.
+    rt.log.warn('evacuate request got no answer; Nova is asked again before any resend', {
+      incidentId: rec.incidentId,
+      instanceId: rec.instanceId,
+      error: String(err),
+    });
+    return [sent, false];
   }
-  await recordEvent(
-    rt,
-    input.incidentId,
-    'evacuate',
-    `evacuating ${rec.name} (${rec.instanceId}) from ${input.host}`,
-    rec.instanceId,
-  );
-  return { instanceId: rec.instanceId, status: 'in-progress', targetHost: null, reason: null, startedAt };
-}
-
-/** One check of an evacuation in flight: done only when the instance is settled on another host. */
-export async function checkStep(rt: Runtime, input: z.infer<typeof CheckStepInputSchema>): Promise<EvacuationState> {
-  const rec = await loadRecord(rt, input);
-  if (isFinal(rec.outcome)) return settled({ ...rec, outcome: rec.outcome }, input.evac.startedAt);
-  const server = await getServer(rt.session, rec.instanceId);
-  const migrations = await listEvacuationMigrations(rt.session, rec.instanceId);
-  const state = assessEvacuation(server, input.host, migrations, rec.migrationId ?? 0, rec.requests > 0);
-  if (state.kind === 'evacuated') return finish(rt, rec, 'evacuated', state.targetHost, null);
-  if (state.kind === 'failed') return finish(rt, rec, 'failed', null, state.reason);
-  if (state.kind === 'ready') return finish(rt, rec, 'failed', null, 'Nova has no record of our evacuation request');
-  const elapsed = (rt.now().getTime() - new Date(input.evac.startedAt).getTime()) / 1000;
-  if (elapsed > rt.config.evacuation.instanceTimeoutSeconds) {
-    return finish(
-      rt,
-      rec,
-      'timeout',
-      null,
-      `not ACTIVE on another host after ${Math.round(elapsed)} s (${state.detail})`,
-    );
-  }
-  return { ...input.evac, status: 'in-progress' };
+  const accepted = { ...sent, acceptedAt: rt.now().toISOString() };
+  await rt.store.putInstance(accepted);
+  const what = `evacuating ${rec.name} (${rec.instanceId}) from ${rec.sourceHost}`;
+  await recordEvent(rt, rec.incidentId, 'evacuate', what, rec.instanceId);
+  return [accepted, false];
 }

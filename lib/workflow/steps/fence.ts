@@ -4,7 +4,7 @@ import { errorMessage } from '../../errors.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import { recordMetric, secondsBetween } from '../../metrics/index.js';
 import { publishEvent } from '../../events/index.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FenceStepInputSchema } from '../schemas.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Isolation } from '../../incidents/index.js';
 import { disableService, forceDownService } from '../../openstack/index.js';
 import { FenceNotConfirmedError } from '../errors.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { IncidentStatus } from '../../incidents/index.js';
 import { notifyIncident } from '../../notify/index.js';
 import { recordNotifications, recordRecovery } from '../../metrics/index.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { planEvacuation, type PlanResult } from '../../evacuation/index.js';
 import { newInstanceRecord, type Plan } from '../../evacuation/index.js';
 import { getImageProperties } from '../../openstack/index.js';
@@ -51,11 +51,7 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
       );
     if (!input.dryRun && rt.config.notification.sendStartedMail) await mailStarted(rt, input.incidentId, plan);
   }
-  return {
-    ...plan,
-    concurrency: rt.config.evacuation.concurrency,
-    waitSeconds: Math.max(1, Math.round(rt.config.evacuation.checkIntervalSeconds)),
-  };
+  return { ...plan, concurrency: rt.config.evacuation.concurrency };
 }
 
 /**

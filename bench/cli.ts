@@ -1,0 +1,89 @@
+/**
+ * How fast the `freezer-dr` command starts: wall time of `freezer-dr --help` from the build
+ * (dist/, `npm run build`) and, for comparison, from the TypeScript sources through tsx; and of
+ * `check` against the simulated cloud (config, Keystone, Nova, decision, table). Median of 5
+ * processes each. Target: `--help` ≤ 250 ms.
+ *
+ *   npm run bench:cli [-- --runs 5] [-- --json]
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSimCloud } from '../lib/sim/index.js';
+
+const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
+const HELP_MAX_MS = 250;
+
+const build = spawnSync(process.execPath, ['bin/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
+
+/** Async, so the simulated cloud in this process keeps answering while the command runs. */
+async function wall(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const t = performance.now();
+  const child = spawn(process.execPath, ['bin/freezer-dr.js', ...argv], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const ms = performance.now() - t;
+  if (code !== 0) throw new Error(`freezer-dr ${argv.join(' ')} exited ${code}: ${stderr}`);
+  return ms;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+async function times(n: number, f: () => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) out.push(await f());
+  return out;
+}
+
+const sim = await startSimCloud({ hosts: 6 });
+const dir = mkdtempSync(join(tmpdir(), 'fdr-bench-cli-'));
+const config = join(dir, 'freezer-dr.yaml');
+writeFileSync(
+  config,
+  JSON.stringify({
+    cloud: {
+      from: 'inline',
+      authUrl: sim.authUrl,
+      auth: {
+        type: 'password',
+        username: sim.admin.username,
+        password: 'env:BENCH_CLI_PW',
+        projectName: sim.admin.projectName,
+      },
+    },
+    store: { driver: 'sqlite', path: join(dir, 'incidents.db') },
+  }),
+);
+const env = { BENCH_CLI_PW: sim.admin.password };
+
+const help = median(await times(runs, () => wall(['--help'])));
+const helpSource = median(await times(Math.min(runs, 3), () => wall(['--help'], { FREEZER_DR_FROM_SOURCE: '1' })));
+const check = median(await times(runs, () => wall(['check', '--config', config], env)));
+await sim.stop();
+
+const figures = {
+  runs,
+  help_ms: Math.round(help),
+  help_from_source_ms: Math.round(helpSource),
+  check_ms: Math.round(check),
+  help_ratio_to_source: Math.round((help / helpSource) * 100) / 100,
+};
+const met = help <= HELP_MAX_MS;
+console.log(`freezer-dr start-up, wall time, median of ${runs} processes`);
+console.log(
+  `  --help (dist/)          ${figures.help_ms} ms  (target ≤ ${HELP_MAX_MS} ms: ${met ? 'met' : 'NOT met'})`,
+);
+console.log(`  --help (sources, tsx)   ${figures.help_from_source_ms} ms`);
+console.log(`  check (simulated cloud) ${figures.check_ms} ms`);
+if (json) console.log(JSON.stringify({ name: 'cli', figures, targets: { help_max_ms: HELP_MAX_MS }, met }));
+process.exit(0);
