@@ -9,7 +9,12 @@
  * Both are measured by the same poller (GET /servers/detail every 250 ms), alternating a and b
  * on a freshly reset cloud, several repetitions in one run; medians and their ratio.
  *
- *   test/e2e/bed/start.sh && npm run bench:rto [-- --runs 5] [-- --clock local-clock] [-- --json]
+ * freezer-dr runs the README's recommended monitor settings, scaled to the bed's 5 s report
+ * interval: a tcp-probe second signal (one loopback listener per compute, closed together with
+ * the kill: the host went dark), staleAfterSeconds 1.6 report intervals, graceSeconds 2, a pass
+ * every 1 s. `--signals nova-only` measures the old single-signal configuration instead.
+ *
+ *   test/e2e/bed/start.sh && npm run bench:rto [-- --runs 5] [-- --clock local-clock] [-- --signals nova-only] [-- --json]
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -28,6 +33,7 @@ import {
   type BedInfo,
 } from '../test/e2e/support/bed.js';
 import { startWatchdog } from '../test/e2e/support/watchdog.js';
+import { openHostListeners, withSecondSignal } from '../test/e2e/support/host-listeners.js';
 import type { RawCloud } from '../test/contract/openstack-http.js';
 
 const args = process.argv.slice(2);
@@ -40,6 +46,14 @@ if (clockArg !== 'freshest-heartbeat' && clockArg !== 'local-clock') {
   process.stderr.write(`--clock takes freshest-heartbeat or local-clock, not ${String(clockArg)}\n`);
   process.exit(2);
 }
+const signalsArg = args.includes('--signals') ? args[args.indexOf('--signals') + 1] : 'second-signal';
+if (signalsArg !== 'second-signal' && signalsArg !== 'nova-only') {
+  process.stderr.write(`--signals takes second-signal or nova-only, not ${String(signalsArg)}\n`);
+  process.exit(2);
+}
+/** The README's recommended settings on the bed (report_interval 5 s). */
+const REPORT_INTERVAL_S = 5;
+const RECOMMENDED = { staleAfterSeconds: 1.6 * REPORT_INTERVAL_S, graceSeconds: 2, intervalSeconds: 1 };
 const VICTIM = 'compute-1';
 const RATIO_MAX = 0.5;
 const POLL_MS = 250;
@@ -98,16 +112,23 @@ interface Sample {
 async function freezerDr(bed: BedInfo, smtpPort: number): Promise<Sample> {
   const cloud = adminCloud(bed);
   const ids = serversOf(bed, VICTIM).map((s) => s.id);
+  const listeners = signalsArg === 'second-signal' ? await openHostListeners() : undefined;
   const wd = await startWatchdog(bed, {
     smtpPort,
     logName: 'bench-rto',
-    patch: (c) => void (c.monitor!.withoutDateHeader = clockArg),
+    patch: (c) => {
+      c.monitor!.withoutDateHeader = clockArg;
+      if (!listeners) return;
+      withSecondSignal(listeners.port)(c);
+      Object.assign(c.monitor!, RECOMMENDED);
+    },
   });
   try {
     await sleep(2000); // a few monitor passes on a healthy cloud first, as a running daemon would have done
     await randomPhase();
     const t0 = Date.now();
-    await killProcess(VICTIM);
+    // The host dies: nova-compute stops and the host stops answering on its network at once.
+    await Promise.all([killProcess(VICTIM), listeners?.close(VICTIM)]);
     const t1 = await allRecovered(cloud, ids, t0 + TIMEOUT_MS);
     await wd.waitFor(/closed: \S+/, 60_000);
     const at = (re: RegExp) => (wd.seenAt(re) ?? t1) - t0;
@@ -122,6 +143,7 @@ async function freezerDr(bed: BedInfo, smtpPort: number): Promise<Sample> {
     };
   } finally {
     await wd.stop();
+    await listeners?.closeAll();
   }
 }
 
@@ -247,6 +269,7 @@ const ratio = ma / mb;
 const figures = {
   runs,
   clock: clockArg,
+  signals: signalsArg,
   instances: 3,
   freezer_dr_median_s: r1(ma),
   fence_agents_median_s: r1(mb),

@@ -148,14 +148,27 @@ function allStaleGate(ctx: GateContext, failed: HostDecision[]): Gate[] | null {
 }
 
 /**
+ * Hosts the second signal has already lost while Nova still has a fresh heartbeat from them. Hosts
+ * that lose power together go dark on the second signal together, but stale in Nova up to a
+ * report interval apart: counting them here lets the storm gate see them all at once, so the grace
+ * no longer has to outlast the heartbeat skew.
+ */
+function darkButHeartbeating(ctx: GateContext): HostDecision[] {
+  if (ctx.config.confirmation !== 'second-signal' || !ctx.second?.ok) return [];
+  return by(ctx.hosts, 'healthy').filter((h) => h.secondSignal?.reachability === 'unreachable');
+}
+
+/**
  * Simultaneous trouble: new failures + suspects (confirmed or not: hosts dying together go stale
- * a heartbeat apart) + recoveries in flight or ended within the window. Hosts recovered earlier
+ * a heartbeat apart) + hosts the second signal lost while Nova still hears them + recoveries in
+ * flight or ended within the window. Hosts recovered earlier
  * and out for repair do not count, so one recovery never switches automatic HA off.
  */
 function stormGate(ctx: GateContext, failed: HostDecision[]): Gate[] | null {
   const { gates } = ctx.config;
   const suspects = by(ctx.hosts, 'suspect', 'unconfirmed');
-  const counted = new Set([...names(failed), ...names(suspects)]);
+  const dark = darkButHeartbeating(ctx);
+  const counted = new Set([...names(failed), ...names(suspects), ...names(dark)]);
   const recent = [...new Map(ctx.recent.filter((r) => !counted.has(r.host)).map((r) => [r.host, r])).values()];
   const affected = counted.size + recent.length;
   const enabled = ctx.hosts.filter((h) => !['disabled', 'excluded', 'fenced'].includes(h.verdict)).map((h) => h.host);
@@ -167,12 +180,14 @@ function stormGate(ctx: GateContext, failed: HostDecision[]): Gate[] | null {
   return [
     {
       gate: 'storm',
-      reason: `${list('new failure(s)', names(failed))} + ${list('suspect', names(suspects))} + ${list(
+      reason: `${list('new failure(s)', names(failed))} + ${list('suspect', names(suspects))} + ${
+        dark.length ? `${list('dark on the second signal', names(dark))} + ` : ''
+      }${list(
         recentLabel,
         recent.map((r) => r.host),
       )} = ${affected} of ${pool} hosts (${percent.toFixed(0)}%), beyond the limit of ${gates.maxFailedHosts} host(s) / ${gates.maxFailedPercent}%; fencing nothing new`,
       // The suspects are held back too: the admins must see every host the gate is about.
-      hosts: [...names(failed), ...names(suspects)],
+      hosts: [...names(failed), ...names(suspects), ...names(dark)],
       blocking: true,
     },
   ];

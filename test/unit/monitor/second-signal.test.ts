@@ -66,6 +66,21 @@ const run = (
   });
 
 describe('confirmation by a second signal', () => {
+  test('storm gate: a host the second signal lost while Nova still hears it counts, so hosts dying together are held at once', () => {
+    // compute-1 is already failed; compute-2 died at the same moment but its heartbeat is not stale yet.
+    const signals = names(6).map((h) => (h === 'compute-1' ? down(h) : host(h)));
+    const config = monitor({ graceSeconds: 0 });
+    const { decision } = run(signals, reading(names(6), ['compute-1', 'compute-2']), [suspectFor('compute-1')], {
+      config,
+    });
+    expect(decision.recover).toEqual([]);
+    expect(decision.gates[0]).toMatchObject({ gate: 'storm', hosts: ['compute-1', 'compute-2'] });
+    expect(decision.gates[0]!.reason).toMatch(/1 dark on the second signal \(compute-2\)/);
+    // Alone, the same failure is recovered.
+    const alone = run(signals, reading(names(6), ['compute-1']), [suspectFor('compute-1')], { config });
+    expect(alone.decision.recover.map((r) => r.host)).toEqual(['compute-1']);
+  });
+
   test('both signals agree: failed after grace, and the grace starts when they agree', () => {
     const signals = names(6).map((h) => (h === 'compute-1' ? down(h) : host(h)));
     const first = run(signals, reading(names(6), ['compute-1']));
