@@ -17,7 +17,8 @@ suspect's grace runs from the first time anyone saw it.
 
   --preflight     instead, check what a recovery will need: every enabled compute host
                   has a BMC entry and its BMC answers a power-status read, the cloud offers
-                  the microversion of evacuation.microversionPolicy, the mail relay answers
+                  the microversion of evacuation.microversionPolicy, the second signal
+                  answers for every enabled host, the mail relay answers
   --config FILE   config file (default ./freezer-dr.yaml)
   --json          print the decision (or the preflight report) as JSON
 

@@ -12,7 +12,7 @@ import type { Runtime } from './runtime.js';
  * and not in the middle of an incident.
  */
 export const PreflightCheckSchema = z.object({
-  check: z.enum(['cloud', 'microversion', 'bmc', 'mail']),
+  check: z.enum(['cloud', 'microversion', 'bmc', 'second-signal', 'mail']),
   target: z.string(),
   ok: z.boolean(),
   detail: z.string(),
@@ -38,6 +38,7 @@ export async function runPreflight(rt: Runtime, signal?: AbortSignal): Promise<P
     const enabled = services.filter((s) => s.status === 'enabled' && !s.forcedDown).map((s) => s.host);
     const limit = limiter(BMC_CONCURRENCY);
     checks.push(...(await Promise.all(enabled.map((host) => limit(() => bmcCheck(rt, host, signal))))));
+    checks.push(await secondSignalCheck(rt, enabled, signal));
   } catch (err) {
     checks.push({ check: 'cloud', target: 'nova', ok: false, detail: errorMessage(err) });
   }
@@ -62,6 +63,46 @@ async function bmcCheck(rt: Runtime, host: string, signal?: AbortSignal): Promis
     return { check: 'bmc', target: host, ok: true, detail: 'manual driver: an operator powers it off' };
   if (f.problem) return { check: 'bmc', target: host, ok: false, detail: f.problem };
   return { check: 'bmc', target: host, ok: true, detail: `${f.target} reads power ${f.power}` };
+}
+
+/** The second signal answers for the enabled hosts: without it nothing is fenced (fail closed). */
+async function secondSignalCheck(rt: Runtime, hosts: string[], signal?: AbortSignal): Promise<PreflightCheck> {
+  const { confirmation, secondSignal } = rt.config.monitor;
+  if (!secondSignal)
+    return confirmation === 'nova-only'
+      ? {
+          check: 'second-signal',
+          target: 'monitor',
+          ok: true,
+          detail: "none (confirmation nova-only: Nova's heartbeat alone decides)",
+        }
+      : {
+          check: 'second-signal',
+          target: 'monitor',
+          ok: false,
+          detail: 'monitor.secondSignal is not configured: nothing will be fenced',
+        };
+  // Loaded on use: the monitor area itself starts recoveries through this one (lib/workflow).
+  const { loadSecondSignal } = await import('../monitor/index.js');
+  const observed = await (await loadSecondSignal(secondSignal.driver))({ config: secondSignal, hosts, signal });
+  if (!observed.ok)
+    return {
+      check: 'second-signal',
+      target: observed.source,
+      ok: false,
+      detail: `${observed.error.name}: ${observed.error.message}`,
+    };
+  const readings = Object.values(observed.hosts);
+  const alive = readings.filter((r) => r.reachability === 'alive').length;
+  const unknown = hosts.filter(
+    (h) => observed.hosts[h]?.reachability !== 'alive' && observed.hosts[h]?.reachability !== 'unreachable',
+  );
+  return {
+    check: 'second-signal',
+    target: observed.source,
+    ok: unknown.length === 0,
+    detail: `${alive} of ${hosts.length} enabled hosts answer${unknown.length ? `; no reading for ${unknown.join(', ')}` : ''}`,
+  };
 }
 
 /**
