@@ -12,4 +12,7 @@ export default {
     ],
   },
   testTimeout: 30000,
+  // A test that leaves a socket or child open would otherwise hold CI until its 90-minute limit:
+  // jest stops once every test has finished (and says so) instead.
+  forceExit: true,
 };

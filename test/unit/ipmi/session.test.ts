@@ -28,10 +28,11 @@ import { forgetCipherSuites } from '../../../lib/fencing/ipmi/negotiation.js';
 import { startFakeBmc, type FakeBmc, type FakeBmcOptions } from '../../support/fake-ipmi-bmc.js';
 
 const PASSWORD = 'S3cr3t-pw!';
-let bmc: FakeBmc | undefined;
+// Every fake a test starts is closed after it: an open UDP socket would keep jest from exiting.
+const started: FakeBmc[] = [];
 
 async function fake(opts: FakeBmcOptions = {}): Promise<FakeBmc> {
-  bmc = await startFakeBmc({
+  const bmc = await startFakeBmc({
     users: [
       { name: 'admin', password: PASSWORD, privilege: 'administrator' },
       { name: 'oper', password: PASSWORD, privilege: 'operator' },
@@ -39,12 +40,12 @@ async function fake(opts: FakeBmcOptions = {}): Promise<FakeBmc> {
     ],
     ...opts,
   });
+  started.push(bmc);
   return bmc;
 }
 
 afterEach(async () => {
-  await bmc?.close();
-  bmc = undefined;
+  await Promise.all(started.splice(0).map((b) => b.close()));
 });
 
 function config(b: FakeBmc, over: Partial<ResolvedIpmiBmc> = {}): ResolvedIpmiBmc {
