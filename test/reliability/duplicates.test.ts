@@ -109,8 +109,9 @@ describe('duplicates', () => {
     env = await startRelEnv({ sim: { rebuildMs: 300 } });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
-    const a = spawnCli('recover A', ['recover', '--host', host, '--config', env.configPath]);
-    const b = spawnCli('recover B', ['recover', '--host', host, '--config', env.configPath]);
+    // --yes: right after the crash Nova may still have a fresh heartbeat (issue 12's guardrail).
+    const a = spawnCli('recover A', ['recover', '--host', host, '--yes', '--config', env.configPath]);
+    const b = spawnCli('recover B', ['recover', '--host', host, '--yes', '--config', env.configPath]);
     children.push(a, b);
     const [ra, rb] = await Promise.all([a.exited, b.exited]);
     expect([ra.code, rb.code].sort()).toEqual([0, 4]);
