@@ -34,6 +34,9 @@ describe('S8: configuration', () => {
     expect(selectCipherSuites([3]).map((s) => s.id)).toEqual([3]);
     expect(selectCipherSuites([3, 17, 3]).map((s) => s.id)).toEqual([3, 17]);
     expect(() => selectCipherSuites([])).toThrow(UnsupportedCipherSuiteError);
+    // S8: suite 0 (no authentication, no integrity) is refused by name, not merely unlikely in a fuzz run.
+    expect(() => selectCipherSuites([0])).toThrow(UnsupportedCipherSuiteError);
+    expect(() => selectCipherSuites([17, 0])).toThrow(UnsupportedCipherSuiteError);
   });
 
   it('refuses every other suite id, whatever its type', () => {
