@@ -1,4 +1,5 @@
 import type { MonitorConfig } from '../config/index.js';
+import { freshestHeartbeat } from '../openstack/index.js';
 import type { ClockSource, HostSignal } from './schemas.js';
 
 export interface ReferenceClock {
@@ -26,10 +27,8 @@ export function referenceClock(
 ): ReferenceClock {
   if (serverDate) return { ageReference: serverDate, at: serverDate, source: 'server' };
   if (mode === 'freshest-heartbeat') {
-    const freshest = Math.max(
-      ...signals.map((s) => (s.updatedAt ? Date.parse(s.updatedAt) : Number.NaN)).filter((t) => !Number.isNaN(t)),
-    );
-    if (Number.isFinite(freshest)) return { ageReference: new Date(freshest), at: localNow, source: 'heartbeat' };
+    const freshest = freshestHeartbeat(signals.map((s) => s.updatedAt));
+    if (freshest) return { ageReference: freshest, at: localNow, source: 'heartbeat' };
   }
   return { ageReference: localNow, at: localNow, source: 'local' };
 }

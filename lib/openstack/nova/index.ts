@@ -6,6 +6,7 @@ export {
   enableService,
   parseNovaTime,
   novaTimeOf,
+  freshestHeartbeat,
   type ComputeService,
   type ServiceListing,
 } from './services.js';

@@ -85,14 +85,18 @@ export const enableService = (session: OpenStackSession, id: string, signal?: Ab
   updateService(session, id, { status: 'enabled' }, signal);
 
 /**
- * Nova's own time for a listing: its Date header, else the freshest heartbeat in it (Nova writes
- * every `updated_at` on one clock, so its time is at least that: ages read against it can only be
- * under-read, never inflated by our clock). Null when the listing has neither.
+ * The freshest of these heartbeats (`updated_at` values), or null when none parses. Nova writes
+ * every `updated_at` on one clock, so its time is at least this: ages read against it can only be
+ * under-read, never inflated by our clock.
  */
-export function novaTimeOf(listing: ServiceListing): Date | null {
-  if (listing.serverDate) return listing.serverDate;
+export function freshestHeartbeat(updatedAts: ReadonlyArray<string | null | undefined>): Date | null {
   const freshest = Math.max(
-    ...listing.services.map((s) => parseNovaTime(s.updatedAt)?.getTime() ?? Number.NaN).filter(Number.isFinite),
+    ...updatedAts.map((u) => parseNovaTime(u)?.getTime() ?? Number.NaN).filter(Number.isFinite),
   );
   return Number.isFinite(freshest) ? new Date(freshest) : null;
+}
+
+/** Nova's own time for a listing: its Date header, else the freshest heartbeat in it. */
+export function novaTimeOf(listing: ServiceListing): Date | null {
+  return listing.serverDate ?? freshestHeartbeat(listing.services.map((s) => s.updatedAt));
 }
