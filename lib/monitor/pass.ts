@@ -128,10 +128,8 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
   const observed = await driver({ session: rt.session });
   const second = await readSecondSignal(rt, observed);
   const localNow = rt.now();
-  const incidents = await rt.store.listIncidents({ limit: RECENT_INCIDENTS });
   const open = await rt.store.listIncidents({ openOnly: true });
-  const history = recentHistory(incidents, localNow, rt.config.monitor.gates.recentRecoveryWindowSeconds);
-  const input = {
+  const input: Parameters<typeof decide>[0] = {
     observed,
     second,
     localNow,
@@ -139,13 +137,19 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
     openIncidents: new Set(open.map((i) => i.host)),
     paused: await pauseState(rt),
     config: rt.config.monitor,
-    recent: [
-      ...history.recent,
-      ...open.map((i) => ({ host: i.host, incidentId: i.id, status: i.status, closedAt: null })),
-    ],
-    fenceFailed: history.fenceFailed,
+    recent: open.map((i) => ({ host: i.host, incidentId: i.id, status: i.status, closedAt: null })),
   };
   let { decision, observations } = decide(input);
+  // Recent recoveries only change the verdict of a host in trouble (the storm gate counts them,
+  // a failed host may be one whose fence failed): a quiet pass decides without reading them.
+  // `check` always reads them, to show the whole picture.
+  if (!startRecovery || decision.hosts.some(inTrouble)) {
+    const incidents = await rt.store.listIncidents({ limit: RECENT_INCIDENTS });
+    const history = recentHistory(incidents, localNow, rt.config.monitor.gates.recentRecoveryWindowSeconds);
+    input.recent = [...history.recent, ...(input.recent ?? [])];
+    input.fenceFailed = history.fenceFailed;
+    ({ decision, observations } = decide(input));
+  }
   // Aggregate limits are read only when a host would be recovered: one more call, only then.
   if (rt.config.monitor.gates.aggregateLimits && decision.hosts.some((h) => h.verdict === 'failed'))
     ({ decision, observations } = decide({ ...input, aggregates: await readAggregates(rt) }));
@@ -161,6 +165,11 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
   for (const r of decision.recover) started.push(await startOne(rt, r, startRecovery));
   return { decision, started };
 }
+
+/** Verdicts that history cannot change: nothing to recover, nothing suspect, nothing dark. */
+const QUIET = new Set<MonitorDecision['hosts'][number]['verdict']>(['healthy', 'disabled', 'excluded', 'fenced']);
+const inTrouble = (h: MonitorDecision['hosts'][number]) =>
+  !QUIET.has(h.verdict) || h.secondSignal?.reachability === 'unreachable';
 
 /** The watcher must persist (grace depends on it); `check` only tries (it may hold a read-only role). */
 async function saveObservations(rt: Runtime, observations: Observation[], required: boolean): Promise<void> {
