@@ -100,7 +100,7 @@ export function createObservationStore(d: ObservationDeps) {
     let changed = false;
     for (const o of observations) {
       if (!shouldWrite(next[o.host], o)) continue;
-      next[o.host] = o;
+      next[o.host] = ObservationSchema.parse(o);
       changed = true;
     }
     return changed ? next : undefined;
@@ -137,10 +137,16 @@ export function createObservationStore(d: ObservationDeps) {
     },
 
     async putObservations(observations: Observation[]): Promise<void> {
-      const valid = observations.map((o) => ObservationSchema.parse(o));
       const list = shards && fresh(shards.at) ? shards.list : await batchRead();
+      // Grouped as they come, validated only when a shard keeps them (apply): a quiet pass over
+      // thousands of healthy hosts keeps nothing, and must cost next to nothing.
       const byShard = new Map<number, Observation[]>();
-      for (const o of valid) byShard.set(shardOf(o.host), [...(byShard.get(shardOf(o.host)) ?? []), o]);
+      for (const o of observations) {
+        const n = shardOf(o.host);
+        const group = byShard.get(n);
+        if (group) group.push(o);
+        else byShard.set(n, [o]);
+      }
       await Promise.all([...byShard].map(([n, obs]) => writeShard(n, list[n]!, obs)));
     },
 

@@ -9,8 +9,11 @@ export interface HostContext {
   ageReference: number;
   /** The pass's time (grace periods, incident ids). */
   now: Date;
+  /** `now` as ISO text, made once per pass: thousands of hosts share it. */
+  nowIso: string;
   /** Our own clock: fence-failed age, re-fence delay, last-healthy marks (all written by us). */
   localNow: Date;
+  localNowIso: string;
   previous: ReadonlyMap<string, Observation>;
   excluded: ReadonlySet<string>;
   openIncidents: ReadonlySet<string>;
@@ -51,13 +54,13 @@ export function judgeHost(s: HostSignal, ctx: HostContext): HostJudgement {
   const observation: Observation = {
     host: s.host,
     suspectSince: null,
-    lastSeenAt: ctx.now.toISOString(),
+    lastSeenAt: ctx.nowIso,
     lastState: s.state,
     lastHealthyAt: prior?.lastHealthyAt ?? null,
   };
   const quiet = quietVerdict(s, base, novaDown, age, ctx);
   if (quiet) {
-    if (quiet.verdict === 'healthy') observation.lastHealthyAt = ctx.localNow.toISOString();
+    if (quiet.verdict === 'healthy') observation.lastHealthyAt = ctx.localNowIso;
     return { decision: quiet, observation };
   }
   const why = `${s.state === 'down' ? 'state down' : 'state up'}, heartbeat ${age === null ? 'never' : `${age.toFixed(1)} s old`}`;
@@ -77,7 +80,7 @@ export function judgeHost(s: HostSignal, ctx: HostContext): HostJudgement {
   if (unconfirmed) return { decision: unconfirmed, observation };
 
   // Both signals agree (or nova-only): grace runs from the first pass that saw them agree.
-  observation.suspectSince = prior?.suspectSince ?? ctx.now.toISOString();
+  observation.suspectSince = prior?.suspectSince ?? ctx.nowIso;
   const timed = suspectVerdict(
     base,
     observation.suspectSince,
@@ -112,7 +115,7 @@ function answering(
   prior: Observation | undefined,
   ctx: HostContext,
 ): HostJudgement {
-  observation.answersSince = prior?.answersSince ?? ctx.now.toISOString();
+  observation.answersSince = prior?.answersSince ?? ctx.nowIso;
   const answeredFor = Math.max(0, (ctx.now.getTime() - Date.parse(observation.answersSince)) / 1000);
   return {
     decision: {
