@@ -5,7 +5,7 @@
  * simulated cloud with every time scaled down 3× (report interval 10 s → 3.3 s, service_down_time
  * 60 s → 20 s, the 1-minute schedule → 20 s), which leaves the ratio unchanged but for Nova's
  * 1-second timestamps (±3 s at full scale); figures are quoted back at full scale. Each trial
- * crashes a host at a random point of the schedule's first minute. Median of 3.
+ * crashes a host at a random point of the schedule's first minute. Median of 5.
  * Target: ≤ 0.3× the once-a-minute monitor.
  *
  *   npm run bench:detect [-- --runs 5] [-- --json]
@@ -22,16 +22,27 @@ import { createRuntime, setRuntime } from '../lib/workflow/index.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const runs = Number(args[args.indexOf('--runs') + 1]) || 3;
+const runs = Number(args[args.indexOf('--runs') + 1]) || 5;
 const SCALE = 3;
 const SCHEDULE_MS = 60_000 / SCALE;
 const RATIO_MAX = 0.3;
 
 /** Monitor settings at full scale (seconds). */
 const MODES = {
-  'once-a-minute, Nova down': { intervalSeconds: 60, staleAfterSeconds: 100_000, graceSeconds: 0 },
-  'sampling 10 s, stale 20 s, grace 12 s': { intervalSeconds: 10, staleAfterSeconds: 20, graceSeconds: 12 },
-  'sampling 10 s, stale 20 s, grace 0': { intervalSeconds: 10, staleAfterSeconds: 20, graceSeconds: 0 },
+  'once-a-minute, Nova down': { key: 'baseline', intervalSeconds: 60, staleAfterSeconds: 100_000, graceSeconds: 0 },
+  // The recommended settings (README, "Two signals"): stale 1.6 report intervals, grace 2 s; in AWS a pass every 5 s.
+  'sampling 5 s, stale 16 s, grace 2 s': {
+    key: 'sampling5',
+    intervalSeconds: 5,
+    staleAfterSeconds: 16,
+    graceSeconds: 2,
+  },
+  'sampling 10 s, stale 16 s, grace 2 s': {
+    key: 'sampling10',
+    intervalSeconds: 10,
+    staleAfterSeconds: 16,
+    graceSeconds: 2,
+  },
 } as const;
 type Mode = keyof typeof MODES;
 
@@ -98,16 +109,16 @@ for (const mode of Object.keys(MODES) as Mode[]) {
   results[mode] = median(xs);
 }
 const base = results['once-a-minute, Nova down']!;
-const keys = ['baseline_s', 'sampling_grace12_s', 'sampling_grace0_s'];
 console.log(`detection, last heartbeat → StartExecution (full-scale seconds), median of ${runs}`);
-Object.entries(results).forEach(([mode, s], n) => {
-  figures[keys[n]!] = Math.round(s * 10) / 10;
-  if (n > 0) figures[`${keys[n]!.replace(/_s$/, '')}_ratio`] = Math.round((s / base) * 100) / 100;
-  console.log(`  ${mode.padEnd(40)} ${s.toFixed(1)} s${n > 0 ? `  (${(s / base).toFixed(2)}×)` : ''}`);
-});
-const met = figures.sampling_grace12_ratio! <= RATIO_MAX;
+for (const [mode, s] of Object.entries(results)) {
+  const key = MODES[mode as Mode].key;
+  figures[`${key}_s`] = Math.round(s * 10) / 10;
+  if (key !== 'baseline') figures[`${key}_ratio`] = Math.round((s / base) * 100) / 100;
+  console.log(`  ${mode.padEnd(40)} ${s.toFixed(1)} s${key !== 'baseline' ? `  (${(s / base).toFixed(2)}×)` : ''}`);
+}
+const met = figures.sampling5_ratio! <= RATIO_MAX;
 console.log(
-  `  target ≤ ${RATIO_MAX}× with the recommended grace (12 s): ${met ? 'met' : 'NOT met'}; without grace: ${figures.sampling_grace0_ratio}×`,
+  `  target ≤ ${RATIO_MAX}× with the recommended settings (a pass every 5 s): ${met ? 'met' : 'NOT met'}; every 10 s: ${figures.sampling10_ratio}×`,
 );
 if (json) console.log(JSON.stringify({ name: 'detect', figures, targets: { ratio_max: RATIO_MAX }, met }));
 process.exit(0);
