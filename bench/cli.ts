@@ -1,8 +1,9 @@
 /**
  * How fast the `freezer-dr` command starts: wall time of `freezer-dr --help` from the build
  * (dist/, `npm run build`) and, for comparison, from the TypeScript sources through tsx; and of
- * `check` against the simulated cloud (config, Keystone, Nova, decision, table). Median of 5
- * processes each. Target: `--help` ≤ 250 ms.
+ * `check` against the simulated cloud (config, Keystone, Nova, decision, table); and of
+ * `fence status` against ipmi_sim, beside `fence_ipmilan -o status` on the same BMC (when
+ * openipmi and fence-agents are installed). Median of 5 processes each. Target: `--help` ≤ 250 ms.
  *
  *   npm run bench:cli [-- --runs 5] [-- --json]
  */
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimCloud } from '../lib/sim/index.js';
+import { hasIpmiSim, hasIpmitool, startIpmiSim } from '../test/support/ipmi-sim.js';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -23,9 +25,9 @@ const build = spawnSync(process.execPath, ['bin/build.mjs'], { cwd: ROOT, encodi
 if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
 
 /** Async, so the simulated cloud in this process keeps answering while the command runs. */
-async function wall(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+async function wall(argv: string[], env: NodeJS.ProcessEnv = {}, command = [process.execPath, 'bin/freezer-dr.js']) {
   const t = performance.now();
-  const child = spawn(process.execPath, ['bin/freezer-dr.js', ...argv], {
+  const child = spawn(command[0]!, [...command.slice(1), ...argv], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -34,7 +36,7 @@ async function wall(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<number
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   const ms = performance.now() - t;
-  if (code !== 0) throw new Error(`freezer-dr ${argv.join(' ')} exited ${code}: ${stderr}`);
+  if (code !== 0) throw new Error(`${command.at(-1)} ${argv.join(' ')} exited ${code}: ${stderr}`);
   return ms;
 }
 
@@ -46,6 +48,8 @@ async function times(n: number, f: () => Promise<number>): Promise<number[]> {
 }
 
 const sim = await startSimCloud({ hosts: 6 });
+const bmc = hasIpmiSim() && hasIpmitool() ? await startIpmiSim() : null;
+const haveFenceAgent = spawnSync('sh', ['-c', 'command -v fence_ipmilan'], { stdio: 'ignore' }).status === 0;
 const dir = mkdtempSync(join(tmpdir(), 'fdr-bench-cli-'));
 const config = join(dir, 'freezer-dr.yaml');
 writeFileSync(
@@ -62,13 +66,36 @@ writeFileSync(
       },
     },
     store: { driver: 'sqlite', path: join(dir, 'incidents.db') },
+    ...(bmc && {
+      fencing: {
+        hosts: {
+          'compute-1': { driver: 'ipmi', address: bmc.address, username: bmc.username, password: 'env:BENCH_CLI_BMC' },
+        },
+      },
+    }),
   }),
 );
-const env = { BENCH_CLI_PW: sim.admin.password };
+const env = { BENCH_CLI_PW: sim.admin.password, BENCH_CLI_BMC: bmc?.password ?? '' };
 
 const help = median(await times(runs, () => wall(['--help'])));
 const helpSource = median(await times(Math.min(runs, 3), () => wall(['--help'], { FREEZER_DR_FROM_SOURCE: '1' })));
 const check = median(await times(runs, () => wall(['check', '--config', config], env)));
+const fenceStatus = bmc
+  ? median(await times(runs, () => wall(['fence', 'status', '--host', 'compute-1', '--config', config], env)))
+  : NaN;
+const fenceIpmilan =
+  bmc && haveFenceAgent
+    ? median(
+        await times(runs, () =>
+          wall(
+            ['--lanplus', '-C', '3', '-a', '127.0.0.1', '-u', String(bmc.port), '-l', bmc.username, '-p', bmc.password],
+            {},
+            ['fence_ipmilan', '-o', 'status'],
+          ),
+        ),
+      )
+    : NaN;
+await bmc?.stop();
 await sim.stop();
 
 const figures = {
@@ -76,6 +103,8 @@ const figures = {
   help_ms: Math.round(help),
   help_from_source_ms: Math.round(helpSource),
   check_ms: Math.round(check),
+  fence_status_ms: Number.isFinite(fenceStatus) ? Math.round(fenceStatus) : null,
+  fence_ipmilan_status_ms: Number.isFinite(fenceIpmilan) ? Math.round(fenceIpmilan) : null,
   help_ratio_to_source: Math.round((help / helpSource) * 100) / 100,
 };
 const met = help <= HELP_MAX_MS;
@@ -85,5 +114,8 @@ console.log(
 );
 console.log(`  --help (sources, tsx)   ${figures.help_from_source_ms} ms`);
 console.log(`  check (simulated cloud) ${figures.check_ms} ms`);
+console.log(
+  `  fence status (ipmi_sim) ${figures.fence_status_ms ?? 'skipped: no ipmi_sim'} ms; fence_ipmilan -o status ${figures.fence_ipmilan_status_ms ?? 'n/a'} ms`,
+);
 if (json) console.log(JSON.stringify({ name: 'cli', figures, targets: { help_max_ms: HELP_MAX_MS }, met }));
 process.exit(0);

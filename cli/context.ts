@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { taskHandlers } from '../functions/index.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../lib/config/index.js';
 import type { Config } from '../lib/config/index.js';
 import type { TimelineEvent } from '../lib/incidents/index.js';
@@ -33,7 +32,12 @@ export interface LocalTiming {
 }
 
 /** Run the real state machine in-process for one incident (execution name = incident id). */
-export function runRecoveryLocally(input: ExecutionInputRaw, timing: LocalTiming = {}): Promise<LocalExecutionResult> {
+export async function runRecoveryLocally(
+  input: ExecutionInputRaw,
+  timing: LocalTiming = {},
+): Promise<LocalExecutionResult> {
+  // The handlers (and all they import) load only for a command that runs the state machine.
+  const { taskHandlers } = await import('../functions/index.js');
   return runLocalExecution(input.incidentId, input, {
     handlers: taskHandlers,
     waitMs: timing.waitMs,

@@ -1,4 +1,4 @@
-import { StateMachine, type RunOptions } from 'aws-local-stepfunctions';
+import type { RunOptions } from 'aws-local-stepfunctions';
 import { FreezerError } from '../errors.js';
 import { loadDefinition, taskStates, type Definition } from './definition.js';
 
@@ -51,6 +51,9 @@ export async function runLocalExecution(
       return (out === undefined ? null : JSON.parse(JSON.stringify(out))) as never;
     };
   }
+  // Loaded here, not at import: it brings the ASL validator and the AWS SDK's Lambda client, which
+  // every command importing lib/workflow (fence status, check...) would otherwise pay at start.
+  const { StateMachine } = await import('aws-local-stepfunctions');
   const sm = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
   const startTime = new Date().toISOString();
   const runOptions: RunOptions = {
