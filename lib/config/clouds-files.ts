@@ -12,11 +12,13 @@ type Doc = Record<string, unknown>;
  */
 export function searchPath(base: 'clouds' | 'secure', env: NodeJS.ProcessEnv, extraDir?: string): string[] {
   const override = base === 'clouds' ? env.OS_CLIENT_CONFIG_FILE : env.OS_CLIENT_SECURE_FILE;
-  const dirs = [...(extraDir ? [extraDir] : []), '.', join(env.HOME ?? homedir(), '.config/openstack'), '/etc/openstack'];
-  return [
-    ...(override ? [override] : []),
-    ...dirs.flatMap((d) => [join(d, `${base}.yaml`), join(d, `${base}.yml`)]),
+  const dirs = [
+    ...(extraDir ? [extraDir] : []),
+    '.',
+    join(env.HOME ?? homedir(), '.config/openstack'),
+    '/etc/openstack',
   ];
+  return [...(override ? [override] : []), ...dirs.flatMap((d) => [join(d, `${base}.yaml`), join(d, `${base}.yml`)])];
 }
 
 /** The first file of `candidates` that exists, parsed; undefined when none does. */
@@ -86,7 +88,10 @@ export async function findCloudEntry(name: string, env: NodeJS.ProcessEnv, file?
       `clouds.${name}: no such cloud in this file (${known.length ? `it has: ${known.join(', ')}` : 'it has none'})`,
     ]);
   }
-  const secure = await firstYaml(searchPath('secure', env, file ? dirname(file) : undefined));
+  // A clouds.yaml named explicitly (cloud.file, OS_CLIENT_CONFIG_FILE) has its secure.yaml looked
+  // for beside it first; otherwise the search path is exactly openstacksdk's.
+  const named = file ?? (clouds.path === env.OS_CLIENT_CONFIG_FILE ? clouds.path : undefined);
+  const secure = await firstYaml(searchPath('secure', env, named ? dirname(named) : undefined));
   const secureEntry = secure && isObject(secure.doc.clouds) ? secure.doc.clouds[name] : undefined;
   if (secure && secureEntry !== undefined && !isObject(secureEntry))
     throw new ConfigInvalidError(secure.path, [`clouds.${name}: expected a mapping`]);
