@@ -58,7 +58,8 @@ beforeAll(async () => {
     },
     (req, res) => {
       const peer = (req.socket as TLSSocket).getPeerCertificate();
-      seen.push(peer?.subject?.CN);
+      const cn = peer?.subject?.CN;
+      seen.push(Array.isArray(cn) ? cn.join(',') : cn);
       if (req.method === 'POST' && req.url === '/v3/auth/tokens') {
         res.writeHead(201, { 'Content-Type': 'application/json', 'X-Subject-Token': 'tok-1' });
         res.end(

@@ -309,7 +309,7 @@ const ERRORS: Case[] = [
     cloud: site('no-project'),
     error: [
       ConfigInvalidError,
-      /cloud "no-project" of .*clouds\.yaml .*is invalid:\n  - auth\.project_name or auth\.project_id: missing/,
+      /cloud "no-project" of .*clouds\.yaml .*is invalid:\n {2}- auth\.project_name or auth\.project_id: missing/,
     ],
   },
   {
@@ -321,13 +321,13 @@ const ERRORS: Case[] = [
     name: 'OS_* without a project names OS_PROJECT_NAME / OS_PROJECT_ID',
     cloud: { from: 'env' },
     env: { OS_AUTH_URL: 'https://k.test/v3', OS_USERNAME: 'u', OS_PASSWORD: 'p' },
-    error: [ConfigInvalidError, /OS_\* environment is invalid:\n  - OS_PROJECT_NAME or OS_PROJECT_ID: missing/],
+    error: [ConfigInvalidError, /OS_\* environment is invalid:\n {2}- OS_PROJECT_NAME or OS_PROJECT_ID: missing/],
   },
   {
     name: 'OS_* without a password or a user',
     cloud: { from: 'env' },
     env: { OS_AUTH_URL: 'https://k.test/v3', OS_PROJECT_ID: 'p' },
-    error: [ConfigInvalidError, /- OS_USERNAME or OS_USER_ID: missing\n  - OS_PASSWORD: missing/],
+    error: [ConfigInvalidError, /- OS_USERNAME or OS_USER_ID: missing\n {2}- OS_PASSWORD: missing/],
   },
   {
     name: 'an application credential without its secret',
