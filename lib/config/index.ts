@@ -5,3 +5,4 @@ export { resolveCloud, withOsCloud, ResolvedCloudSchema, type ResolvedCloud } fr
 export { resolveSecret, readReference } from './secrets.js';
 export { formatIssues } from './issues.js';
 export { findInlineSecrets } from './inline-secrets.js';
+export { readConfiguredFile } from './files.js';

@@ -148,6 +148,16 @@ describe('bad input: clouds.yaml, secure.yaml and OS_* (exit 2, named as the use
     );
   });
 
+  test('a missing BMC caBundle file (fence status)', async () => {
+    const cfg = configWith((c) => (c.fencing.hosts['compute-1'].caBundle = '/nonexistent/bmc-ca.pem'));
+    const r = await refused(
+      ['fence', 'status', '--host', 'compute-1', '--config', cfg],
+      2,
+      /error: caBundle \(BMC of compute-1\): cannot read \/nonexistent\/bmc-ca\.pem: no such file/,
+    );
+    expect(r.err).not.toMatch(/ENOENT/);
+  });
+
   test('OS_CLOUD naming a cloud clouds.yaml does not have lists the ones it has', async () => {
     process.env.OS_CLIENT_CONFIG_FILE = cloudsYaml();
     process.env.OS_CLOUD = 'prodution';
