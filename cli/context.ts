@@ -5,7 +5,8 @@ import type { TimelineEvent } from '../lib/incidents/index.js';
 import { runLocalExecution, type LocalExecutionResult } from '../lib/workflow/index.js';
 import { createRuntime, setRuntime, type Runtime } from '../lib/workflow/index.js';
 import type { ExecutionInputRaw } from '../lib/workflow/index.js';
-import { ConfigNotFoundError } from '../lib/config/index.js';
+import { ConfigNotFoundError, withOsCloud } from '../lib/config/index.js';
+import { osCloud } from './args.js';
 
 /** The config file to use: --config, else ./freezer-dr.yaml when it exists, else none. */
 export function configPathFrom(flag: string | undefined): string | undefined {
@@ -16,7 +17,13 @@ export function configPathFrom(flag: string | undefined): string | undefined {
 export async function requireConfig(flag: string | undefined): Promise<Config> {
   const path = configPathFrom(flag);
   if (!path) throw new ConfigNotFoundError(DEFAULT_CONFIG_FILE);
-  return loadConfigFile(path);
+  return applyOsCloud(await loadConfigFile(path));
+}
+
+/** --os-cloud NAME: the clouds.yaml cloud NAME instead of the config file's cloud. */
+export function applyOsCloud(config: Config): Config {
+  const name = osCloud();
+  return name ? { ...config, cloud: withOsCloud(config.cloud, name) } : config;
 }
 
 /** Build the runtime once and make it the one the in-process handlers use. */

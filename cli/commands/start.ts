@@ -1,5 +1,5 @@
 import { parse } from '../args.js';
-import { configPathFrom, openRuntime } from '../context.js';
+import { applyOsCloud, configPathFrom, openRuntime } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { timelineLine } from '../format.js';
 import { PASSES_KEPT, healthOf, parseListen, startLocalServer, type WatcherHealth } from '../server.js';
@@ -52,7 +52,7 @@ export async function runWatcher(
   opts: { out: (s: string) => void; signal: AbortSignal; listen?: { host: string; port: number } },
 ): Promise<number> {
   const { out, signal } = opts;
-  const config = await loadConfigFile(path);
+  const config = applyOsCloud(await loadConfigFile(path));
   const intervalMs = config.monitor.intervalSeconds * 1000;
   const health: WatcherHealth = { startedAt: new Date().toISOString(), intervalMs, passes: [] };
   let server: Awaited<ReturnType<typeof startLocalServer>> | undefined;

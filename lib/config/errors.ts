@@ -49,3 +49,29 @@ export class SecretUnavailableError extends UserInputError {
     this.name = 'SecretUnavailableError';
   }
 }
+
+/**
+ * A file the configuration points at (clouds.yaml, a CA bundle, a client certificate or key) is
+ * missing or unreadable. `key` is what the user wrote: `cacert`, `OS_CACERT`, `cloud.caBundle`…
+ */
+export class ConfigFileError extends UserInputError {
+  constructor(
+    readonly key: string,
+    readonly path: string,
+    readonly reason: string,
+    options?: ErrorOptions & { hint?: string },
+  ) {
+    super(`${key}: cannot read ${path}: ${reason}`, options);
+    this.name = 'ConfigFileError';
+  }
+}
+
+/** Why a file cannot be read, in words: ENOENT → "no such file", EACCES → "permission denied"… */
+export function fileReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'it is a directory, not a file';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  return code ?? (err as Error).message;
+}

@@ -26,12 +26,20 @@ export const HostNameSchema = z
 const PasswordAuth = z
   .object({
     type: z.literal('password'),
-    username: z.string().min(1),
+    /** The user: `username` (in its domain) or `userId`. */
+    username: z.string().min(1).optional(),
+    userId: z.string().min(1).optional(),
     /** Where the password comes from. */
     password: SecretRefSchema,
-    userDomainName: z.string().default('Default'),
-    projectName: z.string().min(1),
-    projectDomainName: z.string().default('Default'),
+    /** The user's domain when `username` is used: an id or a name (default: the name "Default"). */
+    userDomainName: z.string().optional(),
+    userDomainId: z.string().min(1).optional(),
+    /** The project to scope the token to: `projectId`, or `projectName` in its domain. */
+    projectName: z.string().min(1).optional(),
+    projectId: z.string().min(1).optional(),
+    /** The project's domain when `projectName` is used: an id or a name (default: the name "Default"). */
+    projectDomainName: z.string().optional(),
+    projectDomainId: z.string().min(1).optional(),
   })
   .strict();
 
@@ -50,6 +58,10 @@ const CloudCommon = {
   interface: z.enum(['public', 'internal', 'admin']).optional(),
   /** PEM file of a private CA that signs the cloud's certificates (S7). */
   caBundle: z.string().optional(),
+  /** Client certificate (PEM) presented to Keystone and Nova, like clouds.yaml `cert` / OS_CERT. */
+  clientCert: z.string().optional(),
+  /** Its private key (PEM) when not inside `clientCert`, like clouds.yaml `key` / OS_KEY. */
+  clientKey: z.string().optional(),
   /** Turn TLS verification off. Logged as a warning at every start (S7). Defaults to false. */
   insecure: z.boolean().optional(),
   /** Per-request timeout towards Keystone and Nova. Defaults to 10 s. */
@@ -57,9 +69,17 @@ const CloudCommon = {
 };
 
 export const CloudSchema = z.discriminatedUnion('from', [
-  /** A named cloud from clouds.yaml (searched in ./, ~/.config/openstack, /etc/openstack or `file`). */
+  /**
+   * A named cloud from clouds.yaml (searched in ./, ~/.config/openstack, /etc/openstack or `file`),
+   * secure.yaml merged over it. No `name`: OS_CLOUD names it. --os-cloud overrides both.
+   */
   z
-    .object({ from: z.literal('clouds-yaml'), name: z.string().min(1), file: z.string().optional(), ...CloudCommon })
+    .object({
+      from: z.literal('clouds-yaml'),
+      name: z.string().min(1).optional(),
+      file: z.string().optional(),
+      ...CloudCommon,
+    })
     .strict(),
   /** The usual OS_* environment variables (OS_AUTH_URL, OS_USERNAME, ...). */
   z.object({ from: z.literal('env'), ...CloudCommon }).strict(),

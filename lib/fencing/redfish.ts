@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import * as z from 'zod';
+import { readConfiguredFile } from '../config/index.js';
 import {
   BmcAuthError,
   BmcPrivilegeError,
@@ -114,7 +114,7 @@ export const createRedfishFencer: FencerFactory<ResolvedRedfishBmc> = (bmc) => {
     baseURL: base,
     timeout: bmc.requestTimeoutMs,
     httpsAgent: new Agent({
-      ca: bmc.caBundle ? readFileSync(bmc.caBundle) : undefined,
+      ca: bmc.caBundle ? readConfiguredFile(bmc.caBundle, `caBundle (BMC of ${bmc.host})`) : undefined,
       rejectUnauthorized: !bmc.insecure,
     }),
     validateStatus: () => true,

@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { IncidentExistsError, IncidentNotFoundError } from './errors.js';
 import { shouldWrite } from './observations.js';
+import { ensureDirectory, isStorageError, storeError } from './sqlite-diagnose.js';
 import { IncidentSchema, ObservationSchema, TERMINAL_STATUSES, TimelineEventSchema, type Incident } from './schemas.js';
 import { InstanceRecordSchema } from '../evacuation/index.js';
 import type { IncidentStore } from './store.js';
@@ -26,13 +25,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 /** The embedded store: one SQLite file (or ":memory:") through node:sqlite, no native addon. */
 // eslint-disable-next-line max-lines-per-function -- a factory: the store methods share one database handle in a closure; each method is short
 export function createSqliteStore(path: string): IncidentStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new DatabaseSync(path);
-  // WAL with synchronous=NORMAL: a commit survives the process being killed (what resume needs),
-  // without an fsync per write blocking the event loop for milliseconds each. A power cut may lose
-  // the last commits; S5 does not rest on them, it re-reads Nova before every evacuate request.
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
-  db.exec(SCHEMA);
+  const db = open(path);
 
   const readIncident = (row: unknown): Incident | undefined =>
     row ? IncidentSchema.parse(JSON.parse((row as { data: string }).data)) : undefined;
@@ -40,7 +33,7 @@ export function createSqliteStore(path: string): IncidentStore {
   const findOpenSync = (host: string) =>
     readIncident(db.prepare('SELECT data FROM incidents WHERE open_host = ?').get(host));
 
-  return {
+  const store: IncidentStore = {
     async createIncident(incident) {
       const valid = IncidentSchema.parse(incident);
       const open = TERMINAL_STATUSES.has(valid.status) ? null : valid.host;
@@ -162,4 +155,46 @@ export function createSqliteStore(path: string): IncidentStore {
       db.close();
     },
   };
+  return path === ':memory:' ? store : guarded(store, path);
+}
+
+/**
+ * Open (or create) the database. A failure names the file and its likely cause; nothing here ever
+ * deletes, recreates or truncates an existing file — a corrupted one is left for the operator.
+ */
+function open(path: string): DatabaseSync {
+  if (path !== ':memory:') ensureDirectory(path);
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(path);
+    // WAL with synchronous=NORMAL: a commit survives the process being killed (what resume needs),
+    // without an fsync per write blocking the event loop for milliseconds each. A power cut may lose
+    // the last commits; S5 does not rest on them, it re-reads Nova before every evacuate request.
+    db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+    db.exec(SCHEMA);
+    return db;
+  } catch (err) {
+    try {
+      db?.close();
+    } catch {
+      // Already unusable: the error that matters is the one below.
+    }
+    throw storeError(path, err, 'open it');
+  }
+}
+
+/** Every method: a SQLite or file-system error becomes a StoreUnavailableError; ours pass as they are. */
+function guarded(store: IncidentStore, path: string): IncidentStore {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(store) as Array<[string, (...a: unknown[]) => Promise<unknown>]>) {
+    const doing = /^(get|list|find)/.test(name) ? 'read it' : 'write to it';
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw isStorageError(err) ? storeError(path, err, doing) : err;
+      }
+    };
+  }
+  return wrapped as unknown as IncidentStore;
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type * as z from 'zod';
+import { UserInputError } from '../errors.js';
 import { getLogger } from '../log/index.js';
 import {
   ApiServerError,
@@ -21,6 +22,9 @@ import {
 export interface HttpOptions {
   timeoutMs: number;
   caBundle?: string;
+  /** Client TLS (clouds.yaml `cert` / `key`, OS_CERT / OS_KEY): presented on every https connection. */
+  clientCert?: string;
+  clientKey?: string;
   insecure?: boolean;
   /** Attempts for idempotent requests on 5xx / network errors. Defaults to 3. */
   attempts?: number;
@@ -77,11 +81,18 @@ class TransportError extends Error {
  */
 function createTransport(opts: HttpOptions) {
   const plainAgent = new HttpAgent({ keepAlive: true });
+  // Read now: a missing file is a clear error at start, not a network error on the first request.
+  const ca = readPem(opts.caBundle, 'CA bundle');
+  const cert = readPem(opts.clientCert, 'client certificate');
+  const key = readPem(opts.clientKey, 'client key');
   let tls: Promise<{ agent: HttpsAgent; request: typeof httpRequest }> | undefined;
   const secure = () =>
     (tls ??= import('node:https').then((https) => ({
       agent: new https.Agent({
-        ca: opts.caBundle ? readFileSync(opts.caBundle) : undefined,
+        ca,
+        cert,
+        // A PEM holding both certificate and key serves as both, as openstacksdk's `cert` does.
+        key: key ?? (cert && /PRIVATE KEY-----/.test(cert.toString()) ? cert : undefined),
         rejectUnauthorized: !opts.insecure,
         keepAlive: true,
       }),
@@ -125,6 +136,17 @@ function createTransport(opts: HttpOptions) {
       req.end(body);
     });
   };
+}
+
+function readPem(path: string | undefined, what: string): Buffer | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new UserInputError(`the ${what} ${path} cannot be read: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, {
+      cause: err,
+    });
+  }
 }
 
 function flatten(h: IncomingHttpHeaders): Record<string, string> {

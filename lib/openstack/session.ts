@@ -42,7 +42,13 @@ export function createSession(
 ): OpenStackSession {
   const http =
     opts.http ??
-    createHttpClient({ timeoutMs: cloud.requestTimeoutMs, caBundle: cloud.caBundle, insecure: cloud.insecure });
+    createHttpClient({
+      timeoutMs: cloud.requestTimeoutMs,
+      caBundle: cloud.caBundle,
+      clientCert: cloud.clientCert,
+      clientKey: cloud.clientKey,
+      insecure: cloud.insecure,
+    });
   const now = opts.now ?? Date.now;
   let token: Token | undefined;
   let issuedAt = 0;

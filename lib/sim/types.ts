@@ -139,6 +139,10 @@ export interface AdminCredentials {
   projectName: string;
   userDomainName: string;
   projectDomainName: string;
+  /** The same user, project and domain by id (Keystone accepts either). */
+  userId: string;
+  projectId: string;
+  domainId: string;
   applicationCredentialId: string;
   applicationCredentialSecret: string;
 }

@@ -33,21 +33,42 @@ export interface Token {
   projectId?: string;
 }
 
+type PasswordAuth = Extract<ResolvedCloud['auth'], { type: 'password' }>;
+
+/** A domain by id when we have one, else by name ("Default" when neither is configured). */
+const domainRef = (id?: string, name?: string) => (id ? { id } : { name: name ?? 'Default' });
+
+/**
+ * Keystone v3 identifies a user or a project either by id alone, or by name within a domain (a
+ * name is only unique inside its domain). Ids win when both are configured.
+ */
+function passwordIdentity(a: PasswordAuth) {
+  const user = a.userId
+    ? { id: a.userId, password: a.password }
+    : { name: a.username, domain: domainRef(a.userDomainId, a.userDomainName), password: a.password };
+  return { methods: ['password'], password: { user } };
+}
+
+function projectScope(a: PasswordAuth) {
+  return {
+    project: a.projectId
+      ? { id: a.projectId }
+      : { name: a.projectName, domain: domainRef(a.projectDomainId, a.projectDomainName) },
+  };
+}
+
 /** POST /v3/auth/tokens with a password (project-scoped) or an application credential. */
 export async function issueToken(http: HttpClient, cloud: ResolvedCloud, signal?: AbortSignal): Promise<Token> {
   const a = cloud.auth;
   const identity =
     a.type === 'password'
-      ? {
-          methods: ['password'],
-          password: { user: { name: a.username, domain: { name: a.userDomainName }, password: a.password } },
-        }
+      ? passwordIdentity(a)
       : {
           methods: ['application_credential'],
           application_credential: { id: a.applicationCredentialId, secret: a.applicationCredentialSecret },
         };
-  const scope =
-    a.type === 'password' ? { project: { name: a.projectName, domain: { name: a.projectDomainName } } } : undefined;
+  // An application credential is already bound to its project: no scope may be asked for.
+  const scope = a.type === 'password' ? projectScope(a) : undefined;
   const res = await http({
     method: 'POST',
     url: `${cloud.authUrl.replace(/\/+$/, '')}/auth/tokens`,
