@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../lib/config/index.js';
 import type { Config } from '../lib/config/index.js';
 import type { TimelineEvent } from '../lib/incidents/index.js';
-import { runLocalExecution, type LocalExecutionResult } from '../lib/workflow/index.js';
-import { createRuntime, setRuntime, type Runtime } from '../lib/workflow/index.js';
-import type { ExecutionInputRaw } from '../lib/workflow/index.js';
+// Types only: the workflow (every step, Nova, mail...) loads when a command opens a runtime, so
+// a command that only reads the config and talks to a BMC (fence status) starts without it.
+import type { LocalExecutionResult, Runtime, ExecutionInputRaw } from '../lib/workflow/index.js';
 import { ConfigNotFoundError, withOsCloud } from '../lib/config/index.js';
 import { osCloud } from './args.js';
 
@@ -28,6 +28,7 @@ export function applyOsCloud(config: Config): Config {
 
 /** Build the runtime once and make it the one the in-process handlers use. */
 export async function openRuntime(config: Config, overrides: Partial<Runtime> = {}): Promise<Runtime> {
+  const { createRuntime, setRuntime } = await import('../lib/workflow/index.js');
   const rt = await createRuntime(config, overrides);
   setRuntime(rt);
   return rt;
@@ -44,7 +45,10 @@ export async function runRecoveryLocally(
   timing: LocalTiming = {},
 ): Promise<LocalExecutionResult> {
   // The handlers (and all they import) load only for a command that runs the state machine.
-  const { taskHandlers } = await import('../functions/index.js');
+  const [{ taskHandlers }, { runLocalExecution }] = await Promise.all([
+    import('../functions/index.js'),
+    import('../lib/workflow/index.js'),
+  ]);
   return runLocalExecution(input.incidentId, input, {
     handlers: taskHandlers,
     waitMs: timing.waitMs,
