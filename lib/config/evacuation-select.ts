@@ -16,11 +16,7 @@ export const SkipSchema = z
     /** Name globs, e.g. `["scratch-*", "ci-runner-?"]`. Defaults to none. */
     names: z
       .array(
-        z
-          .string()
-          .min(1)
-          .max(255)
-          .regex(/[^*?]/, { message: 'a glob of only "*" and "?" would skip every instance' }),
+        z.string().min(1).max(255).regex(/[^*?]/, { message: 'a glob of only "*" and "?" would skip every instance' }),
       )
       .max(200)
       .default([]),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { KeyValueMarkerSchema, MarkSourceSchema, RestartGroupsSchema, SkipSchema, StuckTasksSchema } from './evacuation-select.js';
+import * as Select from './evacuation-select.js';
 
 /**
  * A reference to a secret, never the secret itself (S6).
@@ -338,19 +338,19 @@ export const EvacuableSchema = z
      */
     tag: z.string().min(1).max(255).optional(),
     /** Where the tag counts. Defaults to all four. */
-    sources: z.array(MarkSourceSchema).min(1).default(['flavor', 'image', 'server', 'aggregate']),
+    sources: z.array(Select.MarkSourceSchema).min(1).default(['flavor', 'image', 'server', 'aggregate']),
     /** Legacy: flavor extra spec key=value (e.g. "evacuable=true"), matched exactly. */
-    flavorExtraSpec: KeyValueMarkerSchema.optional(),
+    flavorExtraSpec: Select.KeyValueMarkerSchema.optional(),
     /** Legacy: image property key=value, matched exactly. */
-    imageProperty: KeyValueMarkerSchema.optional(),
+    imageProperty: Select.KeyValueMarkerSchema.optional(),
     /** Legacy: server metadata key=value, matched exactly. */
-    serverMetadata: KeyValueMarkerSchema.optional(),
+    serverMetadata: Select.KeyValueMarkerSchema.optional(),
     /**
      * Host aggregate metadata key=value the failed host must be in (AND-ed with `mode`). Fails closed:
      * a host in no matching aggregate, or aggregates Nova cannot list, evacuates nothing and the
      * recovery fails with the reason. Unset: no filter.
      */
-    aggregateFilter: KeyValueMarkerSchema.optional(),
+    aggregateFilter: Select.KeyValueMarkerSchema.optional(),
     /** Server metadata key holding an integer priority in -1000..1000: higher evacuates first within a group. */
     priorityMetadataKey: z.string().default('freezer-dr:priority'),
   })
@@ -369,11 +369,12 @@ export const EvacuationSchema = z
      */
     checkIntervalSeconds: Seconds(5),
     evacuable: EvacuableSchema.default(EvacuableSchema.parse({})),
-    /** Instances never evacuated, by name glob (evac-select). */
-    skip: SkipSchema.default(SkipSchema.parse({})),
-    /** Restart groups from server metadata (evac-select). */
-    groups: RestartGroupsSchema.default(RestartGroupsSchema.parse({})),
-    stuckTasks: StuckTasksSchema,
+    /** Instances never evacuated, by name glob. Defaults to none. */
+    skip: Select.SkipSchema.default(Select.SkipSchema.parse({})),
+    /** Restart groups from server metadata: group 1 first, then 2, …; the ungrouped last by default. */
+    groups: Select.RestartGroupsSchema.default(Select.RestartGroupsSchema.parse({})),
+    /** An instance whose task is stuck from the dead host: `skip` it with the reason, or `reset` it and evacuate. Defaults to `skip`. */
+    stuckTasks: Select.StuckTasksSchema,
     /** Target host for every evacuation; unset lets the scheduler choose (recommended). */
     targetHost: HostNameSchema.optional(),
     /**

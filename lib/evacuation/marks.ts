@@ -105,7 +105,12 @@ export function firstMarked(p: MarkPolicy, pop: MarkPopulation): string | null {
     if (why) return why;
   }
   for (const s of pop.servers) {
-    const byServer = markOf({ ...p, sources: new Set(['server']), legacy: { server: p.legacy.server } }, s, new Map(), []);
+    const byServer = markOf(
+      { ...p, sources: new Set(['server']), legacy: { server: p.legacy.server } },
+      s,
+      new Map(),
+      [],
+    );
     if (byServer) return `instance ${s.name} (${byServer})`;
   }
   return null;

@@ -86,8 +86,7 @@ export function planEvacuation(
     }
   }
   items.sort(
-    (a, b) =>
-      a.group - b.group || b.priority - a.priority || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
+    (a, b) => a.group - b.group || b.priority - a.priority || a.name.localeCompare(b.name) || a.id.localeCompare(b.id),
   );
   const result: PlanResult = { items, skipped, resets, blocked: ctx.blocked };
   if (policy.evacuable.mode === 'all-unless-any-tagged') result.markedSomewhere = ctx.markedSomewhere ?? null;

@@ -51,9 +51,7 @@ export async function planReport(rt: Runtime, host: string, signal?: AbortSignal
   const report: PlanReport = {
     host,
     mode: cfg.evacuable.mode,
-    target: cfg.targetHost
-      ? { policy: 'target-host', host: cfg.targetHost }
-      : { policy: 'scheduler', host: null },
+    target: cfg.targetHost ? { policy: 'target-host', host: cfg.targetHost } : { policy: 'scheduler', host: null },
     concurrency: cfg.concurrency,
     groups,
     resets: plan.resets,
