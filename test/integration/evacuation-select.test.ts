@@ -180,6 +180,21 @@ describe('the Plan step in a recovery', () => {
     expect(env.sim.snapshot().servers.find((s) => s.id === STUCK_ID)?.host).not.toBe(HOST);
   });
 
+  test('stuckTasks reset that Nova refuses: the instance is skipped with Nova’s answer, the others go on', async () => {
+    const { env } = await start({ stuckTasks: 'reset' });
+    env.sim.faults.nova.failPaths = new RegExp(`/servers/${STUCK_ID}/action`);
+    env.sim.faults.nova.failNext = 1000;
+    env.sim.crashHost(HOST);
+    const r = await env.recover(HOST);
+    const stuck = await env.rt.store.getInstance(r.incidentId, STUCK_ID);
+    expect(stuck?.outcome).toBe('skipped');
+    expect(stuck?.reason).toMatch(/^a task is in progress \(rebuilding\) and the reset to ERROR failed: /);
+    const events = (await env.rt.store.listEvents(r.incidentId)).map((e) => e.message);
+    expect(events.some((m) => m.startsWith('could not reset stuck-1:'))).toBe(true);
+    const others = (await env.rt.store.listInstances(r.incidentId)).filter((i) => i.outcome === 'evacuated');
+    expect(others.length).toBeGreaterThan(0);
+  });
+
   test('aggregate filter closed: nothing evacuated, every instance skipped with the reason, failed, admins told', async () => {
     const { env } = await start({ evacuable: { aggregateFilter: 'ha=true' } });
     env.sim.setAggregates([{ name: 'rack-b', hosts: ['compute-2'], metadata: { ha: 'true' } }]);
