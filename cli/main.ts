@@ -9,6 +9,7 @@ Commands:
   demo        a simulated cloud on 127.0.0.1, one host crashes, watch it recover
   check       one monitor pass, acting on nothing: services, decisions, gates
   recover     run the recovery for one host (--host X; --dry-run first)
+  plan        what a recovery of one host would evacuate: groups, order, target, skipped and why
   return      put a recovered host back in service (power on → cleanup → un-force → up → enable)
   incidents   list incidents, or show one (timeline, instances, mails)
   fence       BMC power status / off / on for one host
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, () => Promise<Run>> = {
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   check: async () => (await import('./commands/check.js')).checkCommand,
   recover: async () => (await import('./commands/recover.js')).recoverCommand,
+  plan: async () => (await import('./commands/plan.js')).planCommand,
   return: async () => (await import('./commands/return.js')).returnCommand,
   incidents: async () => (await import('./commands/incidents.js')).incidentsCommand,
   fence: async () => (await import('./commands/fence.js')).fenceCommand,

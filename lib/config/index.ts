@@ -6,3 +6,4 @@ export { resolveSecret, readReference } from './secrets.js';
 export { formatIssues } from './issues.js';
 export { findInlineSecrets } from './inline-secrets.js';
 export { readConfiguredFile } from './files.js';
+export * from './evacuation-select.js';

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import * as Select from './evacuation-select.js';
 
 /**
  * A reference to a secret, never the secret itself (S6).
@@ -344,24 +345,33 @@ export const FencingSchema = z
 
 export const EvacuableSchema = z
   .object({
-    /** `all`: every instance; `tagged`: only instances matching one of the markers below. */
-    mode: z.enum(['all', 'tagged']).default('all'),
-    /** Flavor extra spec key=value (e.g. "evacuable=true"). */
-    flavorExtraSpec: z
-      .string()
-      .regex(/^[^=]+=.*$/)
-      .optional(),
-    /** Image property key=value. */
-    imageProperty: z
-      .string()
-      .regex(/^[^=]+=.*$/)
-      .optional(),
-    /** Server metadata key=value. */
-    serverMetadata: z
-      .string()
-      .regex(/^[^=]+=.*$/)
-      .optional(),
-    /** Server metadata key holding an integer priority: higher evacuates first. */
+    /**
+     * `all`: every instance; `tagged`: only marked instances; `all-unless-any-tagged`: fence_evacuate's
+     * rule, every instance while nothing in the cloud carries the mark, only marked ones once anything
+     * does (the README's truth table says over which population). Defaults to `all`.
+     */
+    mode: z.enum(['all', 'tagged', 'all-unless-any-tagged']).default('all'),
+    /**
+     * The mark: a flavor extra spec, image property, server metadata or aggregate metadata key with a
+     * true-ish value (true/1/yes/on/t/y), or a Glance image tag of this name. Unset: `evacuable`, unless
+     * one of the legacy key=value markers below is set (then only those count, as before `tag` existed).
+     */
+    tag: z.string().min(1).max(255).optional(),
+    /** Where the tag counts. Defaults to all four. */
+    sources: z.array(Select.MarkSourceSchema).min(1).default(['flavor', 'image', 'server', 'aggregate']),
+    /** Legacy: flavor extra spec key=value (e.g. "evacuable=true"), matched exactly. */
+    flavorExtraSpec: Select.KeyValueMarkerSchema.optional(),
+    /** Legacy: image property key=value, matched exactly. */
+    imageProperty: Select.KeyValueMarkerSchema.optional(),
+    /** Legacy: server metadata key=value, matched exactly. */
+    serverMetadata: Select.KeyValueMarkerSchema.optional(),
+    /**
+     * Host aggregate metadata key=value the failed host must be in (AND-ed with `mode`). Fails closed:
+     * a host in no matching aggregate, or aggregates Nova cannot list, evacuates nothing and the
+     * recovery fails with the reason. Unset: no filter.
+     */
+    aggregateFilter: Select.KeyValueMarkerSchema.optional(),
+    /** Server metadata key holding an integer priority in -1000..1000: higher evacuates first within a group. */
     priorityMetadataKey: z.string().default('freezer-dr:priority'),
   })
   .strict();
@@ -379,6 +389,12 @@ export const EvacuationSchema = z
      */
     checkIntervalSeconds: Seconds(5),
     evacuable: EvacuableSchema.default(EvacuableSchema.parse({})),
+    /** Instances never evacuated, by name glob. Defaults to none. */
+    skip: Select.SkipSchema.default(Select.SkipSchema.parse({})),
+    /** Restart groups from server metadata: group 1 first, then 2, …; the ungrouped last by default. */
+    groups: Select.RestartGroupsSchema.default(Select.RestartGroupsSchema.parse({})),
+    /** An instance whose task is stuck from the dead host: `skip` it with the reason, or `reset` it and evacuate. Defaults to `skip`. */
+    stuckTasks: Select.StuckTasksSchema,
     /** Target host for every evacuation; unset lets the scheduler choose (recommended). */
     targetHost: HostNameSchema.optional(),
     /**

@@ -1,4 +1,10 @@
-export { planEvacuation, type PlanResult } from './plan.js';
+export { planEvacuation, type PlanResult, type PlanPolicy, type PlanInputs, type ResetItem } from './plan.js';
+export { readPlanInputs } from './inputs.js';
+export { EvacuationBlockedError } from './errors.js';
+export { STUCK_TASK_STATES, evacuationsInFlight } from './stuck.js';
+export { isTrueish } from './marks.js';
+export { globToRegExp, firstMatchingGlob } from './glob.js';
+export { PRIORITY_MIN, PRIORITY_MAX } from './groups.js';
 export { assessEvacuation, assessFromListing, type Assessment } from './assess.js';
 export { nextRoundDelayMs, MAX_ROUNDS, EVENTS_PER_ROUND, FIRST_CHECK_MS } from './schedule.js';
 export * from './schemas.js';

@@ -6,6 +6,7 @@ export const PlanItemSchema = z.object({
   projectId: z.string(),
   vmState: z.string(),
   priority: z.number().int(),
+  group: z.number().int().default(0),
 });
 export type PlanItem = z.infer<typeof PlanItemSchema>;
 

@@ -5,4 +5,4 @@ export * from './nova/index.js';
 export { listProjectMembers, type ProjectMember } from './keystone/role-assignments.js';
 export { getUser, type User } from './keystone/users.js';
 export { getProject, type Project } from './keystone/projects.js';
-export { getImageProperties } from './images.js';
+export { getImageProperties, getImageMarks, listImageMarks, type ImageMarks } from './images.js';

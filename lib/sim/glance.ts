@@ -34,7 +34,7 @@ function imageView(state: CloudState, img: Image): Record<string, unknown> {
     container_format: 'bare',
     created_at: isoSecondsZ(created),
     updated_at: isoSecondsZ(created),
-    tags: [],
+    tags: [...(img.tags ?? [])],
     self: `/v2/images/${img.id}`,
     file: `/v2/images/${img.id}/file`,
     schema: '/v2/schemas/image',

@@ -42,7 +42,15 @@ export interface SeedData {
     swap: number;
     extraSpecs: Record<string, string>;
   }>;
-  images: Array<{ id: string; name: string; properties: Record<string, string>; sizeBytes: number; minDisk: number }>;
+  images: Array<{
+    id: string;
+    name: string;
+    properties: Record<string, string>;
+    sizeBytes: number;
+    minDisk: number;
+    /** Glance image tags (GET /v2/images/{id} → `tags`). */
+    tags?: string[];
+  }>;
   servers: SeedServer[];
   /** Which user/project/app credential the sim hands out as `SimCloud.admin`. */
   admin: { userId: string; projectId: string; applicationCredentialId: string };

@@ -26,3 +26,4 @@ export {
   type PreflightReport,
   type PreflightCheck,
 } from './preflight.js';
+export { planReport, PlanReportSchema, type PlanReport } from './plan-report.js';

@@ -109,4 +109,21 @@ export const MUTATIONS: Mutation[] = [
     replace: '  return id === 0 || id === 3 || id === 17;',
     tests: ['test/unit/ipmi/s8.test.ts', 'test/unit/ipmi/negotiation.test.ts'],
   },
+  {
+    rule: 'S1-reset',
+    what: 'stuck tasks are reset wherever a plan is computed (dry runs and `plan` too), not only after the fence',
+    file: 'lib/workflow/steps/plan.ts',
+    find: '  return planEvacuation(host, servers, rt.config.evacuation, inputs);\n}',
+    replace:
+      '  const p = planEvacuation(host, servers, rt.config.evacuation, inputs);\n  for (const r of p.resets) await resetServerStateToError(rt.session, r.id);\n  return p;\n}',
+    tests: ['test/integration/evacuation-select.test.ts'],
+  },
+  {
+    rule: 'S5-reset',
+    what: 'an instance whose evacuation migration is in flight is reset like a stuck one',
+    file: 'lib/evacuation/plan.ts',
+    find: '  if (ctx.inFlight.has(s.id))',
+    replace: '  if (ctx.inFlight.has(s.id) && !s.id)',
+    tests: ['test/unit/evacuation/select.test.ts'],
+  },
 ];

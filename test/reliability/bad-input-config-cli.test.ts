@@ -248,7 +248,7 @@ const CONFIG_CASES: ConfigCase[] = [
   [
     'a flavor extra spec without "="',
     (c) => (c.evacuation.evacuable = { mode: 'tagged', flavorExtraSpec: 'evacuable' }),
-    /evacuation\.evacuable\.flavorExtraSpec: Invalid string: must match pattern/,
+    /evacuation\.evacuable\.flavorExtraSpec: expected "key=value"/,
   ],
   [
     'clouds.yaml without the named cloud',

@@ -15,3 +15,5 @@ export { listEvacuationMigrations, listHostEvacuations, type Migration } from '.
 export { getComputeVersion, assertComputeMicroversions, type ComputeVersion } from './version.js';
 export { listAggregates, type Aggregate } from './aggregates.js';
 export { MICROVERSION, compareMicroversions } from './microversions.js';
+export { listFlavorsWithExtraSpecs, type Flavor } from './flavors.js';
+export { resetServerStateToError } from './reset-state.js';

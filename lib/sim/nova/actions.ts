@@ -37,7 +37,7 @@ function invalidState(action: string, s: ServerRec, attr: string, state: unknown
   return new NovaHttpError(409, `Cannot '${action}' instance ${s.id} while it is in ${attr} ${String(state)}`);
 }
 
-/** POST /servers/{id}/action — evacuate (the point of the sim), plus os-stop / os-start. */
+/** POST /servers/{id}/action — evacuate (the point of the sim), plus os-stop / os-start / os-resetState. */
 export function serverAction(ctx: NovaCtx, id: string): HttpReply {
   const body = parseBody(ctx.req.body);
   if (body === null || typeof body !== 'object' || Array.isArray(body))
@@ -51,6 +51,8 @@ export function serverAction(ctx: NovaCtx, id: string): HttpReply {
       return powerAction(ctx, id, 'stop');
     case 'os-start':
       return powerAction(ctx, id, 'start');
+    case 'os-resetState':
+      return resetState(ctx, id, args);
     default:
       throw new NovaHttpError(400, `There is no such action: ${action ?? ''}`);
   }
@@ -115,5 +117,22 @@ function powerAction(ctx: NovaCtx, id: string, what: 'stop' | 'start'): HttpRepl
       server.updatedAt = state.clock.now();
     });
   });
+  return empty(202);
+}
+
+/** Nova's reset_server_state schema: {"state": "active" | "error"}, nothing else. */
+const ResetState = z.strictObject({ state: z.enum(['active', 'error']) });
+
+/**
+ * os-resetState (admin, 202): sets vm_state, clears task_state, touches no host. Nova saves it
+ * with admin_state_reset, so it works whatever the instance's host is doing (or not doing).
+ */
+function resetState(ctx: NovaCtx, id: string, args: unknown): HttpReply {
+  const body = validateBody(ResetState, args, 'os-resetState');
+  const server = findServerFor(ctx, id);
+  requireAdmin(ctx, 'os_compute_api:os-admin-actions:reset_state');
+  server.vmState = body.state;
+  server.taskState = null;
+  server.updatedAt = ctx.state.clock.now();
   return empty(202);
 }

@@ -5,6 +5,7 @@ import { isAdminToken } from '../identity.js';
 import type { CloudState } from '../state.js';
 import { serverAction } from './actions.js';
 import { listAggregates } from './aggregates.js';
+import { aggregateAction, showAggregate } from './aggregate-actions.js';
 import type { NovaCtx } from './context.js';
 import { NovaHttpError, novaFault, upstreamFailure } from './errors.js';
 import { flavorExtraSpecs, listFlavors, showFlavor } from './flavors.js';
@@ -32,6 +33,8 @@ const ROUTES: Array<[method: string, pattern: RegExp, handler: Handler]> = [
   ['GET', /^\/flavors\/([^/]+)\/os-extra[_-]specs$/, (ctx, [id]) => flavorExtraSpecs(ctx, id!)],
   ['GET', /^\/flavors\/([^/]+)\/os-extra[_-]specs\/([^/]+)$/, (ctx, [id, key]) => flavorExtraSpecs(ctx, id!, key!)],
   ['GET', /^\/os-aggregates$/, (ctx) => listAggregates(ctx)],
+  ['GET', /^\/os-aggregates\/([^/]+)$/, (ctx, [id]) => showAggregate(ctx, id!)],
+  ['POST', /^\/os-aggregates\/([^/]+)\/action$/, (ctx, [id]) => aggregateAction(ctx, id!)],
   ['GET', /^\/os-hypervisors$/, (ctx) => listHypervisors(ctx, false)],
   ['GET', /^\/os-hypervisors\/detail$/, (ctx) => listHypervisors(ctx, true)],
 ];

@@ -4,7 +4,7 @@ import { planEvacuation } from '../../../lib/evacuation/index.js';
 import type { Server } from '../../../lib/openstack/index.js';
 
 const evacuable = (over: object = {}) =>
-  parseConfig({ cloud: { from: 'env' }, evacuation: { evacuable: over } }).evacuation.evacuable;
+  parseConfig({ cloud: { from: 'env' }, evacuation: { evacuable: over } }).evacuation;
 const server = (id: string, over: Partial<Server> = {}): Server => ({
   id,
   name: `vm-${id}`,
@@ -71,7 +71,7 @@ describe('evacuation plan', () => {
         server('d'),
       ],
       cfg,
-      new Map([['img-ha', { os_ha: 'yes' }]]),
+      { images: new Map([['img-ha', { id: 'img-ha', properties: { os_ha: 'yes' }, tags: [] }]]) },
     );
     expect(plan.items.map((i) => i.id).sort()).toEqual(['a', 'b', 'c']);
     expect(plan.skipped.map((s) => s.id)).toEqual(['d']);
