@@ -6,6 +6,8 @@ export const PlanItemSchema = z.object({
   projectId: z.string(),
   vmState: z.string(),
   priority: z.number().int(),
+  /** Booted from a volume (Nova's `image` is ""): its disk survives an evacuation; a local root disk is rebuilt from its image. */
+  volumeBacked: z.boolean().default(false),
 });
 export type PlanItem = z.infer<typeof PlanItemSchema>;
 

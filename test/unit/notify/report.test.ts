@@ -50,7 +50,7 @@ describe('buildReport', () => {
     expect(report.durations).toEqual([
       { label: 'Detected → power-off confirmed', value: '38 s' },
       { label: 'Power-off confirmed → host isolated', value: '2.0 s' },
-      { label: 'Evacuations (first start → last end)', value: '30 s' },
+      { label: 'Evacuations (first request → last end)', value: '30 s' },
       { label: 'Detected → last instance recovered', value: '1 min 15 s' },
       { label: 'Whole incident', value: '2 min 00 s' },
     ]);
