@@ -40,12 +40,12 @@ export function projectMessage(ctx: ComposeContext, report: ReportView, audience
   const urgent = counts.failed + counts.timeout + counts.unfinished > 0;
   // A stopped instance is moved, not restarted: it stays stopped (issue 13).
   const moved = instances.some((i) => i.outcome === 'evacuated' && i.vmStateBefore === 'stopped');
-  const verb = moved ? 'moved' : 'restarted';
+  const verb = moved ? 'moved to' : 'restarted on';
   const headline =
     down === 0
       ? counts.total === 1
-        ? `your instance was ${verb} to another host`
-        : `your ${counts.total} instances were ${verb} to other hosts`
+        ? `your instance was ${verb} another host`
+        : `your ${counts.total} instances were ${verb} other hosts`
       : down === counts.total
         ? counts.total === 1
           ? 'your instance is not running'
@@ -134,6 +134,8 @@ export function adminSummaryMessage(
   report: ReportView,
   notifications: NotificationsView,
   admins: readonly string[],
+  /** Why the incident store could not be written while this was composed (the mail is then the record). */
+  storeProblem: string | null = null,
 ): OutgoingMessage {
   const c = report.counts;
   const evacuable = c.total - c.skipped;
@@ -170,7 +172,12 @@ export function adminSummaryMessage(
     subject,
     report,
     notifications,
-    facts: incidentFacts(report),
+    facts: [
+      ...incidentFacts(report),
+      ...(storeProblem
+        ? [['Record', `The incident store could not be written (${storeProblem}): this message holds what it lacks`]]
+        : []),
+    ],
     footer: footer(ctx, report.incidentId),
     banner: {
       colour: report.colour,
@@ -192,6 +199,7 @@ export function adminSummaryMessage(
           .map(instanceLine);
   if (notifications.failures.length)
     lines.push(`${notifications.failures.length} notification(s) could not be delivered.`);
+  if (storeProblem) lines.push(`The incident store could not be written (${storeProblem}).`);
   lines.push(`Details: freezer-dr incidents ${report.incidentId}`);
   const digest: Digest = {
     title: subject.replace(`${SUBJECT_PREFIX} `, '').replace(` (${report.incidentId})`, ''),

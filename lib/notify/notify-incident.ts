@@ -37,6 +37,8 @@ export interface NotifyDeps {
   signal?: AbortSignal;
   /** Ready-made channels (tests, or a caller that already built them); else built from config.channels. */
   notifiers?: Notifier[];
+  /** Why the store could not be written so far, if it could not (the admin summary then says so). */
+  storeProblem?: () => string | null;
 }
 
 /**
@@ -126,7 +128,7 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
       { unnotified, projects: audiences.map(audienceSummary) },
       failures,
     );
-    const summary = adminSummaryMessage(ctx, adminReport, view, deps.config.admins);
+    const summary = adminSummaryMessage(ctx, adminReport, view, deps.config.admins, deps.storeProblem?.() ?? null);
     const adminRecords = await deliver([summary], notifiers, opts);
     records.push(...adminRecords);
 
