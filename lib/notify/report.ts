@@ -516,7 +516,7 @@ function instanceMeaning(r: InstanceRecord, vmStateBefore: string | null, volume
       ? ''
       : volumeBacked
         ? ' Its disk is a volume and was kept.'
-        : ' Its root disk was on the failed host (not a volume): it was rebuilt from its image, and what was written to it is lost (attached volumes are kept) — unless the cloud keeps instance disks on shared storage.';
+        : ` Its root disk was local to ${r.sourceHost} (not a volume): it was rebuilt from its image, and what was written to it is lost (attached volumes are kept) — unless the cloud keeps instance disks on shared storage.`;
   switch (r.outcome) {
     case 'evacuated':
       if (vmStateBefore === 'stopped')
