@@ -77,10 +77,7 @@ export async function resolveCloud(cloud: CloudConfig, env: NodeJS.ProcessEnv = 
       formatIssues(parsed.error).map((l) => l.replace(/^auth\.password: .*/, 'auth.password: missing')),
     );
   const a = parsed.data.auth;
-  registerSecret(
-    a.type === 'password' ? a.password : a.applicationCredentialSecret,
-    `${source} auth.${a.type === 'password' ? 'password' : 'applicationCredentialSecret'}`,
-  );
+  registerSecret(a.type === 'password' ? a.password : a.applicationCredentialSecret);
   return parsed.data;
 }
 
