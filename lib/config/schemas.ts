@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import * as Select from './evacuation-select.js';
+import { isKnownTimeZone } from './time-zone.js';
 
 /**
  * A reference to a secret, never the secret itself (S6).
@@ -462,8 +463,19 @@ export const NotificationSchema = z
     memberRoles: z.array(z.string()).default([]),
     /** Extra recipients per project id. */
     projectRecipients: z.record(z.string(), z.array(z.email())).default({}),
-    /** Time zone for dates in messages. Defaults to UTC. */
-    timeZone: z.string().default('UTC'),
+    /** Time zone for dates in messages (an IANA name such as Europe/Berlin). Defaults to UTC. */
+    timeZone: z
+      .string()
+      .refine(isKnownTimeZone, {
+        message: 'not a time zone this runtime knows; use an IANA name such as Europe/Berlin or UTC',
+      })
+      .default('UTC'),
+    /**
+     * Also send the admins the per-project mails of projects they are members of (an admin with a
+     * role in every project would otherwise get one copy per project on top of the summary).
+     * Defaults to false: admins get the summary; a project with nobody else reachable still falls back to them.
+     */
+    adminsGetProjectMails: z.boolean().default(false),
     channels: z
       .array(z.discriminatedUnion('driver', [EmailNotifierSchema, WebhookNotifierSchema, SnsNotifierSchema]))
       .default([]),

@@ -12,7 +12,7 @@ const cache = new Map<string, { value: string; at: number }>();
  */
 export async function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const value = await lookup(ref, env);
-  registerSecret(value);
+  registerSecret(value, ref);
   return value;
 }
 

@@ -163,6 +163,7 @@ function judge(s: Server, ctx: Context): Verdict {
       vmState: reset ? 'error' : s.vmState,
       priority: priority.value,
       group: group.value,
+      volumeBacked: s.imageId === null,
     },
     reset,
   };

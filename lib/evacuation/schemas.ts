@@ -7,6 +7,8 @@ export const PlanItemSchema = z.object({
   vmState: z.string(),
   priority: z.number().int(),
   group: z.number().int().default(0),
+  /** Booted from a volume (Nova's `image` is ""): its disk survives an evacuation; a local root disk is rebuilt from its image. */
+  volumeBacked: z.boolean().default(false),
 });
 export type PlanItem = z.infer<typeof PlanItemSchema>;
 

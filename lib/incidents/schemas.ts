@@ -73,7 +73,8 @@ export type IncidentPatch = Partial<Omit<Incident, 'id' | 'host' | 'createdAt'>>
 
 export const TimelineEventSchema = z.object({
   at: z.string(),
-  step: z.enum(['detect', 'fence', 'isolate', 'plan', 'evacuate', 'notify', 'gate', 'done', 'error']),
+  /** `resume`: a new execution picked up the incident after the previous one stopped (crash, SIGINT). */
+  step: z.enum(['detect', 'fence', 'isolate', 'plan', 'evacuate', 'notify', 'gate', 'done', 'error', 'resume']),
   message: z.string(),
   instanceId: z.string().nullable().default(null),
 });

@@ -7,4 +7,4 @@ export {
   type LogLevel,
   type LoggerOptions,
 } from './logger.js';
-export { redact, redactText, registerSecret, clearSecretsForTests } from './redact.js';
+export { redact, redactText, registerSecret, secretStrength, clearSecretsForTests, type WeakSecret } from './redact.js';

@@ -1,4 +1,4 @@
-import { redact } from './redact.js';
+import { onWeakSecret, redact } from './redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -65,3 +65,14 @@ export function getLogger(): Logger {
 export function setLogger(logger: Logger): void {
   rootLogger = logger;
 }
+
+// A secret that cannot be told apart from ordinary words is named once, at the time it is resolved
+// (at start for the cloud and the BMCs): the key, never the value.
+onWeakSecret((w) =>
+  getLogger().warn(
+    w.reason === 'too-short'
+      ? `configured secret ${w.key} is too short to redact safely: it is redacted only under a secret's name (password=, X-Auth-Token:, a URL's password); use a long random secret`
+      : `configured secret ${w.key} is too common a word to redact safely: it is redacted only where it stands as a whole value, never inside other words; use a long random secret`,
+    { configKey: w.key, reason: w.reason },
+  ),
+);

@@ -34,6 +34,7 @@ export const COLOURS = {
   evacuate: '#475569',
   notify: '#0891b2',
   done: '#374151',
+  resume: '#be185d',
   error: '#b91c1c',
   evacuated: '#15803d',
   failed: '#b91c1c',

@@ -25,7 +25,7 @@ export interface ComposeContext {
 export interface NotificationsView {
   /** Why some project members were not told at all, when that happened. */
   unnotified: string | null;
-  projects: Array<{ projectId: string; summary: string; fallback: boolean }>;
+  projects: Array<{ projectId: string; project: string; summary: string; fallback: boolean }>;
   failures: Array<{ channel: string; recipient: string; kind: string; detail: string; at: string }>;
   delivered: string | null;
 }
@@ -38,17 +38,21 @@ export function projectMessage(ctx: ComposeContext, report: ReportView, audience
   const counts = countOutcomes(instances);
   const down = counts.total - counts.evacuated;
   const urgent = counts.failed + counts.timeout + counts.unfinished > 0;
+  // A stopped instance is moved, not restarted: it stays stopped (issue 13).
+  const moved = instances.some((i) => i.outcome === 'evacuated' && i.vmStateBefore === 'stopped');
+  const verb = moved ? 'moved to' : 'restarted on';
   const headline =
     down === 0
       ? counts.total === 1
-        ? 'your instance was restarted on another host'
-        : `your ${counts.total} instances were restarted on other hosts`
+        ? `your instance was ${verb} another host`
+        : `your ${counts.total} instances were ${verb} other hosts`
       : down === counts.total
         ? counts.total === 1
           ? 'your instance is not running'
           : `your ${counts.total} instances are not running`
         : `${down} of your ${counts.total} instances ${down === 1 ? 'is' : 'are'} not running`;
-  const subject = `${SUBJECT_PREFIX} ${urgent ? 'ACTION NEEDED — ' : ''}Host ${report.host} failed — ${headline}`;
+  const what = report.trigger === 'operator' ? 'taken out of service' : 'failed';
+  const subject = `${SUBJECT_PREFIX} ${urgent ? 'ACTION NEEDED — ' : ''}Host ${report.host} ${what} — ${headline}`;
   const why = audience.fallback ? fallbackWhy(audience) : null;
   const data = {
     subject,
@@ -66,7 +70,12 @@ export function projectMessage(ctx: ComposeContext, report: ReportView, audience
     banner: {
       colour: down === 0 ? COLOURS.ok : urgent ? COLOURS.critical : COLOURS.warning,
       kicker: `incident ${report.incidentId}`,
-      title: down === 0 ? `Your instances are running again` : `Host ${report.host} failed`,
+      title:
+        down === 0
+          ? moved
+            ? 'Your instances were moved to other hosts'
+            : 'Your instances are running again'
+          : `Host ${report.host} ${what}`,
     },
   };
   const digest: Digest = {
@@ -125,6 +134,8 @@ export function adminSummaryMessage(
   report: ReportView,
   notifications: NotificationsView,
   admins: readonly string[],
+  /** Why the incident store could not be written while this was composed (the mail is then the record). */
+  storeProblem: string | null = null,
 ): OutgoingMessage {
   const c = report.counts;
   const evacuable = c.total - c.skipped;
@@ -161,7 +172,12 @@ export function adminSummaryMessage(
     subject,
     report,
     notifications,
-    facts: incidentFacts(report),
+    facts: [
+      ...incidentFacts(report),
+      ...(storeProblem
+        ? [['Record', `The incident store could not be written (${storeProblem}): this message holds what it lacks`]]
+        : []),
+    ],
     footer: footer(ctx, report.incidentId),
     banner: {
       colour: report.colour,
@@ -174,7 +190,8 @@ export function adminSummaryMessage(
       ? [
           `${report.host} was NOT confirmed powered off: nothing was evacuated.`,
           ...(report.error ? [`${report.error.name}: ${report.error.message}`] : []),
-          `Check the BMC, or power the host off by hand and run: freezer-dr recover --host ${report.host} --confirm-fenced`,
+          report.fenceAdvice,
+          `Or power the host off by hand and run: freezer-dr recover --host ${report.host} --confirm-fenced`,
         ]
       : report.instances
           .filter((i) => i.outcome !== 'evacuated')
@@ -182,6 +199,7 @@ export function adminSummaryMessage(
           .map(instanceLine);
   if (notifications.failures.length)
     lines.push(`${notifications.failures.length} notification(s) could not be delivered.`);
+  if (storeProblem) lines.push(`The incident store could not be written (${storeProblem}).`);
   lines.push(`Details: freezer-dr incidents ${report.incidentId}`);
   const digest: Digest = {
     title: subject.replace(`${SUBJECT_PREFIX} `, '').replace(` (${report.incidentId})`, ''),
@@ -362,7 +380,7 @@ const GATES: Record<string, { title: string; explanation: string; advice: string
 
 export function gateAlertMessage(ctx: ComposeContext, alert: AdminAlert): OutgoingMessage {
   const gate = alert.gate ? GATES[alert.gate] : undefined;
-  const subject = alert.subject.startsWith(SUBJECT_PREFIX) ? alert.subject : `${SUBJECT_PREFIX} ${alert.subject}`;
+  const subject = prefixed(alert.subject);
   const at = formatInstant(ctx.now, ctx.timeZone);
   const view = {
     gateTitle: gate?.title ?? (alert.gate ? `Gate ${alert.gate}` : alert.subject),
@@ -450,10 +468,19 @@ export function notificationsFromRecords(
   };
 }
 
-export function audienceSummary(a: ProjectAudience): { projectId: string; summary: string; fallback: boolean } {
+export function audienceSummary(a: ProjectAudience): NotificationsView['projects'][number] {
+  const project = a.projectName === a.projectId ? a.projectId : `${a.projectName} (${a.projectId})`;
+  if (a.recipients.length === 0 && a.adminsDropped > 0)
+    return {
+      projectId: a.projectId,
+      project,
+      fallback: false,
+      summary: `no project mail: its only reachable ${a.adminsDropped === 1 ? 'member is an admin' : 'members are admins'}, told by this summary (notification.adminsGetProjectMails)`,
+    };
   if (a.fallback)
     return {
       projectId: a.projectId,
+      project,
       fallback: true,
       summary: `no reachable member (${fallbackWhy(a)}) — sent to the admins instead`,
     };
@@ -463,8 +490,11 @@ export function audienceSummary(a: ProjectAudience): { projectId: string; summar
   if (a.extra.length) details.push(`${a.extra.length} configured`);
   if (a.withoutEmail) details.push(`${a.withoutEmail} without email skipped`);
   if (a.filteredOut) details.push(`${a.filteredOut} filtered out by role`);
+  if (a.adminsDropped)
+    details.push(`${a.adminsDropped} admin${a.adminsDropped === 1 ? '' : 's'} told by the summary instead`);
   return {
     projectId: a.projectId,
+    project,
     fallback: false,
     summary: details.length ? `${parts[0]} (${details.join(', ')})` : parts[0]!,
   };
@@ -493,6 +523,11 @@ function incidentFacts(r: ReportView): Array<[string, string]> {
   return facts;
 }
 
+/** One subject prefix: a caller's own "freezer-dr: " or "[freezer-dr]" is not repeated. */
+export function prefixed(subject: string): string {
+  return `${SUBJECT_PREFIX} ${subject.replace(/^\s*(\[freezer-dr\]\s*)?(freezer-dr:?\s+)?/i, '')}`;
+}
+
 function footer(ctx: ComposeContext, incidentId: string): string {
   return `Sent by freezer-dr for incident ${incidentId} at ${formatInstant(ctx.now, ctx.timeZone)}. This is an automatic message.`;
 }
@@ -516,6 +551,9 @@ function instanceData(i: InstanceView) {
     id: i.id,
     name: i.name,
     projectId: i.projectId,
+    projectName: i.projectName,
+    vmStateBefore: i.vmStateBefore,
+    volumeBacked: i.volumeBacked,
     outcome: i.outcome,
     sourceHost: i.sourceHost,
     targetHost: i.targetHost === '—' ? null : i.targetHost,

@@ -15,7 +15,7 @@ import {
   type ComposeContext,
 } from './messages.js';
 import type { Notifier } from './notifier.js';
-import { resolveProjectAudiences, type ProjectAudience } from './recipients.js';
+import { projectNames, resolveProjectAudiences, type ProjectAudience } from './recipients.js';
 import { createNotifiers } from './registry.js';
 import { buildReport } from './report.js';
 import { RetryOptionsSchema, type RetryOptions } from './schemas.js';
@@ -37,6 +37,8 @@ export interface NotifyDeps {
   signal?: AbortSignal;
   /** Ready-made channels (tests, or a caller that already built them); else built from config.channels. */
   notifiers?: Notifier[];
+  /** Why the store could not be written so far, if it could not (the admin summary then says so). */
+  storeProblem?: () => string | null;
 }
 
 /**
@@ -98,19 +100,25 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
         unnotified = 'Project members were not told: no email channel is configured.';
       else {
         audiences = await resolveProjectAudiences(deps.session, deps.config, projectIds, deps.signal);
-        for (const a of audiences.filter((x) => x.recipients.length === 0))
+        for (const a of audiences.filter((x) => x.recipients.length === 0 && x.adminsDropped === 0))
           log.error('project has no reachable member and there is no admin to fall back to', {
             projectId: a.projectId,
           });
         records.push(
           ...(await deliver(
-            audiences.map((a) => projectMessage(ctx, report, a)),
+            audiences.filter((a) => a.recipients.length > 0).map((a) => projectMessage(ctx, report, a)),
             notifiers,
             opts,
           )),
         );
       }
     }
+
+    // The admin pages name projects as Keystone does (the ids stay beside the names).
+    const names = new Map(audiences.map((a) => [a.projectId, a.projectName]));
+    if (projectIds.length && !audiences.length && deps.session)
+      for (const [id, name] of await projectNames(deps.session, projectIds, deps.signal)) names.set(id, name);
+    const adminReport = buildReport({ incident, instances, events }, { timeZone, projectNames: names });
 
     // 2. The admin summary (or the fence-failed mail), naming every failure so far.
     const failures = outstandingFailures([...existing, ...records]);
@@ -120,7 +128,7 @@ export async function notifyIncident(deps: NotifyDeps, incidentId: string): Prom
       { unnotified, projects: audiences.map(audienceSummary) },
       failures,
     );
-    const summary = adminSummaryMessage(ctx, report, view, deps.config.admins);
+    const summary = adminSummaryMessage(ctx, adminReport, view, deps.config.admins, deps.storeProblem?.() ?? null);
     const adminRecords = await deliver([summary], notifiers, opts);
     records.push(...adminRecords);
 

@@ -24,6 +24,8 @@ export interface ProjectAudience {
   fallback: boolean;
   /** Keystone could not be asked (the reason, log-safe). */
   lookupError: string | null;
+  /** Admins dropped from the members (they get the summary; `adminsGetProjectMails` keeps them). */
+  adminsDropped: number;
 }
 
 /**
@@ -34,7 +36,8 @@ export interface ProjectAudience {
  */
 export async function resolveProjectAudiences(
   session: OpenStackSession,
-  config: Pick<NotificationConfig, 'admins' | 'memberRoles' | 'projectRecipients'>,
+  config: Pick<NotificationConfig, 'admins' | 'memberRoles' | 'projectRecipients'> &
+    Partial<Pick<NotificationConfig, 'adminsGetProjectMails'>>,
   projectIds: readonly string[],
   signal?: AbortSignal,
 ): Promise<ProjectAudience[]> {
@@ -72,15 +75,47 @@ export async function resolveProjectAudiences(
       } catch (err) {
         lookupError = redactText(errorMessage(err));
       }
-      let recipients = dedupe([...found, ...extra]);
-      const fallback = recipients.length === 0;
+      const { reachable, adminsDropped } = withoutAdmins(found, config);
+      let recipients = dedupe([...reachable, ...extra]);
+      // Nobody reachable at all: the admins get the project's mail to pass on. Only admins among
+      // the members: they already know from the summary, and the project mail is not sent.
+      const fallback = recipients.length === 0 && adminsDropped === 0;
       if (fallback) recipients = dedupe(config.admins);
       const projectName = await limit(() => getProject(session, projectId, signal))
         .then((p) => p.name)
         .catch(() => projectId);
-      return { projectId, projectName, recipients, members, filteredOut, withoutEmail, extra, fallback, lookupError };
+      const counts = { members, filteredOut, withoutEmail, adminsDropped };
+      return { projectId, projectName, recipients, ...counts, extra, fallback, lookupError };
     }),
   );
+}
+
+/** An admin who is also a member hears through the summary, not once more per project (unless configured). */
+function withoutAdmins(
+  found: readonly string[],
+  config: Pick<NotificationConfig, 'admins'> & Partial<Pick<NotificationConfig, 'adminsGetProjectMails'>>,
+): { reachable: string[]; adminsDropped: number } {
+  if (config.adminsGetProjectMails) return { reachable: [...found], adminsDropped: 0 };
+  const admins = new Set(config.admins.map((a) => a.trim().toLowerCase()));
+  const reachable = found.filter((a) => !admins.has(a.trim().toLowerCase()));
+  return { reachable, adminsDropped: dedupe(found).length - dedupe(reachable).length };
+}
+
+/** Project id → name from Keystone, for the admin pages; an id whose name cannot be read is left out. */
+export async function projectNames(
+  session: OpenStackSession,
+  projectIds: readonly string[],
+  signal?: AbortSignal,
+): Promise<Map<string, string>> {
+  const limit = limiter(KEYSTONE_CONCURRENCY);
+  const pairs = await Promise.all(
+    projectIds.map((id) =>
+      limit(() => getProject(session, id, signal))
+        .then((p) => [id, p.name] as const)
+        .catch(() => null),
+    ),
+  );
+  return new Map(pairs.filter((p) => p !== null));
 }
 
 /** Case-insensitive de-duplication that keeps the first spelling and the order. */

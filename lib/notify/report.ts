@@ -16,8 +16,18 @@ export interface InstanceView {
   id: string;
   name: string;
   projectId: string;
+  /** The project's name when Keystone gave it, else its id. */
+  projectName: string;
+  /** "name (id)", or the id alone when the name is not known. */
+  project: string;
   outcome: InstanceOutcome;
   outcomeLabel: string;
+  /** vm_state when the plan was made (stopped stays stopped after an evacuation). */
+  vmStateBefore: string | null;
+  /** Booted from a volume: its disk was kept. Null when the plan did not say. */
+  volumeBacked: boolean | null;
+  /** What this outcome means for the instance, in one or two sentences for its owner. */
+  meaning: string;
   colour: string;
   sourceHost: string;
   targetHost: string;
@@ -67,6 +77,12 @@ export interface TimelineItem {
 export interface ReportView {
   kind: ReportKind;
   kindLabel: string;
+  /** Who started the recovery: the monitor (a failure) or an operator (`recover`). */
+  trigger: 'monitor' | 'operator';
+  /** What happened to the host, after "Host X ": "failed", or "was taken out of service at the request of …". */
+  hostEvent: string;
+  /** For a fence that was not confirmed: what to check, from the error's real cause. */
+  fenceAdvice: string;
   severity: 'ok' | 'warning' | 'critical';
   colour: string;
   incidentId: string;
@@ -82,6 +98,8 @@ export interface ReportView {
   isolation: { forcedDownAt: string; disabledAt: string; disabledReason: string } | null;
   error: { name: string; message: string } | null;
   durations: Array<{ label: string; value: string }>;
+  /** The runs that handled the incident: more than one when it was interrupted and resumed. */
+  runs: number;
   counts: { total: number; evacuated: number; failed: number; timeout: number; skipped: number; unfinished: number };
   instances: InstanceView[];
   gates: TimelineItem[];
@@ -140,20 +158,33 @@ export function reportKind(incident: Incident, instances: readonly InstanceRecor
   if (incident.dryRun) return 'dry-run';
   if (!incident.fence && incident.error) return 'fence-failed';
   if (incident.error) return 'failed';
-  return instances.some(
+  const bad = instances.some(
     (i) => i.outcome === 'failed' || i.outcome === 'timeout' || i.outcome === 'pending' || i.outcome === 'evacuating',
-  )
-    ? 'partial'
-    : 'resolved';
+  );
+  if (!bad) return 'resolved';
+  // Nothing evacuated is not "partial" (the same rule as the closed incident's outcome).
+  return instances.some((i) => i.outcome === 'evacuated') ? 'partial' : 'failed';
 }
 
-export function instanceView(r: InstanceRecord, zone: string): InstanceView {
+export function instanceView(
+  r: InstanceRecord,
+  zone: string,
+  extra: { projectName?: string; planned?: { vmState: string; volumeBacked: boolean } } = {},
+): InstanceView {
+  const projectName = extra.projectName ?? r.projectId;
+  const vmStateBefore = extra.planned?.vmState ?? null;
+  const volumeBacked = extra.planned ? extra.planned.volumeBacked : null;
   return {
     id: r.instanceId,
     name: r.name || r.instanceId,
     projectId: r.projectId,
+    projectName,
+    project: projectName === r.projectId ? r.projectId : `${projectName} (${r.projectId})`,
     outcome: r.outcome,
-    outcomeLabel: OUTCOME_LABEL[r.outcome],
+    outcomeLabel: outcomeLabel(r.outcome, vmStateBefore),
+    vmStateBefore,
+    volumeBacked,
+    meaning: instanceMeaning(r, vmStateBefore, volumeBacked),
     colour: COLOURS[r.outcome],
     sourceHost: r.sourceHost,
     targetHost: r.targetHost ?? '—',
@@ -178,8 +209,12 @@ export function countOutcomes(instances: readonly { outcome: InstanceOutcome }[]
 
 /** Everything the templates show about an incident, computed once, already formatted. */
 // eslint-disable-next-line max-lines-per-function -- the report view assembled field by field from one incident; splitting only moves the fields elsewhere
-export function buildReport(input: IncidentReportInput, opts: { timeZone?: string } = {}): ReportView {
+export function buildReport(
+  input: IncidentReportInput,
+  opts: { timeZone?: string; projectNames?: ReadonlyMap<string, string> } = {},
+): ReportView {
   const zone = safeTimeZone(opts.timeZone);
+  const planned = new Map((input.incident.plan?.items ?? []).map((p) => [p.id, p]));
   const { incident } = input;
   const instances = [...input.instances].sort(byOutcomeThenName);
   const events = [...input.events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
@@ -196,14 +231,11 @@ export function buildReport(input: IncidentReportInput, opts: { timeZone?: strin
     instance: e.instanceId ? (names.get(e.instanceId) ?? e.instanceId) : null,
   }));
 
-  const evacStarts = instances
-    .map((i) => i.startedAt)
-    .filter(isSet)
-    .sort();
-  const evacEnds = instances
-    .map((i) => i.finishedAt)
-    .filter(isSet)
-    .sort();
+  // Phases come from the recorded events (and the records' own times), never from one run's
+  // clock: an evacuation sent before a crash counts from its request, not from the resume.
+  const evacuateAt = events.filter((e) => e.step === 'evacuate').map((e) => e.at);
+  const evacStarts = [...instances.map((i) => i.startedAt).filter(isSet), ...evacuateAt.slice(0, 1)].sort(byTime);
+  const evacEnds = [...instances.map((i) => i.finishedAt).filter(isSet), ...evacuateAt.slice(-1)].sort(byTime);
   const recoveredEnds = instances
     .filter((i) => i.outcome === 'evacuated')
     .map((i) => i.finishedAt)
@@ -216,8 +248,14 @@ export function buildReport(input: IncidentReportInput, opts: { timeZone?: strin
   };
   push('Detected → power-off confirmed', between(incident.detectedAt, incident.fence?.confirmedAt));
   push('Power-off confirmed → host isolated', between(incident.fence?.confirmedAt, incident.isolation?.disabledAt));
-  push('Evacuations (first start → last end)', between(evacStarts[0], evacEnds.at(-1)));
+  push('Evacuations (first request → last end)', between(evacStarts[0], evacEnds.at(-1)));
   push('Detected → last instance recovered', between(incident.detectedAt, recoveredEnds.at(-1)));
+  const gaps = interruptions(events);
+  if (gaps.length)
+    push(
+      `Interrupted (${gaps.length === 1 ? 'no run in progress' : `${gaps.length} times, no run in progress`})`,
+      gaps.reduce((sum, g) => sum + (Date.parse(g.to) - Date.parse(g.from)), 0),
+    );
   push('Whole incident', between(incident.detectedAt, incident.closedAt ?? lastEvent));
 
   const fence = incident.fence
@@ -234,9 +272,14 @@ export function buildReport(input: IncidentReportInput, opts: { timeZone?: strin
       }
     : null;
 
+  const trigger = incident.requestedBy.startsWith('operator') ? 'operator' : 'monitor';
   return {
     kind,
     kindLabel: KIND_LABEL[kind],
+    trigger,
+    hostEvent: trigger === 'operator' ? `was taken out of service at the request of ${incident.requestedBy}` : 'failed',
+    fenceAdvice: fenceAdvice(incident),
+    runs: runsOf(events),
     severity,
     colour: COLOURS[severity],
     incidentId: incident.id,
@@ -259,7 +302,9 @@ export function buildReport(input: IncidentReportInput, opts: { timeZone?: strin
     error: incident.error,
     durations,
     counts: countOutcomes(instances),
-    instances: instances.map((i) => instanceView(i, zone)),
+    instances: instances.map((i) =>
+      instanceView(i, zone, { projectName: opts.projectNames?.get(i.projectId), planned: planned.get(i.instanceId) }),
+    ),
     gates: timeline.filter((t) => t.step === 'gate'),
     timeline,
     chart: buildChart(incident, instances, events, zone),
@@ -270,7 +315,7 @@ export function buildReport(input: IncidentReportInput, opts: { timeZone?: strin
 function commandsFor(kind: ReportKind, incident: Incident, instances: readonly InstanceRecord[]): string[] {
   const cmds = [
     `freezer-dr incidents ${incident.id}`,
-    `freezer-dr incidents ${incident.id} --html > ${incident.id}.html`,
+    `freezer-dr incidents ${incident.id} --html ${incident.id}.html`,
   ];
   if (kind === 'fence-failed') {
     cmds.push(`freezer-dr recover --host ${incident.host} --confirm-fenced`);
@@ -346,6 +391,9 @@ function buildChart(
       }
     }
   }
+
+  for (const g of interruptions(events))
+    spans.push({ label: 'interrupted', indent: false, colour: COLOURS.resume, start: t(g.from), end: t(g.to) });
 
   const all = spans.flatMap((s) => (s.note ? [] : [s.start, s.end]));
   const t0 = all.length ? Math.min(...all) : Date.parse(incident.detectedAt);
@@ -436,4 +484,83 @@ function byOutcomeThenName(a: InstanceRecord, b: InstanceRecord): number {
 
 function isSet(x: string | null): x is string {
   return x !== null;
+}
+
+function byTime(a: string, b: string): number {
+  return Date.parse(a) - Date.parse(b);
+}
+
+/** Each resume, with the last event before it: the stretch when no run was handling the incident. */
+function interruptions(events: readonly TimelineEvent[]): Array<{ from: string; to: string }> {
+  const out: Array<{ from: string; to: string }> = [];
+  events.forEach((e, i) => {
+    const before = events[i - 1];
+    if (e.step === 'resume' && before) out.push({ from: before.at, to: e.at });
+  });
+  return out;
+}
+
+function runsOf(events: readonly TimelineEvent[]): number {
+  return 1 + events.filter((e) => e.step === 'resume').length;
+}
+
+function outcomeLabel(outcome: InstanceOutcome, vmStateBefore: string | null): string {
+  if (outcome === 'evacuated' && vmStateBefore === 'stopped') return 'moved, still stopped';
+  return OUTCOME_LABEL[outcome];
+}
+
+/** What the outcome means for the instance, told to its owner as it is (stopped, in error, its disk). */
+function instanceMeaning(r: InstanceRecord, vmStateBefore: string | null, volumeBacked: boolean | null): string {
+  const disk =
+    volumeBacked === null
+      ? ''
+      : volumeBacked
+        ? ' Its disk is a volume and was kept.'
+        : ` Its root disk was local to ${r.sourceHost} (not a volume): it was rebuilt from its image, and what was written to it is lost (attached volumes are kept) — unless the cloud keeps instance disks on shared storage.`;
+  switch (r.outcome) {
+    case 'evacuated':
+      if (vmStateBefore === 'stopped')
+        return `Moved to ${r.targetHost ?? 'another host'} and still stopped, as it was before: start it when you need it (openstack server start ${r.instanceId}).${disk}`;
+      if (vmStateBefore === 'error')
+        return `Moved to ${r.targetHost ?? 'another host'}; it was already in ERROR before the failure: check it (openstack server show ${r.instanceId}) and reboot it (openstack server reboot --hard ${r.instanceId}) or ask the cloud administrators.${disk}`;
+      return `Running again on ${r.targetHost ?? 'another host'} after a hard reboot: what was only in memory is lost; check that your applications came back.${disk}`;
+    case 'failed':
+      return `Not running: it could not be started on another host${r.reason ? ` (${r.reason})` : ''}. Do not delete it: it can be evacuated again once the cause is fixed, and the cloud administrators have been told.`;
+    case 'timeout':
+      return `The move did not finish in time and may still complete: check it in a few minutes (openstack server show ${r.instanceId}); if it reads ERROR, contact the cloud administrators.`;
+    case 'skipped':
+      return `Not moved${r.reason ? ` (${r.reason})` : ''}: it stays on ${r.sourceHost}, which is powered off, and comes back when that host is repaired.`;
+    case 'pending':
+    case 'evacuating':
+      return 'Not running: recovery stopped before this instance was handled; the cloud administrators are working on it.';
+  }
+}
+
+/** What to check when the fence was not confirmed, from the error's real cause. */
+function fenceAdvice(incident: Incident): string {
+  const host = incident.host;
+  switch (incident.error?.name) {
+    case 'NoFencerConfiguredError':
+      return `No BMC is configured for ${host}: add it under fencing.hosts in the config (freezer-dr check shows which hosts have none), or power the host off by hand.`;
+    case 'FenceNeedsOperatorError':
+      return `${host} is fenced by hand (its fencing driver is manual): power it off yourself.`;
+    case 'BmcAuthError':
+      return `The BMC of ${host} refused the login: check the user name and password configured for it under fencing.hosts.`;
+    case 'BmcPrivilegeError':
+      return `The BMC account used for ${host} may not power it off: give it the operator or administrator privilege.`;
+    case 'BmcTlsError':
+      return `TLS to the BMC of ${host} failed: check its certificate and the CA bundle configured for it.`;
+    case 'UnsupportedCipherSuiteError':
+      return `The BMC of ${host} offers no IPMI cipher suite freezer-dr accepts (suite 0 and other unauthenticated suites are refused): enable suite 3 or 17 on the BMC.`;
+    case 'BmcUnreachableError':
+      return `The BMC of ${host} did not answer: check that it is reachable from freezer-dr (its address, the VPN, firewalls) and powered.`;
+    case 'PowerOffTimeoutError':
+    case 'PowerActionRefusedError':
+    case 'PowerStateUnknownError':
+      return `The BMC of ${host} answered, but the host was not read as off: check its power in the BMC's console and event log (it may be stuck).`;
+    case 'FenceNotRecordedError':
+      return `The incident store could not be written (full disk, read-only, lost table): fix the store first.`;
+    default:
+      return `Check the BMC of ${host}: is it reachable from freezer-dr (VPN, firewall), are the credentials right, does it answer a power-status request?`;
+  }
 }

@@ -66,3 +66,26 @@ export class TaskDeadlineError extends FreezerError {
     this.name = 'TaskDeadlineError';
   }
 }
+
+/**
+ * The fence step could not write its record (a full disk, a read-only or broken store). It
+ * says whether the host was powered off by then, so nothing reports "NOT confirmed" for a
+ * host that is off; the Notify step reads the power again before it reports.
+ */
+export class FenceNotRecordedError extends FreezerError {
+  constructor(
+    readonly host: string,
+    readonly poweredOff: { at: string; how: string } | null,
+    cause: unknown,
+  ) {
+    super(
+      `${poweredOff ? `${host} was powered off (${poweredOff.how}, confirmed ${poweredOff.at})` : `${host} was not powered off by freezer-dr`}, but the incident store could not record it: ${causeText(cause)}; nothing was evacuated`,
+      { cause, hint: 'fix the incident store (disk space, permissions), then see: freezer-dr incidents' },
+    );
+    this.name = 'FenceNotRecordedError';
+  }
+}
+
+function causeText(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

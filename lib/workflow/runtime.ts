@@ -7,7 +7,7 @@ import type { Fencer } from '../fencing/index.js';
 import type { IncidentStore } from '../incidents/index.js';
 import type { TimelineEvent } from '../incidents/index.js';
 import { createStore } from '../incidents/index.js';
-import { getLogger, setLogger, type Logger } from '../log/index.js';
+import { getLogger, redact, setLogger, type Logger } from '../log/index.js';
 import { createSession, type OpenStackSession } from '../openstack/index.js';
 import { UserInputError } from '../errors.js';
 import { eventSinksFor, setEventSinks } from '../events/index.js';
@@ -105,7 +105,10 @@ export function withAlertTopic(raw: Record<string, unknown>, topicArn: string | 
   return { ...raw, notification: { ...notification, channels: [...channels, { driver: 'sns', topicArn }] } };
 }
 
-/** Store a timeline event, log it, and show it live when someone is watching. */
+/**
+ * Store a timeline event, log it, and show it live when someone is watching. The event is
+ * redacted once, here (S6), so the store, the log, stdout and the mails all carry the same text.
+ */
 export async function recordEvent(
   rt: Runtime,
   incidentId: string,
@@ -113,7 +116,7 @@ export async function recordEvent(
   message: string,
   instanceId: string | null = null,
 ): Promise<void> {
-  const event: TimelineEvent = { at: rt.now().toISOString(), step, message, instanceId };
+  const event: TimelineEvent = redact({ at: rt.now().toISOString(), step, message, instanceId });
   await rt.store.appendEvent(incidentId, event);
   rt.log.info(message, { incidentId, step, instanceId });
   rt.onEvent?.(incidentId, event);

@@ -97,4 +97,6 @@ export const NotifyStepOutputSchema = z.object({
   status: z.string(),
   delivered: z.number().int(),
   failed: z.number().int(),
+  /** The outcome in one line, the admins told or not, the store written or not: the Fail state's Cause. */
+  summary: z.string(),
 });

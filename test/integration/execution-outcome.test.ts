@@ -56,8 +56,13 @@ function standIns(over: Partial<Record<string, LambdaHandler>> = {}): {
       nextCheckAt: new Date().toISOString(),
       results: [{ instanceId: 'i-1', status: 'evacuated', targetHost: 'h', reason: null, startedAt: 'x' }],
     })),
-    notify: step('notify', () => ({ status: 'resolved', delivered: 1, failed: 0 })),
-    notifyFenceFailed: step('notifyFenceFailed', () => ({ status: 'fence-failed', delivered: 1, failed: 0 })),
+    notify: step('notify', () => ({ status: 'resolved', delivered: 1, failed: 0, summary: 'stand-in: resolved' })),
+    notifyFenceFailed: step('notifyFenceFailed', () => ({
+      status: 'fence-failed',
+      delivered: 1,
+      failed: 0,
+      summary: 'stand-in: fence-failed',
+    })),
   };
   for (const [k, h] of Object.entries(over)) {
     const inner = h!;
@@ -84,10 +89,12 @@ describe('the ASL ends every unsuccessful recovery in a named Fail state, after 
     ['timed-out', 'FAILED', EXECUTION_ERRORS['timed-out']],
     ['fence-failed', 'FAILED', EXECUTION_ERRORS['fence-failed']],
   ])('Notify says %s → %s %s', async (status, execStatus, error) => {
-    const { handlers, calls } = standIns({ notify: async () => ({ status, delivered: 1, failed: 0 }) });
+    const summary = `the notify step's own words for ${status}`;
+    const { handlers, calls } = standIns({ notify: async () => ({ status, delivered: 1, failed: 0, summary }) });
     const r = await runLocalExecution('x', input, { handlers });
     expect(r.status).toBe(execStatus);
     expect(r.error?.Error).toBe(error);
+    if (error) expect(r.error?.Cause).toBe(summary);
     expect(calls.at(-1)).toBe('notify');
   });
 
@@ -96,6 +103,7 @@ describe('the ASL ends every unsuccessful recovery in a named Fail state, after 
       isolate: throwing('ComputeServiceInUseError'),
       notify: async (e: { failure?: { Error: string } }) => ({
         status: e.failure ? 'failed' : 'resolved',
+        summary: 'stand-in',
         delivered: 1,
         failed: 0,
       }),
@@ -108,7 +116,7 @@ describe('the ASL ends every unsuccessful recovery in a named Fail state, after 
   test('a step that ran past its timeout: ReportFailure says timed-out, then RecoveryTimedOut', async () => {
     const { handlers } = standIns({
       plan: throwing('States.Timeout'),
-      notify: async () => ({ status: 'timed-out', delivered: 1, failed: 0 }),
+      notify: async () => ({ status: 'timed-out', delivered: 1, failed: 0, summary: 'stand-in: timed-out' }),
     });
     const r = await runLocalExecution('x', input, { handlers, retryMs: { Plan: 1 } });
     expect(r).toMatchObject({ status: 'FAILED', error: { Error: 'RecoveryTimedOut' } });
@@ -117,7 +125,11 @@ describe('the ASL ends every unsuccessful recovery in a named Fail state, after 
   test('fence not confirmed: NotifyFenceFailed runs, then FenceNotConfirmed; also when that mail fails', async () => {
     const told = standIns({ fence: throwing('PowerOffTimeoutError') });
     const r = await runLocalExecution('x', input, { handlers: told.handlers });
-    expect(r).toMatchObject({ status: 'FAILED', error: { Error: 'FenceNotConfirmed' } });
+    // The Cause is what the notify step said, never a fixed "the admins were told".
+    expect(r).toMatchObject({
+      status: 'FAILED',
+      error: { Error: 'FenceNotConfirmed', Cause: 'stand-in: fence-failed' },
+    });
     expect(told.calls).toEqual(['validate', 'fence', 'notifyFenceFailed']);
 
     const untold = standIns({ fence: throwing('PowerOffTimeoutError'), notifyFenceFailed: throwing('Error') });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
+import { simpleParser } from 'mailparser';
 import { runLocalExecution } from '../../lib/workflow/local-runner.js';
 import { taskHandlers } from '../../functions/index.js';
 import { incidentIdFor } from '../../lib/incidents/index.js';
@@ -43,5 +44,19 @@ describe('resume (S5)', () => {
     const evacuated = (await env.rt.store.listInstances(incidentId)).filter((i) => i.outcome === 'evacuated');
     expect(evacuated).toHaveLength(all.length);
     for (const m of env.sim.snapshot().migrations) expect(m.status).toBe('done');
+
+    // The timeline tells the story: one resume, recorded by the second execution, after the
+    // evacuation the first one sent; the admins' summary shows the interruption.
+    const events = await env.rt.store.listEvents(incidentId);
+    const resumes = events.filter((e) => e.step === 'resume');
+    expect(resumes).toHaveLength(1);
+    expect(resumes[0]!.message).toMatch(/^resumed by a new execution .*the previous run stopped while evacuating/);
+    const firstEvacuate = events.findIndex((e) => e.step === 'evacuate');
+    expect(firstEvacuate).toBeGreaterThanOrEqual(0);
+    expect(firstEvacuate).toBeLessThan(events.indexOf(resumes[0]!));
+    const summary = env.smtp.messages.find((m) => m.envelopeTo.includes('ops@example.org'));
+    const text = (await simpleParser(summary!.raw)).text ?? '';
+    expect(text).toMatch(/Interrupted \(no run in progress\):/);
+    expect(text).toMatch(/resume +resumed by a new execution/);
   });
 });

@@ -41,12 +41,29 @@ describe('the state machine definition (infra/state-machine.asl.json)', () => {
     }
   });
 
-  test('Fence failures lead to NotifyFenceFailed → Fail, never to Isolate (S1)', () => {
+  test('Fence failures lead to NotifyFenceFailed → Outcome → a Fail state, never to Isolate (S1)', () => {
     const fence = raw.States.Fence!;
     expect(fence.Next).toBe('Isolate');
     expect(fence.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFenceFailed' }]);
-    expect(raw.States.NotifyFenceFailed!.Next).toBe('FenceFailed');
+    // Outcome reads the status the notify step recorded: fence-failed, or failed when the host reads
+    // off but its fence could not be recorded. Outcome itself only ends executions.
+    expect(raw.States.NotifyFenceFailed!.Next).toBe('Outcome');
+    const outcome = raw.States.Outcome!;
+    const targets = [...(outcome.Choices as Array<{ Next: string }>).map((c) => c.Next), outcome.Default as string];
+    for (const t of targets) expect([t, raw.States[t]!.Type]).toEqual([t, expect.stringMatching(/^(Fail|Succeed)$/)]);
     expect(raw.States.FenceFailed!.Type).toBe('Fail');
+  });
+
+  test('a Fail state reached after a notify Task says what that Task reported (admins told or not), never a fixed claim', () => {
+    for (const name of ['FenceFailed', 'RecoveryPartial', 'RecoveryTimedOut', 'RecoveryFailed'])
+      expect([name, raw.States[name]!.CausePath, raw.States[name]!.Cause]).toEqual([
+        name,
+        '$.notification.summary',
+        undefined,
+      ]);
+    for (const [name, s] of Object.entries(raw.States))
+      if (s.Type === 'Fail' && typeof s.Cause === 'string')
+        expect([name, s.Cause]).toEqual([name, expect.not.stringMatching(/admins were told/)]);
   });
 
   test('Evacuate is a bounded loop of host-wide rounds that always ends in Notify or ReportFailure', () => {

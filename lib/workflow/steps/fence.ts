@@ -6,6 +6,7 @@ import { recordMetric, secondsBetween } from '../../metrics/index.js';
 import { publishEvent } from '../../events/index.js';
 import type * as z from 'zod';
 import type { FenceStepInputSchema } from '../schemas.js';
+import { FenceNotRecordedError } from '../errors.js';
 
 /**
  * Power the host off through its BMC and confirm it reads off (S1). A host already confirmed
@@ -27,13 +28,30 @@ export async function fenceStep(
     );
     return incident.fence;
   }
-  await rt.store.updateIncident(input.incidentId, { status: 'fencing' });
+  await recorded(input.host, null, () => rt.store.updateIncident(input.incidentId, { status: 'fencing' }));
   const result =
     input.fence === 'confirmed-by-operator'
       ? await operatorConfirmed(rt, input)
       : await fenceThroughBmc(rt, input, signal);
-  await rt.store.updateIncident(input.incidentId, { status: 'fenced', fence: result, error: null });
+  await recorded(input.host, result, () =>
+    rt.store.updateIncident(input.incidentId, { status: 'fenced', fence: result, error: null }),
+  );
   return result;
+}
+
+/**
+ * A store write of the fence step. When it fails (full disk, read-only or broken store) the
+ * error says whether the host was already powered off, so nobody reads "NOT confirmed" for a
+ * host that is off.
+ */
+async function recorded<T>(host: string, result: FenceResult | null, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    const how =
+      result?.method === 'operator' ? 'confirmed by the operator' : `read off through ${result?.method ?? 'its BMC'}`;
+    throw new FenceNotRecordedError(host, result ? { at: result.confirmedAt, how } : null, err);
+  }
 }
 
 /** A person's confirmation replaces the BMC: recorded as theirs, never as a power reading. */
@@ -54,7 +72,9 @@ async function operatorConfirmed(rt: Runtime, input: z.infer<typeof FenceStepInp
     { incidentId: input.incidentId, host: input.host },
     { driver: 'operator', attempts: 0, alreadyOff: false },
   );
-  await recordEvent(rt, input.incidentId, 'fence', `${input.host} confirmed powered off by the operator (no BMC used)`);
+  await recorded(input.host, result, () =>
+    recordEvent(rt, input.incidentId, 'fence', `${input.host} confirmed powered off by the operator (no BMC used)`),
+  );
   return result;
 }
 
@@ -65,7 +85,9 @@ async function fenceThroughBmc(
   signal?: AbortSignal,
 ): Promise<FenceResult> {
   const fencer = await rt.fencerFor(input.host);
-  await recordEvent(rt, input.incidentId, 'fence', `powering off ${input.host} via ${fencer.target}`);
+  await recorded(input.host, null, () =>
+    recordEvent(rt, input.incidentId, 'fence', `powering off ${input.host} via ${fencer.target}`),
+  );
   const driver = fencer.method;
   const fenceStart = rt.now().toISOString();
   recordMetric('fenceAttempts', 1, { driver });
@@ -82,10 +104,15 @@ async function fenceThroughBmc(
     recordMetric('fenceResults', 1, { driver, result: 'failed' });
     recordMetric('fenceDuration', secondsBetween(fenceStart, rt.now().toISOString()), { driver });
     await publishEvent(rt, 'fence.failed', ref, { driver, error: (err as Error).name ?? 'Error' });
-    await recordEvent(rt, input.incidentId, 'fence', `fence of ${input.host} NOT confirmed: ${errorMessage(err)}`);
-    await rt.store.updateIncident(input.incidentId, {
-      error: { name: (err as Error).name ?? 'Error', message: errorMessage(err) },
-    });
+    // The BMC's error is what happened; a store that also fails must not hide it.
+    try {
+      await recordEvent(rt, input.incidentId, 'fence', `fence of ${input.host} NOT confirmed: ${errorMessage(err)}`);
+      await rt.store.updateIncident(input.incidentId, {
+        error: { name: (err as Error).name ?? 'Error', message: errorMessage(err) },
+      });
+    } catch (storeErr) {
+      rt.log.error('could not record the failed fence in the store', { error: errorMessage(storeErr) });
+    }
     throw err;
   }
   recordMetric('fenceResults', 1, { driver, result: 'confirmed' });
@@ -95,11 +122,13 @@ async function fenceThroughBmc(
     attempts: result.attempts,
     alreadyOff: result.alreadyOff,
   });
-  await recordEvent(
-    rt,
-    input.incidentId,
-    'fence',
-    `${input.host} confirmed powered off (${result.method}, ${result.alreadyOff ? 'was already off' : `${result.attempts} status reads`})`,
+  await recorded(input.host, result, () =>
+    recordEvent(
+      rt,
+      input.incidentId,
+      'fence',
+      `${input.host} confirmed powered off (${result.method}, ${result.alreadyOff ? 'was already off' : `${result.attempts} status reads`})`,
+    ),
   );
   return result;
 }

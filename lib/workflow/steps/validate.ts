@@ -1,4 +1,4 @@
-import { TERMINAL_STATUSES } from '../../incidents/index.js';
+import { TERMINAL_STATUSES, type Incident } from '../../incidents/index.js';
 import { IncidentClosedError, InvalidExecutionInputError, OperatorConfirmationRefusedError } from '../errors.js';
 import { findComputeService, openIncident, parseExecutionInput } from '../front-door.js';
 import { assessRecovery } from '../readiness.js';
@@ -26,11 +26,14 @@ export async function validateStep(rt: Runtime, raw: unknown): Promise<Execution
       ]);
     if (TERMINAL_STATUSES.has(existing.status)) throw new IncidentClosedError(existing.id, existing.status);
     await refuseImplausibleConfirmation(rt, input, existing.id);
+    const resumed = await interruption(rt, existing);
     await recordEvent(
       rt,
       input.incidentId,
-      'detect',
-      `execution started for ${input.host} (${input.dryRun ? 'dry run' : 'recovery'}, requested by ${input.requestedBy})`,
+      resumed ? 'resume' : 'detect',
+      resumed
+        ? `resumed by a new execution (requested by ${input.requestedBy}): ${resumed}`
+        : `execution started for ${input.host} (${input.dryRun ? 'dry run' : 'recovery'}, requested by ${input.requestedBy})`,
     );
     return input;
   }
@@ -39,6 +42,21 @@ export async function validateStep(rt: Runtime, raw: unknown): Promise<Execution
   await openIncident(rt, input);
   await recordEvent(rt, input.incidentId, 'detect', `${input.host}: ${input.reason}`);
   return input;
+}
+
+/**
+ * When an earlier execution already worked on this incident (it moved past `open`, or it recorded
+ * its own start), the words for the timeline: where that run stopped. Else null (a first run
+ * joining the incident its opener created).
+ */
+async function interruption(rt: Runtime, existing: Incident): Promise<string | null> {
+  const events = await rt.store.listEvents(existing.id);
+  const ranBefore =
+    existing.status !== 'open' ||
+    events.some((e) => e.step === 'resume' || (e.step === 'detect' && e.message.startsWith('execution started')));
+  if (!ranBefore) return null;
+  const last = events.at(-1);
+  return `the previous run stopped while ${existing.status}${last ? `, after "${last.message}" (${last.at})` : ''}; what it did is kept and nothing is done twice`;
 }
 
 /**

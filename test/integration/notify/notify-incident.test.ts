@@ -226,7 +226,7 @@ describe('notifyIncident over a real SMTP server', () => {
       expect(body).toContain('FAILED');
       expect(body).toContain('TIMED OUT');
       expect(body).toContain('vm_state shelved_offloaded is not evacuable');
-      expect(body).toContain('Please do not delete it');
+      expect(body).toContain('Do not delete it');
     }
     const summary = mails.find((m) => kindOf(m) === 'admin')!.parsed;
     expect(summary.subject).toBe(
@@ -273,7 +273,7 @@ describe('notifyIncident over a real SMTP server', () => {
     for (const body of [m.text!, String(m.html)]) {
       expect(body).toContain('NOT confirmed powered off');
       expect(body.toLowerCase()).toContain('nothing was evacuated');
-      expect(body).toContain('Check the BMC of compute-1');
+      expect(body).toContain('The BMC of compute-1 answered, but the host was not read as off');
       expect(body).toContain('freezer-dr recover --host compute-1 --confirm-fenced');
       expect(body).toContain('PowerOffTimeoutError');
     }

@@ -20,6 +20,7 @@ const audience = {
   extra: [],
   fallback: false,
   lookupError: null,
+  adminsDropped: 0,
 };
 const warnings: string[] = [];
 const log = createLogger({ level: 'warn', write: (l) => warnings.push(l) });
