@@ -122,9 +122,25 @@ describe('the truth per outcome (issues 13 and 17)', () => {
       plannedAt: at(42),
       skipped: [],
       items: [
-        { id: 'i-stopped', name: 'stopped', projectId: 'p-web', vmState: 'stopped', priority: 0, volumeBacked: false },
-        { id: 'i-error', name: 'error', projectId: 'p-web', vmState: 'error', priority: 0, volumeBacked: true },
-        { id: 'i-vol', name: 'vol', projectId: 'p-web', vmState: 'active', priority: 0, volumeBacked: true },
+        {
+          id: 'i-stopped',
+          name: 'stopped',
+          projectId: 'p-web',
+          vmState: 'stopped',
+          priority: 0,
+          group: 0,
+          volumeBacked: false,
+        },
+        {
+          id: 'i-error',
+          name: 'error',
+          projectId: 'p-web',
+          vmState: 'error',
+          priority: 0,
+          group: 0,
+          volumeBacked: true,
+        },
+        { id: 'i-vol', name: 'vol', projectId: 'p-web', vmState: 'active', priority: 0, group: 0, volumeBacked: true },
       ],
     };
     const r = buildReport({
