@@ -80,7 +80,9 @@ export async function resolveCloud(cloud: CloudConfig, env: NodeJS.ProcessEnv = 
   const resolved = validate(draft, source, cloud.requestTimeoutSeconds * 1000);
   await checkTlsFiles(resolved, draft, source);
   const a = resolved.auth;
-  registerSecret(a.type === 'password' ? a.password : a.applicationCredentialSecret);
+  // Named by where it came from, so a weak-secret warning can say which one (never its value).
+  const key = a.type === 'password' ? 'auth.password' : 'auth.application_credential_secret';
+  registerSecret(a.type === 'password' ? a.password : a.applicationCredentialSecret, `${source} ${key}`);
   return resolved;
 }
 
