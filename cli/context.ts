@@ -6,6 +6,8 @@ import type { TimelineEvent } from '../lib/incidents/index.js';
 import { runLocalExecution, type LocalExecutionResult } from '../lib/workflow/index.js';
 import { createRuntime, setRuntime, type Runtime } from '../lib/workflow/index.js';
 import type { ExecutionInputRaw } from '../lib/workflow/index.js';
+import { withExecutionLease } from '../lib/workflow/index.js';
+import type { IncidentStore } from '../lib/incidents/index.js';
 import { ConfigNotFoundError } from '../lib/config/index.js';
 
 /** The config file to use: --config, else ./freezer-dr.yaml when it exists, else none. */
@@ -32,13 +34,59 @@ export interface LocalTiming {
   retryMs?: Record<string, number | number[]>;
 }
 
-/** Run the real state machine in-process for one incident (execution name = incident id). */
-export function runRecoveryLocally(input: ExecutionInputRaw, timing: LocalTiming = {}): Promise<LocalExecutionResult> {
-  return runLocalExecution(input.incidentId, input, {
-    handlers: taskHandlers,
-    waitMs: timing.waitMs,
-    retryMs: timing.retryMs,
-  });
+export interface LocalRecovery {
+  result: Promise<LocalExecutionResult>;
+  /** Resolves once no Task handler is running (after an abort, the one in flight may still be writing). */
+  idle(): Promise<void>;
+}
+
+/**
+ * Run the real state machine in-process for one incident (execution name = incident id), under
+ * the incident's execution lease when a store is given (so `incidents close|retry` see it live).
+ * `signal` aborts it: the Task in flight finishes on its own, nothing new starts.
+ */
+export function startLocalRecovery(
+  input: ExecutionInputRaw,
+  timing: LocalTiming = {},
+  opts: { store?: IncidentStore; signal?: AbortSignal } = {},
+): LocalRecovery {
+  const running = new Set<Promise<unknown>>();
+  const handlers = Object.fromEntries(
+    Object.entries(taskHandlers).map(([key, handler]) => [
+      key,
+      (...args: Parameters<typeof handler>) => {
+        const p = handler(...args);
+        running.add(p);
+        void p.then(
+          () => running.delete(p),
+          () => running.delete(p),
+        );
+        return p;
+      },
+    ]),
+  ) as typeof taskHandlers;
+  const run = () =>
+    runLocalExecution(input.incidentId, input, {
+      handlers,
+      waitMs: timing.waitMs,
+      retryMs: timing.retryMs,
+      signal: opts.signal,
+    });
+  return {
+    result: opts.store ? withExecutionLease(opts.store, input.incidentId, run) : run(),
+    idle: async () => {
+      while (running.size) await Promise.allSettled([...running]);
+    },
+  };
+}
+
+/** Run the real state machine in-process for one incident and wait for its end. */
+export function runRecoveryLocally(
+  input: ExecutionInputRaw,
+  timing: LocalTiming = {},
+  store?: IncidentStore,
+): Promise<LocalExecutionResult> {
+  return startLocalRecovery(input, timing, { store }).result;
 }
 
 export type EventPrinter = (incidentId: string, event: TimelineEvent) => void;

@@ -26,3 +26,13 @@ export {
   type PreflightReport,
   type PreflightCheck,
 } from './preflight.js';
+export { closeIncident, prepareRetry, type CloseRequest, type RetryPlan } from './incident-ops.js';
+export {
+  executionLiveness,
+  withExecutionLease,
+  readLease,
+  LEASE_RENEW_MS,
+  LEASE_STALE_MS,
+  type ExecutionLease,
+  type Liveness,
+} from './lease.js';

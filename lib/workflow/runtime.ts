@@ -105,9 +105,12 @@ export function withAlertTopic(raw: Record<string, unknown>, topicArn: string | 
   return { ...raw, notification: { ...notification, channels: [...channels, { driver: 'sns', topicArn }] } };
 }
 
+/** What recording an event needs: a whole runtime, or only a store and a logger (`incidents close --remote`). */
+export type EventContext = Pick<Runtime, 'store' | 'log' | 'now' | 'onEvent'>;
+
 /** Store a timeline event, log it, and show it live when someone is watching. */
 export async function recordEvent(
-  rt: Runtime,
+  rt: EventContext,
   incidentId: string,
   step: TimelineEvent['step'],
   message: string,
