@@ -13,13 +13,17 @@ export function resumeAdvice(incident: Incident): string {
   return `freezer-dr incidents close ${incident.id} --reason "interrupted before the fence" && freezer-dr recover --host ${incident.host}`;
 }
 
-/** S4's refusal for a host with an open incident, saying whether it is live and how to resume it if not. */
+/**
+ * S4's refusal for a host with an open incident. Besides where to see it: whether a process here
+ * holds its execution, and if none does, how to resume it. An execution in AWS holds no lease, so
+ * "none here" is said as such, never as "nobody".
+ */
 export async function openIncidentRefusal(rt: Runtime, open: Incident): Promise<IncidentExistsError> {
   const liveness = await executionLiveness(rt.store, open.id, rt.now());
-  const hint = liveness.live
-    ? `it is running (${liveness.detail}); follow it with: freezer-dr incidents watch ${open.id}`
-    : `no process is working on it (${liveness.detail}); resume it with: ${resumeAdvice(open)} — or let freezer-dr start resume it`;
-  return new IncidentExistsError(open, hint);
+  const next = liveness.live
+    ? `it is running (${liveness.detail}): follow it with freezer-dr incidents watch ${open.id}`
+    : `no in-process run holds it (${liveness.detail}); unless Step Functions runs it, resume it with: ${resumeAdvice(open)} (freezer-dr start also resumes it)`;
+  return new IncidentExistsError(open, `see it with: freezer-dr incidents ${open.id}; ${next}`);
 }
 
 function progressLine(incident: Incident, instances: InstanceRecord[]): string {
@@ -53,9 +57,21 @@ export async function runUntilDoneOrInterrupted(
     abort.abort();
   };
   process.once('SIGINT', onSigint);
+  // The evacuation's Wait/Check loop can go quiet for minutes: say where it stands now and then.
+  const every = Number(process.env.FREEZER_DR_PROGRESS_EVERY_MS ?? 30_000);
+  const ticker = json
+    ? undefined
+    : setInterval(() => {
+        void (async () => {
+          const now = await rt.store.getIncident(input.incidentId);
+          if (now) out(`… ${now.status}: ${progressLine(now, await rt.store.listInstances(now.id))}`);
+        })().catch(() => undefined);
+      }, every);
+  ticker?.unref();
   try {
     const run = startLocalRecovery(input, {}, { store: rt.store, signal: abort.signal });
     const result = await run.result;
+    clearInterval(ticker);
     if (abort.signal.aborted) await run.idle();
     const incident = await rt.store.getIncident(input.incidentId);
     const instances = incident ? await rt.store.listInstances(incident.id) : [];
@@ -77,6 +93,7 @@ export async function runUntilDoneOrInterrupted(
     }
     return result.status === 'SUCCEEDED' && incident?.status === 'resolved' ? EXIT.ok : EXIT.failed;
   } finally {
+    clearInterval(ticker);
     process.off('SIGINT', onSigint);
   }
 }

@@ -45,6 +45,7 @@ and verify each, notify. Run it with --dry-run first.
                        (the screen shows the timeline only); otherwise stderr
   --config FILE        config file (default ./freezer-dr.yaml)
 
+While it runs, the timeline prints as it happens, and a line every 30 s says where it stands.
 Ctrl-C stops it between two steps: what was done, the incident's state and the command that
 resumes it (freezer-dr incidents retry ID) are printed; exit 130.
 

@@ -122,8 +122,16 @@ describe('Ctrl-C during recover', () => {
 
   test('prints what was done, the state and the resuming command (exit 130); that command finishes it', async () => {
     const host = 'compute-1';
-    const c = spawnCli('recover-sigint', ['recover', '--host', host, '--yes', '--config', env.configPath]);
+    const c = spawnCli('recover-sigint', ['recover', '--host', host, '--yes', '--config', env.configPath], {
+      FREEZER_DR_PROGRESS_EVERY_MS: '500',
+    });
     await until('an evacuation in flight', () => /evacuate evacuating /.test(c.stdout()), 30_000);
+    // While the evacuations run, a progress line says where it stands.
+    await until(
+      'a progress line',
+      () => /^… evacuating: power-off confirmed at .* in flight/m.test(c.stdout()),
+      30_000,
+    );
     const { code } = await c.stop('SIGINT', 30_000);
     const incident = (await env.rt.store.listIncidents()).find((i) => i.host === host)!;
     expect(code).toBe(130);
@@ -140,7 +148,7 @@ describe('Ctrl-C during recover', () => {
     expect(refused.code).toBe(4);
     expect(refused.err).toMatch(
       new RegExp(
-        `already has an open incident ${incident.id} \\(evacuating\\)\\nhint: no process is working on it .*resume it with: freezer-dr incidents retry ${incident.id}`,
+        `already has an open incident ${incident.id} \\(evacuating\\)\\nhint: see it with: freezer-dr incidents ${incident.id}; no in-process run holds it .*resume it with: freezer-dr incidents retry ${incident.id}`,
       ),
     );
 
