@@ -15,6 +15,13 @@ if (major < 22) {
 }
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+// --version answers before anything else loads: scripts call it to check what is installed.
+if (process.argv[2] === '--version' || process.argv[2] === '-V') {
+  const { readFileSync } = await import('node:fs');
+  process.stdout.write(`freezer-dr ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+  process.exit(0);
+}
+
 /** Is dist/ there and at least as new as every source file and the copied resources? */
 function built() {
   const stamp = join(root, 'dist', 'BUILT');

@@ -1,4 +1,5 @@
 import { EXIT } from './exit-codes.js';
+import { guardPipes, lineWriter } from './pipes.js';
 
 export const HELP = `freezer-dr — compute-node high availability for OpenStack
 
@@ -11,17 +12,21 @@ Commands:
   recover     run the recovery for one host (--host X; --dry-run first)
   plan        what a recovery of one host would evacuate: groups, order, target, skipped and why
   return      put a recovered host back in service (power on → cleanup → un-force → up → enable)
-  incidents   list incidents, or show one (timeline, instances, mails)
+  incidents   list incidents, or show one (timeline, instances, mails);
+              incidents close|retry|watch ID: close a stuck one, re-evacuate what is not settled, follow one
   fence       BMC power status / off / on for one host
   pause       stop starting recoveries (monitor-only mode)
   resume      lift the pause
 
-Every command takes --help. Config: ./freezer-dr.yaml or --config FILE.
+Every command takes --help (or: freezer-dr help <command>); --version prints the version.
+Commands that report something take --json: one JSON document on stdout.
+Config: ./freezer-dr.yaml or --config FILE.
 Exit codes: 0 ok · 1 the operation failed · 2 bad usage/config/input ·
-            3 the cloud could not be observed · 4 refused by a gate, the pause switch or an open incident`;
+            3 the cloud could not be observed · 4 refused by a gate, the pause switch, an open incident
+            or a live execution · 130 interrupted (Ctrl-C)`;
 
 type Out = (s: string) => void;
-type Run = (argv: string[], out: Out) => Promise<number>;
+type Run = (argv: string[], out: Out, err: Out) => Promise<number>;
 /**
  * Each command's module loads when that command runs: `freezer-dr --help` or `pause` never pays
  * for the monitor, the state machine runner or the simulator.
@@ -46,40 +51,51 @@ const COMMANDS: Record<string, () => Promise<Run>> = {
 };
 
 /** Run one CLI invocation; returns the exit code. Errors are printed for people, never with secrets. */
-export async function main(
-  argv: string[],
-  out: Out = (s) => process.stdout.write(s + '\n'),
-  err: Out = (s) => process.stderr.write(s + '\n'),
-): Promise<number> {
+export async function main(argv: string[], out?: Out, err?: Out): Promise<number> {
+  if (!out || !err) guardPipes();
+  const stdout = out ?? lineWriter(process.stdout);
+  const stderr = err ?? lineWriter(process.stderr);
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    stdout(`freezer-dr ${(await import('./version.js')).packageVersion()}`);
+    return EXIT.ok;
+  }
+  if (name === 'help' && rest[0]) return runCommand(rest[0], ['--help'], stdout, stderr);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    out(HELP);
+    stdout(HELP);
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS[name];
+  return runCommand(name, rest, stdout, stderr);
+}
+
+/** The names `freezer-dr help` and an unknown command list. */
+export const commandNames = (): string[] => Object.keys(COMMANDS);
+
+async function runCommand(name: string, rest: string[], out: Out, err: Out): Promise<number> {
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    err(`error: unknown command "${name}"\n\n${HELP}`);
+    err(`error: unknown command "${name}"\nhint: the commands are: ${commandNames().join(', ')}\n\n${HELP}`);
     return EXIT.usage;
   }
   try {
     return await (
       await command()
-    )(rest, out);
+    )(rest, out, err);
   } catch (e) {
-    const [{ FreezerError, UserInputError }, { IncidentExistsError }, { redactText }, { isObserverProblem }] =
-      await Promise.all([
-        import('../lib/errors.js'),
-        import('../lib/incidents/index.js'),
-        import('../lib/log/index.js'),
-        import('../lib/openstack/index.js'),
-      ]);
-    const error = e as Error;
-    err(`error: ${redactText(error.message)}`);
-    if (error instanceof FreezerError && error.hint) err(`hint: ${redactText(error.hint)}`);
-    if (process.env.FREEZER_DR_DEBUG && !(error instanceof UserInputError)) err(redactText(error.stack ?? ''));
-    if (error instanceof UserInputError) return EXIT.usage;
-    if (error instanceof IncidentExistsError) return EXIT.refused;
-    if (isObserverProblem(error)) return EXIT.unreachable;
-    return EXIT.failed;
+    return reportError(e, err);
   }
+}
+
+/** One line for the operator (and a hint when we know one), and the exit code of the README's table. */
+async function reportError(e: unknown, err: Out): Promise<number> {
+  const [{ FreezerError, UserInputError }, { exitCodeFor }, { redactText }] = await Promise.all([
+    import('../lib/errors.js'),
+    import('./exit-codes.js'),
+    import('../lib/log/index.js'),
+  ]);
+  const error = e instanceof Error ? e : new Error(String(e));
+  err(`error: ${redactText(error.message)}`);
+  if (error instanceof FreezerError && error.hint) err(`hint: ${redactText(error.hint)}`);
+  if (process.env.FREEZER_DR_DEBUG && !(error instanceof UserInputError)) err(redactText(error.stack ?? ''));
+  return exitCodeFor(error);
 }

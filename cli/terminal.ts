@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { UserInputError } from '../lib/errors.js';
 
 /**
@@ -7,26 +7,41 @@ import { UserInputError } from '../lib/errors.js';
  */
 export const terminal = {
   interactive: (): boolean => Boolean(process.stdin.isTTY && process.stdout.isTTY),
-  ask: async (question: string): Promise<string> => {
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    try {
-      return await rl.question(question);
-    } finally {
-      rl.close();
-    }
-  },
+  /** The typed line, or null when the input ended (Ctrl-D, a closed terminal) before an answer. */
+  ask: (question: string): Promise<string | null> =>
+    new Promise((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stdout });
+      let answered = false;
+      // 'close' without an answer used to leave this promise pending forever: with nothing else
+      // keeping the process alive, Node then ended it with exit 13 ("unsettled top-level await").
+      rl.once('close', () => {
+        if (!answered) resolve(null);
+      });
+      rl.question(question, (line) => {
+        answered = true;
+        rl.close();
+        resolve(line);
+      });
+    }),
 };
 
 /**
  * Ask the operator to type the host name before something that cannot be undone. `flag` is the
  * option that answers it without a terminal (e.g. "--yes"), or null when only a person may.
- * Returns true only for the exact host name.
+ * Returns true only for the exact host name; no terminal, or input that ends before an answer,
+ * is a usage error (exit 2) naming that flag.
  */
 export async function confirmByHostName(host: string, question: string, flag: string | null): Promise<boolean> {
+  const how = flag ? `run it at a terminal, or add ${flag}` : 'run it at a terminal and type the host name';
   if (!terminal.interactive()) {
     throw new UserInputError(`${question.trim()} — there is no terminal to confirm it; nothing was done`, {
-      hint: flag ? `run it at a terminal, or add ${flag}` : 'run it at a terminal and type the host name',
+      hint: how,
     });
   }
-  return (await terminal.ask(`${question} Type the host name to confirm: `)).trim() === host;
+  const answer = await terminal.ask(`${question} Type the host name to confirm: `);
+  if (answer === null)
+    throw new UserInputError(`${question.trim()} — the input ended before an answer; nothing was done`, {
+      hint: how,
+    });
+  return answer.trim() === host;
 }

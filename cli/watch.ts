@@ -5,6 +5,7 @@ import { recordMonitorPass, recordMonitorPassFailed } from '../lib/metrics/index
 import { publishPassEvents } from '../lib/events/index.js';
 import { sleep } from '../lib/async/index.js';
 import type { LocalExecutionResult, Runtime, ExecutionInputRaw } from '../lib/workflow/index.js';
+import { executionLiveness } from '../lib/workflow/index.js';
 import { runRecoveryLocally, type LocalTiming } from './context.js';
 
 export interface WatchOptions {
@@ -34,7 +35,7 @@ export interface PassReport {
 export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
   const running = new Map<string, Promise<LocalExecutionResult>>();
   const launch = (input: ExecutionInputRaw) => {
-    const p = runRecoveryLocally(input, opts.timing).catch((err: unknown) => ({
+    const p = runRecoveryLocally(input, opts.timing, rt.store).catch((err: unknown) => ({
       status: 'FAILED' as const,
       error: { Error: (err as Error).name, Cause: (err as Error).message },
     }));
@@ -47,6 +48,12 @@ export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
 
   for (const open of await rt.store.listIncidents({ openOnly: true })) {
     if (TERMINAL_STATUSES.has(open.status)) continue;
+    // Another process (a `recover`, an `incidents retry`) may be running it now: never two runners.
+    const liveness = await executionLiveness(rt.store, open.id);
+    if (liveness.live) {
+      opts.out(`not resuming incident ${open.id} for ${open.host}: ${liveness.detail}`);
+      continue;
+    }
     opts.out(`resuming open incident ${open.id} for ${open.host} (was ${open.status})`);
     launch({
       incidentId: open.id,

@@ -27,3 +27,14 @@ export class UserInputError extends FreezerError {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/**
+ * A request refused by a safety rule (an execution still live, a fence not confirmed): nothing
+ * was done, and the message says what would make it acceptable. The CLI exits 4 for these.
+ */
+export class RefusedError extends FreezerError {
+  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+    super(message, options);
+    this.name = 'RefusedError';
+  }
+}

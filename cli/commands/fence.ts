@@ -7,7 +7,7 @@ import { HostNameSchema } from '../../lib/config/index.js';
 import { createFencer } from '../../lib/fencing/index.js';
 import { fenceOff, powerOn } from '../../lib/fencing/index.js';
 
-export const FENCE_HELP = `Usage: freezer-dr fence status|off|on --host HOST [--yes] [--config FILE]
+export const FENCE_HELP = `Usage: freezer-dr fence status|off|on --host HOST [--yes] [--json] [--config FILE]
 
 Talk to one host's BMC with the same driver, timeouts and verification the
 recovery uses.
@@ -15,15 +15,23 @@ recovery uses.
   status   print the power state (on / off)
   off      power off and wait until the BMC reads off (asks for confirmation)
   on       power on and wait until the BMC reads on
-  --yes    do not ask before powering off
+  --yes    do not ask before powering off (without a terminal, off needs it)
+  --json   print {"host", "action", "power", "target", ...} as one JSON document
 
-Exit: 0 done, 1 the BMC did not confirm, 2 bad arguments.`;
+Exit: 0 done, 1 the BMC did not confirm, 2 bad arguments, no BMC configured for the host,
+or off not confirmed (no terminal and no --yes).`;
 
+// eslint-disable-next-line max-lines-per-function -- one command: parse, confirm, act, report (human or --json)
 export async function fenceCommand(argv: string[], out: (s: string) => void): Promise<number> {
   const { values, positionals } = parse(
     'fence',
     argv,
-    { host: { type: 'string' }, yes: { type: 'boolean', short: 'y' }, config: { type: 'string' } },
+    {
+      host: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
+      json: { type: 'boolean' },
+      config: { type: 'string' },
+    },
     true,
   );
   if (values.help) return (out(FENCE_HELP), EXIT.ok);
@@ -43,9 +51,12 @@ export async function fenceCommand(argv: string[], out: (s: string) => void): Pr
     powerTimeoutMs: config.fencing.powerTimeoutSeconds * 1000,
     pollIntervalMs: config.fencing.pollIntervalSeconds * 1000,
   };
+  const report = (human: string, fields: Record<string, unknown>) =>
+    out(values.json ? JSON.stringify({ host: host.data, action, target: fencer.target, ...fields }) : human);
   if (action === 'status') {
     try {
-      out(`${host.data}: power ${await fencer.getPower()} (${fencer.target})`);
+      const power = await fencer.getPower();
+      report(`${host.data}: power ${power} (${fencer.target})`, { power });
     } finally {
       await fencer.close?.();
     }
@@ -62,18 +73,19 @@ export async function fenceCommand(argv: string[], out: (s: string) => void): Pr
     });
     if (!ok) {
       await fencer.close?.();
-      out('not confirmed; nothing done');
+      report('not confirmed; nothing done', { confirmed: false, done: false });
       return EXIT.usage;
     }
   }
   if (action === 'off') {
     const r = await fenceOff(fencer, timing);
-    out(
+    report(
       `${host.data}: confirmed off at ${r.confirmedAt} (${r.alreadyOff ? 'was already off' : `${r.attempts} status reads`})`,
+      { power: 'off', confirmedAt: r.confirmedAt, alreadyOff: r.alreadyOff, attempts: r.attempts },
     );
   } else {
     const r = await powerOn(fencer, timing);
-    out(`${host.data}: confirmed on (${r.attempts} status reads)`);
+    report(`${host.data}: confirmed on (${r.attempts} status reads)`, { power: 'on', attempts: r.attempts });
   }
   return EXIT.ok;
 }

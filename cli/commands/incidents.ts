@@ -9,6 +9,9 @@ import { incidentSummary, table, timelineLine } from '../format.js';
 import { IncidentNotFoundError } from '../../lib/incidents/index.js';
 
 export const INCIDENTS_HELP = `Usage: freezer-dr incidents [ID] [--open] [--json] [--html FILE] [--remote] [--config FILE]
+       freezer-dr incidents close ID --reason TEXT [--remote] [--json]
+       freezer-dr incidents retry ID [--json] [--log-file FILE]
+       freezer-dr incidents watch ID [--json] [--remote]
 
 Without ID: the incidents in the store, newest first.
 With ID: one incident — host, fence, isolation, every instance (old host, new
@@ -19,10 +22,30 @@ host, outcome, time), notifications, and the timeline.
   --html FILE   (with ID) write the admin report page, timeline chart included
   --remote      read the deployed stack: the DynamoDB table in FREEZER_DR_STORE_TABLE and,
                 with ID, the Step Functions execution of that name (FREEZER_DR_STATE_MACHINE_ARN)
-  --config FILE config file (default ./freezer-dr.yaml)`;
+  --config FILE config file (default ./freezer-dr.yaml)
+
+close ID --reason TEXT   close an incident no execution works on any more (refused, exit 4, while one
+                         is live): its outcome so far, who closed it, when and why go into its timeline,
+                         and the host can be recovered again. With --remote, a RUNNING Step Functions
+                         execution of that name also refuses it.
+retry ID                 re-plan and evacuate again what did not settle (failed, timed out, never sent),
+                         in-process; only when the host's power-off was confirmed (S1). Each instance
+                         is read in Nova first: one Nova already moved is recorded, never sent again (S5).
+                         Also resumes an interrupted run (Ctrl-C during recover).
+watch ID                 follow the incident's timeline until it ends (--json: one event per line);
+                         exit as the incident ends (0 resolved, 1 otherwise)`;
 
 // eslint-disable-next-line max-lines-per-function -- one command, its modes (list, show, --html, --remote) read top to bottom
-export async function incidentsCommand(argv: string[], out: (s: string) => void): Promise<number> {
+export async function incidentsCommand(
+  argv: string[],
+  out: (s: string) => void,
+  err: (s: string) => void = out,
+): Promise<number> {
+  const action = argv[0];
+  if (action === 'close' || action === 'retry' || action === 'watch') {
+    const { incidentAction } = await import('./incident-actions.js');
+    return incidentAction(action, argv.slice(1), out, err);
+  }
   const { values, positionals } = parse(
     'incidents',
     argv,

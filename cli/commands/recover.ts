@@ -1,12 +1,14 @@
-import { userInfo } from 'node:os';
 import { parse } from '../args.js';
-import { openRuntime, requireConfig, runRecoveryLocally } from '../context.js';
+import { openRuntime, requireConfig } from '../context.js';
 import { EXIT } from '../exit-codes.js';
-import { incidentSummary, readinessReport, table, timelineLine } from '../format.js';
+import { readinessReport, table, timelineLine } from '../format.js';
+import { chooseLog } from '../logs.js';
+import { operatorName } from '../operator.js';
+import { openIncidentRefusal, runUntilDoneOrInterrupted } from '../runs.js';
+import { followRemote } from '../remote.js';
 import { confirmByHostName } from '../terminal.js';
-import { FreezerError, UserInputError } from '../../lib/errors.js';
+import { FreezerError, RefusedError, UserInputError } from '../../lib/errors.js';
 import { HostNameSchema } from '../../lib/config/index.js';
-import { IncidentExistsError } from '../../lib/incidents/index.js';
 import { isPaused } from '../../lib/monitor/index.js';
 import {
   assessRecovery,
@@ -17,7 +19,7 @@ import {
   type Runtime,
 } from '../../lib/workflow/index.js';
 
-export const RECOVER_HELP = `Usage: freezer-dr recover --host HOST [--dry-run] [--json] [--confirm-fenced [--force]] [--yes] [--remote] [--config FILE]
+export const RECOVER_HELP = `Usage: freezer-dr recover --host HOST [--dry-run] [--json] [--confirm-fenced [--force]] [--yes] [--remote [--detach]] [--log-file FILE] [--config FILE]
 
 Run the recovery state machine for one compute host: fence (power off through
 its BMC and confirm), force-down + disable, evacuate every evacuable instance
@@ -27,7 +29,8 @@ and verify each, notify. Run it with --dry-run first.
   --dry-run            change nothing: check the host as the recovery would (how Nova sees it, its BMC
                        configured and answering, the microversion the evacuation policy needs) and
                        print the plan (what would be evacuated, what skipped and why)
-  --json               print the dry run's report, or the finished incident, as JSON
+  --json               print the dry run's report, or the finished incident, as one JSON document
+                       (the live timeline lines are then not printed)
   --confirm-fenced     you have powered the host off yourself: skip the BMC (recorded as operator-confirmed).
                        Refused when its BMC reads On or Nova has a fresh heartbeat from it
   --force              with --confirm-fenced: go on despite those readings; asks you to type the host
@@ -35,13 +38,21 @@ and verify each, notify. Run it with --dry-run first.
   --yes                Nova reports the host up: power it off without asking (needed without a terminal)
   --force-while-paused run even though recoveries are paused
   --remote             start the deployed AWS state machine instead of running in-process
-                       (needs FREEZER_DR_STATE_MACHINE_ARN and AWS credentials)
+                       (needs FREEZER_DR_STATE_MACHINE_ARN and AWS credentials), and follow its
+                       history (each state entered and left) until it ends; exit as it ended
+  --detach             with --remote: print the execution ARN and return at once
+  --log-file FILE      where the JSON log lines go. Default: at a terminal, <state dir>/freezer-dr.log
+                       (the screen shows the timeline only); otherwise stderr
   --config FILE        config file (default ./freezer-dr.yaml)
+
+While it runs, the timeline prints as it happens, and a line every 30 s says where it stands.
+Ctrl-C stops it between two steps: what was done, the incident's state and the command that
+resumes it (freezer-dr incidents retry ID) are printed; exit 130.
 
 Exit: 0 recovered (or a dry run found nothing in the way), 1 fence not confirmed / some instance
 failed / the dry run or the pre-check found something that would stop the recovery,
 2 bad arguments or config, or not confirmed, 3 the cloud could not be observed,
-4 refused (paused, or an incident is already open for the host).`;
+4 refused (paused, or an incident is already open for the host), 130 interrupted (Ctrl-C).`;
 
 /** What the pre-check found that would stop the recovery; nothing was changed. */
 export class RecoveryNotReadyError extends FreezerError {
@@ -62,11 +73,17 @@ const OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
   'force-while-paused': { type: 'boolean' },
   remote: { type: 'boolean' },
+  detach: { type: 'boolean' },
+  'log-file': { type: 'string' },
   config: { type: 'string' },
 } as const;
 type Flags = ReturnType<typeof parse<typeof OPTIONS>>['values'];
 
-export async function recoverCommand(argv: string[], out: (s: string) => void): Promise<number> {
+export async function recoverCommand(
+  argv: string[],
+  out: (s: string) => void,
+  err: (s: string) => void = out,
+): Promise<number> {
   const { values } = parse('recover', argv, OPTIONS);
   if (values.help) return (out(RECOVER_HELP), EXIT.ok);
   const host = hostFrom(values);
@@ -74,21 +91,26 @@ export async function recoverCommand(argv: string[], out: (s: string) => void): 
     throw new UserInputError('recover: --force only goes with --confirm-fenced', {
       hint: `to power off a host Nova reports up, answer the prompt or add --yes`,
     });
-  if (values.remote) return recoverRemotely(host, values, out);
+  if (values.remote) return recoverRemotely(host, values, out, err);
+  if (values.detach) throw new UserInputError('recover: --detach only goes with --remote');
 
   const start = Date.now();
-  const rt = await openRuntime(await requireConfig(values.config), {
+  const config = await requireConfig(values.config);
+  const logs = chooseLog(config, values['log-file']);
+  const rt = await openRuntime(config, {
     onEvent: values.json ? undefined : (_id, e) => out(timelineLine(start, e)),
+    ...(logs.log ? { log: logs.log } : {}),
   });
   try {
     const dryRun = values['dry-run'] ?? false;
-    if (!dryRun && (await isPaused(rt)) && !values['force-while-paused']) {
-      out('recoveries are paused (freezer-dr resume, or --force-while-paused)');
-      return EXIT.refused;
-    }
+    if (!dryRun && (await isPaused(rt)) && !values['force-while-paused'])
+      throw new RefusedError('recoveries are paused; nothing was done', {
+        hint: 'freezer-dr resume, or add --force-while-paused',
+      });
     // S4 up front: an incident in flight for the host refuses at once (exit 4), before we read its BMC.
     const open = dryRun ? null : await rt.store.findOpenIncident(host);
-    if (open) throw new IncidentExistsError(open);
+    if (open) throw await openIncidentRefusal(rt, open);
+    if (logs.file && !values.json && !dryRun) out(`JSON logs: ${logs.file}`);
     const fence = values['confirm-fenced'] ? 'confirmed-by-operator' : 'bmc';
     const readiness = await assessRecovery(rt, host, { fence, withPlan: dryRun });
     if (dryRun) return await printDryRun(rt, readiness, values, out);
@@ -148,7 +170,7 @@ async function runRecovery(
   const input = buildExecutionInput({
     host,
     reason: 'recovery requested by an operator',
-    requestedBy: `operator:${safeUser()}`,
+    requestedBy: `operator:${operatorName()}`,
     fence,
     operatorOverride,
     now: new Date(),
@@ -156,15 +178,7 @@ async function runRecovery(
   // S4: the same conditional write as the monitor. Two operators in the same second compute the
   // same incident id: the second is refused here (exit 4) instead of running it twice in parallel.
   await openIncident(rt, input);
-  const result = await runRecoveryLocally(input);
-  const incident = await rt.store.getIncident(input.incidentId);
-  const instances = incident ? await rt.store.listInstances(incident.id) : [];
-  if (values.json) out(JSON.stringify({ execution: result.status, error: result.error ?? null, incident, instances }));
-  else {
-    if (incident) out('\n' + incidentSummary(incident, instances));
-    if (result.status === 'FAILED') out(`\nexecution failed: ${result.error?.Error}: ${result.error?.Cause}`);
-  }
-  return result.status === 'SUCCEEDED' && incident?.status === 'resolved' ? EXIT.ok : EXIT.failed;
+  return runUntilDoneOrInterrupted(rt, input, values.json ?? false, out);
 }
 
 async function printDryRun(rt: Runtime, r: Readiness, values: Flags, out: (s: string) => void): Promise<number> {
@@ -201,7 +215,12 @@ async function printDryRun(rt: Runtime, r: Readiness, values: Flags, out: (s: st
   return code;
 }
 
-async function recoverRemotely(host: string, values: Flags, out: (s: string) => void): Promise<number> {
+async function recoverRemotely(
+  host: string,
+  values: Flags,
+  out: (s: string) => void,
+  err: (s: string) => void,
+): Promise<number> {
   const arn = process.env.FREEZER_DR_STATE_MACHINE_ARN;
   if (!arn) throw new UserInputError('recover --remote: FREEZER_DR_STATE_MACHINE_ARN is not set');
   // The deployed Validate task re-checks an operator's confirmation against the BMC and Nova;
@@ -213,7 +232,7 @@ async function recoverRemotely(host: string, values: Flags, out: (s: string) => 
   const input = buildExecutionInput({
     host,
     reason: values['dry-run'] ? 'dry run requested by an operator' : 'recovery requested by an operator',
-    requestedBy: `operator:${safeUser()}`,
+    requestedBy: `operator:${operatorName()}`,
     dryRun: values['dry-run'] ?? false,
     fence: values['confirm-fenced'] ? 'confirmed-by-operator' : 'bmc',
     operatorOverride: override,
@@ -221,18 +240,10 @@ async function recoverRemotely(host: string, values: Flags, out: (s: string) => 
   });
   const { startRecoveryExecution } = await import('../../lib/aws/index.js');
   const r = await startRecoveryExecution({ stateMachineArn: arn, name: input.incidentId, input });
-  out(values.json ? JSON.stringify(r) : `${r.outcome}: ${r.executionArn}`);
-  return r.outcome === 'started' ? EXIT.ok : EXIT.refused;
-}
-
-function safeUser(): string {
-  try {
-    return (
-      userInfo()
-        .username.replace(/[^A-Za-z0-9._-]/g, '_')
-        .slice(0, 64) || 'unknown'
-    );
-  } catch {
-    return 'unknown';
+  if (r.outcome !== 'started') {
+    out(values.json ? JSON.stringify(r) : `${r.outcome}: ${r.executionArn}`);
+    return EXIT.refused;
   }
+  if (values.detach) return (out(values.json ? JSON.stringify(r) : `${r.outcome}: ${r.executionArn}`), EXIT.ok);
+  return followRemote(r.executionArn, values.json ?? false, out, err);
 }

@@ -3,10 +3,11 @@ import type { Incident } from './schemas.js';
 
 /** S4: an open incident already exists for this host (or this id). Carries the existing one. */
 export class IncidentExistsError extends FreezerError {
-  constructor(readonly existing: Incident) {
-    super(`host ${existing.host} already has an open incident ${existing.id} (${existing.status})`, {
-      hint: `see it with: freezer-dr incidents ${existing.id}`,
-    });
+  constructor(
+    readonly existing: Incident,
+    hint = `see it with: freezer-dr incidents ${existing.id}`,
+  ) {
+    super(`host ${existing.host} already has an open incident ${existing.id} (${existing.status})`, { hint });
     this.name = 'IncidentExistsError';
   }
 }

@@ -27,3 +27,13 @@ export {
   type PreflightCheck,
 } from './preflight.js';
 export { planReport, PlanReportSchema, type PlanReport } from './plan-report.js';
+export { closeIncident, prepareRetry, type CloseRequest, type RetryPlan } from './incident-ops.js';
+export {
+  executionLiveness,
+  withExecutionLease,
+  readLease,
+  LEASE_RENEW_MS,
+  LEASE_STALE_MS,
+  type ExecutionLease,
+  type Liveness,
+} from './lease.js';

@@ -28,6 +28,8 @@ export interface ReturnOptions {
   /** Also enable a service disabled by someone other than freezer-dr. */
   enableAnyway?: boolean;
   progress: (line: string) => void;
+  /** While a wait lasts, say what it still waits for at most this often (default: only when it starts). */
+  progressEveryMs?: number;
 }
 
 /**
@@ -112,10 +114,21 @@ async function findService(rt: Runtime, host: string): Promise<ComputeService> {
 }
 
 async function waitUntil(opts: ReturnOptions, what: string, check: () => Promise<true | string>): Promise<void> {
+  const started = Date.now();
+  let said = started;
+  let first = true;
   await waitFor(
     async () => {
       const r = await check();
-      return r === true ? { done: true, value: undefined } : { done: false, last: r };
+      if (r === true) return { done: true, value: undefined };
+      // A wait can last up to --timeout: the operator sees what it waits for, and why, as it goes.
+      if (first) opts.progress(`waiting for ${what}: ${r}`);
+      else if (opts.progressEveryMs !== undefined && Date.now() - said >= opts.progressEveryMs) {
+        said = Date.now();
+        opts.progress(`still waiting for ${what} (${Math.round((said - started) / 1000)} s): ${r}`);
+      }
+      first = false;
+      return { done: false, last: r };
     },
     {
       timeoutMs: opts.timeoutMs,

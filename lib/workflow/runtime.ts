@@ -105,12 +105,15 @@ export function withAlertTopic(raw: Record<string, unknown>, topicArn: string | 
   return { ...raw, notification: { ...notification, channels: [...channels, { driver: 'sns', topicArn }] } };
 }
 
+/** What recording an event needs: a whole runtime, or only a store and a logger (`incidents close --remote`). */
+export type EventContext = Pick<Runtime, 'store' | 'log' | 'now' | 'onEvent'>;
+
 /**
  * Store a timeline event, log it, and show it live when someone is watching. The event is
  * redacted once, here (S6), so the store, the log, stdout and the mails all carry the same text.
  */
 export async function recordEvent(
-  rt: Runtime,
+  rt: EventContext,
   incidentId: string,
   step: TimelineEvent['step'],
   message: string,

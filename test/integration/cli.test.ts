@@ -115,7 +115,7 @@ describe('freezer-dr CLI', () => {
       /compute-1: power on/,
     );
     const r = await run('fence', 'status', '--host', 'compute-2', '--config', configPath);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err).toMatch(/no BMC is configured for host compute-2/);
   });
 

@@ -42,11 +42,22 @@ describe('return to service (S2: only on request, only in order)', () => {
     env.sim.crashHost(host);
     expect((await env.recover(host)).status).toBe('SUCCEEDED');
     const mark = env.sim.requestLog.length;
+    const lines: string[] = [];
     const progress = (line: string) => {
+      lines.push(line);
       if (line.includes('cleaned up the evacuated instances')) env!.sim.crashHost(host);
     };
-    await expect(returnToService(env.rt, host, { timeoutMs: 2500, pollMs: 100, progress })).rejects.toThrow(
-      /nova-compute on .* to report up .*no heartbeat since/,
+    await expect(
+      returnToService(env.rt, host, { timeoutMs: 2500, pollMs: 100, progressEveryMs: 0, progress }),
+    ).rejects.toThrow(/nova-compute on .* to report up .*no heartbeat since/);
+    // The wait was never silent: it said what it waited for, and kept saying it.
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^waiting for nova-compute on ${host} to report up: up, but no heartbeat since`),
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^still waiting for nova-compute on ${host} to report up \\(\\d+ s\\): `)),
     );
     const puts = env.sim.requestLog
       .slice(mark)

@@ -385,7 +385,7 @@ const CLI_CASES: CliCase[] = [
   [
     'incidents with an id that does not exist',
     (cfg) => ['incidents', 'inc-nope', '--config', cfg],
-    1,
+    2,
     /error: no incident inc-nope/,
   ],
 ];
