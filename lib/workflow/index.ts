@@ -26,3 +26,5 @@ export {
   type PreflightReport,
   type PreflightCheck,
 } from './preflight.js';
+export { targetsStep, prepareTargetsStep, releaseTargetsStep, previewReservedHost } from './steps/targets.js';
+export * from './targets-schemas.js';

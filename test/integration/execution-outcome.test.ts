@@ -46,6 +46,8 @@ function standIns(over: Partial<Record<string, LambdaHandler>> = {}): {
       skipped: [],
       plannedAt: 'x',
       concurrency: 1,
+      postFenceDelaySeconds: 0,
+      reservedHostsConfigured: false,
     })),
     evacuate: step('evacuate', () => ({
       round: 1,
@@ -58,6 +60,7 @@ function standIns(over: Partial<Record<string, LambdaHandler>> = {}): {
     })),
     notify: step('notify', () => ({ status: 'resolved', delivered: 1, failed: 0 })),
     notifyFenceFailed: step('notifyFenceFailed', () => ({ status: 'fence-failed', delivered: 1, failed: 0 })),
+    targets: step('targets', () => ({ reservedHost: null, status: 'none', mode: 'scheduler' })),
   };
   for (const [k, h] of Object.entries(over)) {
     const inner = h!;
