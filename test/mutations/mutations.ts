@@ -109,4 +109,12 @@ export const MUTATIONS: Mutation[] = [
     replace: '  return id === 0 || id === 3 || id === 17;',
     tests: ['test/unit/ipmi/s8.test.ts', 'test/unit/ipmi/negotiation.test.ts'],
   },
+  {
+    rule: 'S2-reserved',
+    what: 'the failed host listed as a reserved host is enabled like a spare',
+    file: 'lib/evacuation/reserved.ts',
+    find: "  if (host === failedHost) return 'it is the failed host itself';",
+    replace: '  if (host === failedHost) return null;',
+    tests: ['test/unit/evacuation/reserved.test.ts', 'test/integration/reserved-hosts.test.ts'],
+  },
 ];
