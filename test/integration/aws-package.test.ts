@@ -734,7 +734,7 @@ describe('freezer-dr metrics: alarms and dashboard', () => {
       const put = statementsOf(template.Resources[roleId(key)]!).filter((s) => s.Action === EVENTS);
       expect([key, put.map((s) => s.Resource)]).toEqual([
         key,
-        key === 'validate' || key === 'preflight' ? [] : [{ 'Fn::GetAtt': ['EventBus', 'Arn'] }],
+        key === 'validate' || key === 'preflight' || key === 'targets' ? [] : [{ 'Fn::GetAtt': ['EventBus', 'Arn'] }],
       ]);
     }
   });
