@@ -4,7 +4,7 @@ import { incidentIdFor } from '../../lib/incidents/index.js';
 import { disableService } from '../../lib/openstack/index.js';
 import { defaultSeed, type SimAggregate, type SimCloud } from '../../lib/sim/index.js';
 import { runLocalExecution, type HistoryEvent } from '../../lib/workflow/local-runner.js';
-import { prepareTargetsStep } from '../../lib/workflow/index.js';
+import { prepareTargetsStep, runPreflight } from '../../lib/workflow/index.js';
 import { FAST } from '../support/timing.js';
 import { startRecoveryEnv, type RecoveryEnv } from '../support/recovery-env.js';
 
@@ -297,5 +297,42 @@ describe('post-fence delay (simulator)', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(entered(history, 'PrepareTargets')).toBeLessThan(entered(history, 'PostFenceDelay'));
     expect(entered(history, 'PostFenceDelay')).toBeLessThan(entered(history, 'EvacuateRound'));
+  });
+});
+
+describe('check --preflight reads the reserved pool', () => {
+  test('a spare in the pool passes; a missing one, an enabled one, an unknown aggregate or zone fail with why', async () => {
+    env = await start({
+      hosts: ['compute-99'],
+      byAggregate: { 'rack-a': ['compute-3'], 'rack-z': ['compute-2'] },
+      byZone: { 'az-9': ['compute-3'] },
+    });
+    await reserve(env, 'compute-3');
+    await reserve(env, 'compute-4', `${MARKER} (rack-b spare)`);
+    const report = await runPreflight(env.rt);
+    const reserved = Object.fromEntries(
+      report.checks.filter((c) => c.check === 'reserved-host').map((c) => [c.target, [c.ok, c.detail]]),
+    );
+    expect(reserved).toEqual({
+      'compute-99': [false, 'no nova-compute service named compute-99 in Nova'],
+      'compute-3': [true, `in the pool: disabled ("${MARKER} (spare of rack-a)"), up`],
+      'compute-2': [
+        false,
+        `it is enabled already, so it is not in the reserved pool (disable it with a reason containing "${MARKER}" to reserve it)`,
+      ],
+      // marked in Nova only
+      'compute-4': [true, `in the pool: disabled ("${MARKER} (rack-b spare)"), up`],
+      'aggregate rack-a': [true, '3 host(s)'],
+      'aggregate rack-z': [false, 'no aggregate named rack-z in Nova'],
+      'zone az-9': [false, 'no compute host in availability zone az-9'],
+    });
+    expect(report.ok).toBe(false);
+  });
+
+  test('without evacuation.reservedHosts there is no reserved-host check and no aggregate listing', async () => {
+    env = await start(undefined);
+    const report = await runPreflight(env.rt);
+    expect(report.checks.filter((c) => c.check === 'reserved-host')).toEqual([]);
+    expect(env.sim.requestLog.some((r) => r.path.startsWith('/v2.1/os-aggregates'))).toBe(false);
   });
 });
