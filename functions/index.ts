@@ -4,6 +4,7 @@ import { handler as isolate } from './isolate.js';
 import { handler as notify } from './notify.js';
 import { handler as notifyFenceFailed } from './notify-fence-failed.js';
 import { handler as plan } from './plan.js';
+import { handler as targets } from './targets.js';
 import { handler as validate } from './validate.js';
 import type { LambdaHandler } from '../lib/workflow/index.js';
 
@@ -16,4 +17,5 @@ export const taskHandlers: Record<string, LambdaHandler> = {
   evacuate,
   notify,
   notifyFenceFailed,
+  targets,
 };

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import * as Select from './evacuation-select.js';
 import { isKnownTimeZone } from './time-zone.js';
+import { ReservedHostsSchema } from './reserved-hosts.js';
 
 /**
  * A reference to a secret, never the secret itself (S6).
@@ -404,6 +405,14 @@ export const EvacuationSchema = z
      * evacuated instance is left stopped, for clouds where owners restart their own workloads.
      */
     microversionPolicy: z.enum(['classic', 'stopped-at-destination']).default('classic'),
+    /** Spare hosts kept disabled until a host they stand in for fails (lib/config/reserved-hosts.ts). Off when unset. */
+    reservedHosts: ReservedHostsSchema.optional(),
+    /**
+     * Seconds to wait after the host is fenced (and planned) before the first evacuation, so
+     * shared storage can release the dead host's locks. A Wait state in the definition; 0 skips it.
+     * Defaults to 0.
+     */
+    postFenceDelaySeconds: z.number().int().min(0).max(3600).default(0),
   })
   .strict();
 
@@ -539,6 +548,7 @@ export type ManualBmcConfig = z.infer<typeof ManualBmcSchema>;
 export type FencingConfig = z.infer<typeof FencingSchema>;
 export type EvacuationConfig = z.infer<typeof EvacuationSchema>;
 export type EvacuableConfig = z.infer<typeof EvacuableSchema>;
+export { ReservedHostsSchema, type ReservedHostsConfig } from './reserved-hosts.js';
 export type NotificationConfig = z.infer<typeof NotificationSchema>;
 export type EmailNotifierConfig = z.infer<typeof EmailNotifierSchema>;
 export type WebhookNotifierConfig = z.infer<typeof WebhookNotifierSchema>;

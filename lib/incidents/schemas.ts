@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { FenceResultSchema } from '../fencing/index.js';
-import { PlanSchema } from '../evacuation/index.js';
+import { PlanSchema, ReservedHostRecordSchema } from '../evacuation/index.js';
 
 export const IsolationSchema = z.object({
   serviceId: z.string(),
@@ -67,6 +67,8 @@ export const IncidentSchema = z.object({
   plan: PlanSchema.nullable().default(null),
   error: z.object({ name: z.string(), message: z.string() }).nullable().default(null),
   notifications: z.array(NotificationRecordSchema).default([]),
+  /** The reserved host this incident enabled (or why none), and what became of it; absent without evacuation.reservedHosts. */
+  reservedHost: ReservedHostRecordSchema.nullish(),
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 export type IncidentPatch = Partial<Omit<Incident, 'id' | 'host' | 'createdAt'>>;

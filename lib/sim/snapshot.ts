@@ -1,7 +1,7 @@
 import { novaTime } from './clock.js';
 import { serviceIsUp, serviceLastHeartbeat } from './hosts.js';
 import { serverStatus } from './nova/server-view.js';
-import type { CloudState } from './state.js';
+import { availabilityZoneOf, type CloudState } from './state.js';
 import type { SimSnapshot } from './types.js';
 
 /** Plain JSON copies of the model for assertions; mutating them changes nothing. */
@@ -14,7 +14,7 @@ export function snapshot(state: CloudState): SimSnapshot {
         numericId: svc.numericId,
         binary: svc.binary,
         host: svc.host,
-        zone: svc.zone,
+        zone: svc.binary === 'nova-compute' ? availabilityZoneOf(state, svc.host) : svc.zone,
         status: svc.disabled ? ('disabled' as const) : ('enabled' as const),
         state: serviceIsUp(state, svc) ? ('up' as const) : ('down' as const),
         forcedDown: svc.forcedDown,

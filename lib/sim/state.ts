@@ -260,3 +260,11 @@ export function getHost(state: CloudState, host: string): HostRec {
 export function computeService(state: CloudState, host: string): ServiceRec | undefined {
   return state.services.find((s) => s.binary === 'nova-compute' && s.host === host);
 }
+
+/**
+ * A compute host's availability zone as Nova reports it in os-services (`zone`): that of an
+ * aggregate holding it with `availability_zone` set, else `default_availability_zone` (`nova`).
+ */
+export function availabilityZoneOf(state: CloudState, host: string): string {
+  return state.aggregates.find((a) => a.availabilityZone && a.hosts.includes(host))?.availabilityZone ?? 'nova';
+}

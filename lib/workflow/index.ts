@@ -17,7 +17,7 @@ export {
 } from './front-door.js';
 export { assessRecovery, ReadinessSchema, type Readiness } from './readiness.js';
 export { OperatorConfirmationRefusedError, TaskDeadlineError } from './errors.js';
-export { type LambdaHandler, runLocalExecution, type LocalExecutionResult } from './local-runner.js';
+export { type LambdaHandler, runLocalExecution, type LocalExecutionResult, type HistoryEvent } from './local-runner.js';
 export { returnToService } from './return-to-service.js';
 export {
   runPreflight,
@@ -37,3 +37,5 @@ export {
   type ExecutionLease,
   type Liveness,
 } from './lease.js';
+export { targetsStep, prepareTargetsStep, releaseTargetsStep, previewReservedHost } from './steps/targets.js';
+export * from './targets-schemas.js';

@@ -15,6 +15,15 @@ export interface LocalRunOptions {
   definition?: Definition;
   /** Abort the execution (the local equivalent of StopExecution, or of the process dying). */
   signal?: AbortSignal;
+  /** Filled with the execution history as it happens (StateEntered with each state's input, ...), for tests. */
+  history?: HistoryEvent[];
+}
+
+/** One event of the execution history, as aws-local-stepfunctions reports it. */
+export interface HistoryEvent {
+  type: string;
+  timestamp: number;
+  state?: { name: string; type: string; input: unknown; output?: unknown };
 }
 
 export interface LocalExecutionResult {
@@ -68,9 +77,13 @@ export async function runLocalExecution(
   };
   const execution = sm.run(input as never, runOptions);
   opts.signal?.addEventListener('abort', () => execution.abort(), { once: true });
+  if (opts.history) void recordHistory(execution.eventLogs as AsyncGenerator<HistoryEvent>, opts.history);
   try {
-    return { status: 'SUCCEEDED', output: await execution.result };
+    const output = await execution.result;
+    await historyFlushed(opts.history);
+    return { status: 'SUCCEEDED', output };
   } catch (err) {
+    await historyFlushed(opts.history);
     const e = err as { name?: string; message?: string; cause?: unknown };
     const caught = (e as { cause?: { name?: string; message?: string } }).cause;
     return {
@@ -78,6 +91,15 @@ export async function runLocalExecution(
       error: { Error: caught?.name ?? e.name ?? 'Error', Cause: caught?.message ?? e.message ?? '' },
     };
   }
+}
+
+async function recordHistory(events: AsyncGenerator<HistoryEvent>, into: HistoryEvent[]): Promise<void> {
+  for await (const e of events) into.push(e);
+}
+
+/** The library queues events as they happen and hands them out asynchronously: let the last ones through. */
+async function historyFlushed(history: HistoryEvent[] | undefined): Promise<void> {
+  if (history) await new Promise((resolve) => setImmediate(resolve));
 }
 
 function fakeContext(functionName: string) {

@@ -4,6 +4,7 @@ import { errorMessage } from '../errors.js';
 import { notifyAdmins, verifyChannels } from '../notify/index.js';
 import { listComputeServices } from '../openstack/index.js';
 import { checkMicroversion, readFence } from './readiness.js';
+import { reservedHostChecks } from './preflight-reserved.js';
 import type { Runtime } from './runtime.js';
 
 /**
@@ -12,7 +13,7 @@ import type { Runtime } from './runtime.js';
  * and not in the middle of an incident.
  */
 export const PreflightCheckSchema = z.object({
-  check: z.enum(['cloud', 'microversion', 'bmc', 'second-signal', 'mail']),
+  check: z.enum(['cloud', 'microversion', 'bmc', 'second-signal', 'mail', 'reserved-host']),
   target: z.string(),
   ok: z.boolean(),
   detail: z.string(),
@@ -39,6 +40,7 @@ export async function runPreflight(rt: Runtime, signal?: AbortSignal): Promise<P
     const limit = limiter(BMC_CONCURRENCY);
     checks.push(...(await Promise.all(enabled.map((host) => limit(() => bmcCheck(rt, host, signal))))));
     checks.push(await secondSignalCheck(rt, enabled, signal));
+    checks.push(...(await reservedHostChecks(rt, services, signal)));
   } catch (err) {
     checks.push({ check: 'cloud', target: 'nova', ok: false, detail: errorMessage(err) });
   }

@@ -46,6 +46,10 @@ export const PlanStepOutputSchema = z.object({
   plannedAt: z.string(),
   /** Evacuations at once (evacuation.concurrency, reported with the plan). */
   concurrency: z.number().int().min(1),
+  /** evacuation.postFenceDelaySeconds: the PostFenceDelay Wait's length (0 skips it). */
+  postFenceDelaySeconds: z.number().int().min(0),
+  /** Whether evacuation.reservedHosts is set: the PrepareTargets / ReleaseTargets Tasks run only then. */
+  reservedHostsConfigured: z.boolean(),
 });
 export type PlanStepOutput = z.infer<typeof PlanStepOutputSchema>;
 

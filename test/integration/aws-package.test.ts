@@ -31,6 +31,7 @@ const FUNCTIONS: Record<string, string> = {
   notify: 'notify',
   notifyFenceFailed: 'notify-fence-failed',
   preflight: 'preflight',
+  targets: 'targets',
 };
 const logicalId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}LambdaFunction`;
 const roleId = (key: string) => `${key[0]!.toUpperCase()}${key.slice(1)}Role`;
@@ -70,6 +71,8 @@ const EXPECTED_ACTIONS: Record<string, string[]> = {
   EvacuateRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, EVENTS],
   NotifyRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL, EVENTS],
   NotifyFenceFailedRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL, EVENTS],
+  // reserved hosts: Nova and the incident only
+  TargetsRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS],
   // the daily preflight reads every BMC's power state and probes the mail relay (lib/workflow/preflight.ts)
   PreflightRole: [...LOGS, ...ENI, ...TABLE, ...SECRETS, ...MAIL],
   RecoveryStateMachineRole: [
@@ -731,7 +734,7 @@ describe('freezer-dr metrics: alarms and dashboard', () => {
       const put = statementsOf(template.Resources[roleId(key)]!).filter((s) => s.Action === EVENTS);
       expect([key, put.map((s) => s.Resource)]).toEqual([
         key,
-        key === 'validate' || key === 'preflight' ? [] : [{ 'Fn::GetAtt': ['EventBus', 'Arn'] }],
+        key === 'validate' || key === 'preflight' || key === 'targets' ? [] : [{ 'Fn::GetAtt': ['EventBus', 'Arn'] }],
       ]);
     }
   });

@@ -46,6 +46,8 @@ function standIns(over: Partial<Record<string, LambdaHandler>> = {}): {
       skipped: [],
       plannedAt: 'x',
       concurrency: 1,
+      postFenceDelaySeconds: 0,
+      reservedHostsConfigured: false,
     })),
     evacuate: step('evacuate', () => ({
       round: 1,
@@ -63,6 +65,7 @@ function standIns(over: Partial<Record<string, LambdaHandler>> = {}): {
       failed: 0,
       summary: 'stand-in: fence-failed',
     })),
+    targets: step('targets', () => ({ reservedHost: null, status: 'none', mode: 'scheduler' })),
   };
   for (const [k, h] of Object.entries(over)) {
     const inner = h!;

@@ -126,4 +126,12 @@ export const MUTATIONS: Mutation[] = [
     replace: '  if (ctx.inFlight.has(s.id) && !s.id)',
     tests: ['test/unit/evacuation/select.test.ts'],
   },
+  {
+    rule: 'S2-reserved',
+    what: 'the failed host listed as a reserved host is enabled like a spare',
+    file: 'lib/evacuation/reserved.ts',
+    find: "  if (host === failedHost) return 'it is the failed host itself';",
+    replace: '  if (host === failedHost) return null;',
+    tests: ['test/unit/evacuation/reserved.test.ts', 'test/integration/reserved-hosts.test.ts'],
+  },
 ];

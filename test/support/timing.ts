@@ -17,6 +17,8 @@ export const FAST: Required<Timing> = {
     DryRunPlan: 10,
     EvacuateRound: 20,
     Notify: 10,
+    PrepareTargets: 10,
+    ReleaseTargets: 10,
   },
 };
 

@@ -68,13 +68,20 @@ describe('the state machine definition (infra/state-machine.asl.json)', () => {
 
   test('Evacuate is a bounded loop of host-wide rounds that always ends in Notify or ReportFailure', () => {
     const round = raw.States.EvacuateRound!;
-    expect(raw.States.Plan!.Next).toBe('Evacuate');
+    // Plan → (reserved hosts?) PrepareTargets → (delay?) PostFenceDelay → Evacuate: every path reaches Evacuate.
+    expect(raw.States.Plan!.Next).toBe('ReservedHostsConfigured');
+    expect(raw.States.ReservedHostsConfigured!.Default).toBe('PostFenceDelayNeeded');
+    expect(raw.States.PrepareTargets!.Next).toBe('PostFenceDelayNeeded');
+    expect(raw.States.PostFenceDelayNeeded!.Default).toBe('Evacuate');
+    expect(raw.States.PostFenceDelay!.Next).toBe('Evacuate');
     expect(raw.States.Evacuate!.Next).toBe('EvacuateRound');
     expect(round.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReportFailure' }]);
     expect(round.Next).toBe('EvacuationSettled');
     expect(raw.States.EvacuationSettled!.Default).toBe('WaitForEvacuation');
     expect(raw.States.WaitForEvacuation!.Next).toBe('EvacuateRound');
-    expect(raw.States.EvacuationRecorded!.Next).toBe('Notify');
+    expect(raw.States.EvacuationRecorded!.Next).toBe('ReservedHostUsed');
+    expect(raw.States.ReservedHostUsed!.Default).toBe('Notify');
+    expect(raw.States.ReleaseTargets!.Next).toBe('Notify');
     // No Map: nothing in the definition multiplies its history by the number of instances.
     expect(Object.values(raw.States).filter((s) => s.Type === 'Map')).toEqual([]);
   });
@@ -84,6 +91,42 @@ describe('the state machine definition (infra/state-machine.asl.json)', () => {
       expect([state, typeof taskHandlers[key]]).toEqual([state, 'function']);
     for (const [, s] of allStates(raw))
       if (s.Type === 'Task') expect(Object.keys(s.Resource as object)).toEqual(['Fn::GetAtt']);
+  });
+
+  test('reserved hosts: PrepareTargets and ReleaseTargets never skip the evacuation or the notification', () => {
+    const prepare = raw.States.PrepareTargets!;
+    const release = raw.States.ReleaseTargets!;
+    expect(raw.States.ReservedHostsConfigured!.Choices).toEqual([
+      { Variable: '$.plan.reservedHostsConfigured', BooleanEquals: true, Next: 'PrepareTargets' },
+    ]);
+    // A failed PrepareTargets goes on to the evacuations (the scheduler places them), a failed ReleaseTargets to Notify.
+    expect(prepare.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.targetsError', Next: 'PostFenceDelayNeeded' },
+    ]);
+    expect(release.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.targetsError', Next: 'Notify' }]);
+    expect(prepare.Parameters).toMatchObject({ action: 'prepare' });
+    expect(release.Parameters).toMatchObject({ action: 'release' });
+    // Neither overwrites what later states read ($.plan, $.evacuation, $.error).
+    expect([prepare.ResultPath, release.ResultPath]).toEqual(['$.targets', '$.targets']);
+  });
+
+  test('the post-fence delay is a Wait on the configured seconds, skipped when 0', () => {
+    expect(raw.States.PostFenceDelay).toMatchObject({ Type: 'Wait', SecondsPath: '$.plan.postFenceDelaySeconds' });
+    const choice = raw.States.PostFenceDelayNeeded!.Choices as Array<{ And: unknown[]; Next: string }>;
+    expect(choice).toEqual([
+      {
+        And: [
+          { Variable: '$.plan.postFenceDelaySeconds', IsPresent: true },
+          { Variable: '$.plan.postFenceDelaySeconds', NumericGreaterThan: 0 },
+        ],
+        Next: 'PostFenceDelay',
+      },
+    ]);
+    // The Plan's selector carries the value from the config (the definition cannot read it).
+    expect(raw.States.Plan!.ResultSelector).toMatchObject({
+      'postFenceDelaySeconds.$': '$.postFenceDelaySeconds',
+      'reservedHostsConfigured.$': '$.reservedHostsConfigured',
+    });
   });
 
   test('only a resolved recovery reaches Succeed; every other outcome has its own Fail state, after a notify Task', () => {

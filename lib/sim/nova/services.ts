@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { novaTime } from '../clock.js';
 import { json, type HttpReply } from '../http.js';
 import { serviceIsUp, serviceUpdatedAt } from '../hosts.js';
-import type { CloudState, ServiceRec } from '../state.js';
+import { availabilityZoneOf, type CloudState, type ServiceRec } from '../state.js';
 import { requireAdmin, type NovaCtx } from './context.js';
 import { NovaHttpError } from './errors.js';
 import { novaBool, novaHostname, parseBody, validateBody } from './validation.js';
@@ -18,7 +18,8 @@ export function serviceView(ctx: NovaCtx, svc: ServiceRec): Record<string, unkno
     state: serviceIsUp(ctx.state, svc) ? 'up' : 'down',
     status: svc.disabled ? 'disabled' : 'enabled',
     updated_at: novaTime(serviceUpdatedAt(ctx.state, svc)),
-    zone: svc.zone,
+    // Nova fills in a compute's zone from the aggregates at every listing (set_availability_zones).
+    zone: svc.binary === 'nova-compute' ? availabilityZoneOf(ctx.state, svc.host) : svc.zone,
   };
   if (ctx.minor >= 11) view['forced_down'] = svc.forcedDown;
   return view;

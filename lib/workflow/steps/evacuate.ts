@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import {
   assessEvacuation,
   assessFromListing,
+  evacuateTarget,
   MAX_ROUNDS,
   newInstanceRecord,
   nextRoundDelayMs,
@@ -320,8 +321,9 @@ async function post(
     rt.config.evacuation.microversionPolicy === 'stopped-at-destination'
       ? MICROVERSION.evacuateStopped
       : MICROVERSION.evacuateClassic;
+  const targetHost = await evacuateTarget(rt.config, () => rt.store.getIncident(rec.incidentId));
   try {
-    await evacuateServer(rt.session, rec.instanceId, { targetHost: rt.config.evacuation.targetHost, microversion });
+    await evacuateServer(rt.session, rec.instanceId, { targetHost, microversion });
   } catch (err) {
     if (err instanceof ComputeServiceInUseError) {
       // Refused outright: nothing is in flight. Back to waiting, with the clock of its timeout running.

@@ -50,7 +50,13 @@ export async function planStep(rt: Runtime, input: z.infer<typeof PlanStepInputS
       );
     if (!input.dryRun && rt.config.notification.sendStartedMail) await mailStarted(rt, input.incidentId, plan);
   }
-  return { ...plan, concurrency: rt.config.evacuation.concurrency };
+  return {
+    ...plan,
+    concurrency: rt.config.evacuation.concurrency,
+    // Read by the definition's PostFenceDelay and reserved-host Choices (the config lives in the Lambdas).
+    postFenceDelaySeconds: rt.config.evacuation.postFenceDelaySeconds,
+    reservedHostsConfigured: rt.config.evacuation.reservedHosts !== undefined,
+  };
 }
 
 async function recordInstances(rt: Runtime, incidentId: string, host: string, plan: Plan): Promise<void> {

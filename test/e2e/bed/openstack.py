@@ -8,7 +8,8 @@
   openstack.py seed --bmc-port-base P --smtp-port P --computes N
       a healthy cloud: every compute un-forced (retried while Nova refuses), up and enabled;
       projects, users (some with emails), flavors, an image; every server of LAYOUT ACTIVE on
-      its host (recreated when not), no other server; writes clouds.yaml, freezer-dr.yaml and
+      its host (recreated when not), no other server; the aggregate AGGREGATE over every compute;
+      writes clouds.yaml, freezer-dr.yaml and
       bed.json into the state dir
 
 Environment: FDR_BED_DIR, FDR_BED_AUTH_URL, FDR_BED_ADMIN_PASSWORD, FDR_BED_SERVICE_PASSWORD.
@@ -48,6 +49,10 @@ FLAVORS = [
 # server, as freezer-dr's `mode: all` does.
 IMAGE = ("e2e-tiny-image", {"os_ha": "yes", "evacuable": "true"})
 IMAGE_TAG = "evacuable"
+# A host aggregate over every compute, with metadata (no availability zone: Nova refuses to move
+# hosts that run instances into another zone). The reserved-host scenario names it in
+# evacuation.reservedHosts.byAggregate; `evacuable` is there for an aggregate-metadata filter.
+AGGREGATE = ("e2e-rack-a", {"evacuable": "true", "freezer-dr:rack": "a"})
 # project, server name, host index (1-based), flavor, metadata
 LAYOUT = [
     ("e2e-alpha", "alpha-web-1", 1, "e2e.tiny", {"freezer-dr:priority": "10"}),
@@ -258,6 +263,19 @@ def ensure_image(cloud):
     return img["id"]
 
 
+def ensure_aggregate(cloud, computes):
+    """The aggregate with every compute and exactly its metadata (keys of ours that changed are reset)."""
+    name, metadata = AGGREGATE
+    found = [a for a in cloud.nova("GET", "/os-aggregates")["aggregates"] if a["name"] == name]
+    agg = found[0] if found else cloud.nova("POST", "/os-aggregates", {"aggregate": {"name": name}})["aggregate"]
+    for i in range(1, computes + 1):
+        if f"compute-{i}" not in (agg.get("hosts") or []):
+            agg = cloud.nova("POST", f"/os-aggregates/{agg['id']}/action", {"add_host": {"host": f"compute-{i}"}})["aggregate"]
+    if any((agg.get("metadata") or {}).get(k) != v for k, v in metadata.items()):
+        agg = cloud.nova("POST", f"/os-aggregates/{agg['id']}/action", {"set_metadata": {"metadata": metadata}})["aggregate"]
+    return {"name": agg["name"], "hosts": sorted(agg.get("hosts") or []), "metadata": metadata}
+
+
 def layout(computes):
     return [(p, n, f"compute-{(h - 1) % computes + 1}", fl, md) for p, n, h, fl, md in LAYOUT]
 
@@ -344,11 +362,12 @@ def cmd_seed(args):
     flavors = ensure_flavors(admin)
     image_id = ensure_image(admin)
     servers = ensure_servers(admin, args.computes, flavors, image_id, projects)
-    write_files(args, admin, projects, flavors, image_id, servers)
+    aggregate = ensure_aggregate(admin, args.computes)
+    write_files(args, admin, projects, flavors, image_id, servers, aggregate)
     say(f"seeded {len(projects)} projects, {len(flavors)} flavors, 1 image, {len(LAYOUT)} servers")
 
 
-def write_files(args, admin, projects, flavors, image_id, servers):
+def write_files(args, admin, projects, flavors, image_id, servers, aggregate):
     clouds = f"""# Written by test/e2e/bed/openstack.py for the test bed in {BED_DIR}
 clouds:
   {CLOUD_NAME}:
@@ -421,6 +440,7 @@ store:
         "projects": [{"name": p, **v} for p, v in projects.items()],
         "flavors": flavors,
         "imageId": image_id,
+        "aggregates": [aggregate],
         "servers": [
             {"id": s["id"], "name": s["name"], "projectId": s["tenant_id"], "host": s["OS-EXT-SRV-ATTR:host"]}
             for s in sorted(by_id.values(), key=lambda s: s["name"])
