@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CapacitySchema } from './capacity.js';
 
 /**
  * A reference to a secret, never the secret itself (S6).
@@ -474,6 +475,7 @@ export const ConfigSchema = z
     notification: NotificationSchema.default(NotificationSchema.parse({})),
     store: StoreSchema.default({ driver: 'sqlite', path: '.freezer-dr/incidents.db' }),
     events: EventsSchema.default({}),
+    capacity: CapacitySchema.default(CapacitySchema.parse({})),
   })
   .strict();
 

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { FenceResultSchema } from '../fencing/index.js';
 import { PlanSchema } from '../evacuation/index.js';
+import { IncidentHeadroomSchema } from './headroom.js';
 
 export const IsolationSchema = z.object({
   serviceId: z.string(),
@@ -67,6 +68,8 @@ export const IncidentSchema = z.object({
   plan: PlanSchema.nullable().default(null),
   error: z.object({ name: z.string(), message: z.string() }).nullable().default(null),
   notifications: z.array(NotificationRecordSchema).default([]),
+  /** Room left in the cloud when the incident closed (lib/capacity); absent when not measured. */
+  headroom: IncidentHeadroomSchema.nullish(),
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 export type IncidentPatch = Partial<Omit<Incident, 'id' | 'host' | 'createdAt'>>;

@@ -12,6 +12,7 @@ import { resolveOptions } from './options.js';
 import { startRedfishBmc } from './redfish-bmc.js';
 import { defaultSeed, type SeedData } from './seed.js';
 import { snapshot } from './snapshot.js';
+import { simPlacement, startPlacement } from './placement/service.js';
 import { createState, getHost } from './state.js';
 import { createTimers } from './timers.js';
 import type { SimCloud, SimOptions } from './types.js';
@@ -80,6 +81,7 @@ export async function startSimCloud(options: SimOptions = {}): Promise<SimCloud>
     state.endpoints.identity = `${keystone.origin}/v3`;
     state.endpoints.compute = `${nova.origin}/v2.1`;
     state.endpoints.image = glance.origin;
+    started.push(await startPlacement(state));
     const prometheus = await startHttpService({
       service: 'prometheus',
       state,
@@ -130,6 +132,7 @@ export async function startSimCloud(options: SimOptions = {}): Promise<SimCloud>
     crashHost: (host) => crashHost(state, getHost(state, host)),
     stopNovaCompute: (host) => crashCompute(state, getHost(state, host)),
     prometheusUrl,
+    placement: simPlacement(state),
     setAggregates(aggregates) {
       state.aggregates = structuredClone(aggregates);
     },

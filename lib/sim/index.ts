@@ -25,3 +25,5 @@ export type {
   SimAggregate,
   SimSnapshot,
 } from './types.js';
+export type { SimPlacement } from './placement/service.js';
+export type { SimInventory } from './placement/model.js';

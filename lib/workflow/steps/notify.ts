@@ -6,6 +6,7 @@ import { recordEvent, type Runtime } from '../runtime.js';
 import { recoveryOutcome, stoppedOutcome, type RecoveryOutcome } from '../outcome.js';
 import { publishRecoveryClosed } from '../events.js';
 import type { NotifyStepInputSchema } from '../schemas.js';
+import { recordHeadroom } from '../capacity.js';
 
 const TERMINAL_OUTCOMES: ReadonlySet<IncidentStatus> = new Set([
   'resolved',
@@ -16,6 +17,9 @@ const TERMINAL_OUTCOMES: ReadonlySet<IncidentStatus> = new Set([
 ]);
 
 type Input = z.infer<typeof NotifyStepInputSchema>;
+
+/** Outcomes after which the room left in the cloud is measured (instances moved, or should have). */
+const HEADROOM_AFTER: ReadonlySet<IncidentStatus> = new Set(['resolved', 'partial', 'failed', 'timed-out']);
 
 /**
  * Close the incident with its true outcome, then tell people. The outcome is recorded first,
@@ -31,6 +35,7 @@ export async function notifyStep(
   // announce the recovery once.
   const closedBefore = TERMINAL_OUTCOMES.has((await rt.store.getIncident(input.incidentId))?.status ?? 'open');
   const status = await closeIncident(rt, input);
+  if (!closedBefore && HEADROOM_AFTER.has(status)) await recordHeadroom(rt, input.incidentId);
   const records = await notifyIncident(
     { config: rt.config.notification, session: rt.session, store: rt.store, log: rt.log, now: rt.now },
     input.incidentId,
