@@ -2,7 +2,7 @@ import { authenticate, unauthorized } from '../auth.js';
 import { json, type HttpReply, type Reply, type SimRequest } from '../http.js';
 import { isAdminToken } from '../identity.js';
 import type { CloudState } from '../state.js';
-import { placementError, PlacementHttpError } from './errors.js';
+import { placementError, PlacementHttpError, providerNotFound } from './errors.js';
 import { negotiatePlacementVersion, PLACEMENT_MAX_MINOR, placementVersionHeaders } from './microversion.js';
 import { allocationsOn, hostOfProvider, placementModel, providerUuid, usagesOn } from './model.js';
 
@@ -42,7 +42,7 @@ function listProviders(ctx: Ctx): HttpReply {
   if (unknown.length)
     throw new PlacementHttpError(
       400,
-      `Invalid query string parameters: Additional properties are not allowed ('${unknown[0]}' was unexpected)`,
+      `Invalid query string parameters: Additional properties are not allowed ('${unknown[0]}' was unexpected)  `,
     );
   const name = ctx.req.query.get('name');
   const uuid = ctx.req.query.get('uuid');
@@ -52,9 +52,9 @@ function listProviders(ctx: Ctx): HttpReply {
   return json(200, { resource_providers: hosts.map((h) => providerView(ctx, h)) });
 }
 
-function hostOf(ctx: Ctx, uuid: string): string {
+function hostOf(ctx: Ctx, uuid: string, what: 'inventories' | 'usages' | 'allocations'): string {
   const host = hostOfProvider(ctx.state, uuid);
-  if (!host) throw new PlacementHttpError(404, `No resource provider with uuid ${uuid} found`);
+  if (!host) throw providerNotFound(uuid, what);
   return host;
 }
 
@@ -63,7 +63,7 @@ function generation(ctx: Ctx, host: string): number {
 }
 
 function inventories(ctx: Ctx, [uuid]: string[]): HttpReply {
-  const host = hostOf(ctx, uuid!);
+  const host = hostOf(ctx, uuid!, 'inventories');
   const inv = structuredClone(placementModel(ctx.state).inventories.get(host) ?? {}) as Record<string, unknown>;
   // The fault knob: an answer a broken proxy or a buggy Placement could give; the real API never does.
   if (ctx.state.faults.placement.mode === 'non-numeric' && inv.VCPU)
@@ -72,12 +72,12 @@ function inventories(ctx: Ctx, [uuid]: string[]): HttpReply {
 }
 
 function usages(ctx: Ctx, [uuid]: string[]): HttpReply {
-  const host = hostOf(ctx, uuid!);
+  const host = hostOf(ctx, uuid!, 'usages');
   return json(200, { resource_provider_generation: generation(ctx, host), usages: usagesOn(ctx.state, host) });
 }
 
 function providerAllocations(ctx: Ctx, [uuid]: string[]): HttpReply {
-  const host = hostOf(ctx, uuid!);
+  const host = hostOf(ctx, uuid!, 'allocations');
   const allocations: Record<string, unknown> = {};
   for (const [consumer, resources] of allocationsOn(ctx.state, host)) allocations[consumer] = { resources };
   return json(200, { resource_provider_generation: generation(ctx, host), allocations });
@@ -128,15 +128,22 @@ export function placementHandler(state: CloudState) {
     if (req.path === '/' && req.method === 'GET') return rootDocument();
     const token = authenticate(state, req);
     if (!token) return unauthorized(state);
-    let minor = 0;
+    let minor: number;
     try {
       minor = negotiatePlacementVersion(req);
-      const reply = dispatch({ state, req, minor }, isAdminToken(state, token));
-      return { ...reply, headers: { ...placementVersionHeaders(minor), ...(reply.headers ?? {}) } };
     } catch (err) {
-      if (err instanceof PlacementHttpError) return placementError(err.status, err.message, minor);
+      // A refused microversion is answered without a version header, as Placement does.
+      if (err instanceof PlacementHttpError) return placementError(err, 0);
       throw err;
     }
+    let reply: HttpReply;
+    try {
+      reply = dispatch({ state, req, minor }, isAdminToken(state, token));
+    } catch (err) {
+      if (!(err instanceof PlacementHttpError)) throw err;
+      reply = placementError(err, minor);
+    }
+    return { ...reply, headers: { ...placementVersionHeaders(minor), ...(reply.headers ?? {}) } };
   };
 }
 
@@ -145,14 +152,19 @@ function dispatch(ctx: Ctx, admin: boolean): HttpReply {
     const m = pattern.exec(ctx.req.path);
     if (!m) continue;
     if (ctx.req.method !== 'GET') {
-      const reply = placementError(405, `The method ${ctx.req.method} is not allowed for this resource.`, ctx.minor);
+      const reply = placementError(
+        new PlacementHttpError(405, 'The method specified is not allowed for this resource.'),
+        ctx.minor,
+      );
+      const body = reply.json as { errors: Array<Record<string, unknown>> };
+      body.errors[0]!.detail = `The method ${ctx.req.method} is not allowed for this resource. \n\n The method specified is not allowed for this resource.`;
       return { ...reply, headers: { Allow: 'GET' } };
     }
-    if (!admin) throw new PlacementHttpError(403, `Policy does not allow placement:${policy} to be performed.`);
+    if (!admin) throw new PlacementHttpError(403, `Policy does not allow placement:${policy} to be performed.  `);
     return handler(
       ctx,
       m.slice(1).map((p) => decodeURIComponent(p)),
     );
   }
-  throw new PlacementHttpError(404, 'The resource could not be found.');
+  throw new PlacementHttpError(404, 'The resource could not be found.  ');
 }

@@ -17,10 +17,17 @@ export function negotiatePlacementVersion(req: SimRequest): number {
   if (raw === undefined) return 0;
   if (raw.toLowerCase() === 'latest') return PLACEMENT_MAX_MINOR;
   const m = /^(\d+)\.(\d+)$/.exec(raw);
-  if (!m) throw new PlacementHttpError(400, `invalid version string: ${raw}`);
+  if (!m)
+    throw new PlacementHttpError(
+      400,
+      `Invalid microversion: invalid version string: ${raw}; invalid literal for int() with base 10: '${raw.split('.')[0]}'  `,
+    );
   const minor = Number(m[2]);
   if (Number(m[1]) !== 1 || minor > PLACEMENT_MAX_MINOR)
-    throw new PlacementHttpError(406, `Unacceptable version header: ${raw}`);
+    throw new PlacementHttpError(406, `Invalid microversion: Unacceptable version header: ${raw}`, {
+      max_version: `1.${PLACEMENT_MAX_MINOR}`,
+      min_version: '1.0',
+    });
   return minor;
 }
 

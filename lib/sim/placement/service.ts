@@ -42,14 +42,15 @@ export function simPlacement(state: CloudState): SimPlacement {
       const inv = model().inventories.get(host) ?? {};
       if (inventory === null) delete inv[rc];
       else {
-        const base = inv[rc] ?? defaultInventory()[rc] ?? {
-          total: 0,
-          reserved: 0,
-          min_unit: 1,
-          max_unit: 1,
-          step_size: 1,
-          allocation_ratio: 1,
-        };
+        const base = inv[rc] ??
+          defaultInventory()[rc] ?? {
+            total: 0,
+            reserved: 0,
+            min_unit: 1,
+            max_unit: 1,
+            step_size: 1,
+            allocation_ratio: 1,
+          };
         inv[rc] = { ...base, ...inventory };
       }
       model().inventories.set(host, inv);
