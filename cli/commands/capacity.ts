@@ -48,7 +48,7 @@ export function printCapacity(r: CapacityReport, out: (s: string) => void): void
   out(
     `Capacity at ${r.at}: the loss of ${r.ok ? 'any one host is absorbed' : 'SOME HOST IS NOT ABSORBED'}${
       r.worstCase
-        ? ` (worst case ${r.worstCase.host}${r.worstCase.headroomPercent !== null ? `, ${r.worstCase.headroomPercent}% left after it` : ''})`
+        ? ` (worst case ${r.worstCase.host}${r.worstCase.fits && r.worstCase.headroomPercent !== null ? `, ${r.worstCase.headroomPercent}% left after it` : ''})`
         : ''
     }`,
   );

@@ -51,15 +51,18 @@ function dominantShare(d: Demand, total: Resources): number {
   return share;
 }
 
-/** The most telling reason across the hosts that refused: one limit every host shares, else the commonest. */
-function summarise(reasons: string[]): string {
-  if (reasons.length === 0) return 'no host takes evacuated instances';
-  const counts = new Map<string, number>();
-  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  const [top] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  return top![1] === reasons.length
-    ? `${top![0]} on every target host`
-    : `${top![0]} (and other limits) on every target host`;
+/** Why no host took it: one reason every host shares, else each reason with the hosts that gave it. */
+function summarise(refusals: ReadonlyArray<[host: string, reason: string]>): string {
+  if (refusals.length === 0) return 'no host takes evacuated instances';
+  const byReason = new Map<string, string[]>();
+  for (const [host, reason] of refusals) byReason.set(reason, [...(byReason.get(reason) ?? []), host]);
+  if (byReason.size === 1) return `${refusals[0]![1]} on every target host`;
+  const names = (hosts: string[]) =>
+    hosts.length > 3 ? `${hosts.slice(0, 3).join(', ')} and ${hosts.length - 3} more` : hosts.join(', ');
+  return [...byReason.entries()]
+    .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
+    .map(([reason, hosts]) => `${reason} on ${names(hosts)}`)
+    .join('; ');
 }
 
 /**
@@ -84,12 +87,12 @@ export function packFirstFitDecreasing(demands: readonly Demand[], bins: readonl
       unplaced.push({ id: d.id, name: d.name, reason: 'its size is unknown (no Placement allocation found)' });
       continue;
     }
-    const reasons: string[] = [];
+    const reasons: Array<[string, string]> = [];
     const i = bins.findIndex((b, k) => {
       const why = RESOURCE_CLASSES.map((rc) =>
         refusal(b.capacity[rc], rc, d.resources?.[rc] ?? 0, added[k]![rc] ?? 0),
       ).find((r) => r !== null);
-      if (why) reasons.push(why);
+      if (why) reasons.push([b.host, why]);
       return !why;
     });
     if (i < 0) {

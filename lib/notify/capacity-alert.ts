@@ -78,7 +78,7 @@ export function notifyCapacityLost(
   return notifyAdmins(
     deps,
     {
-      subject: `freezer-dr: the cloud can no longer absorb the loss of ${alert.host}`,
+      subject: `the cloud can no longer absorb the loss of ${alert.host}`,
       text: alert.text,
       gate: 'capacity',
       host: alert.host,

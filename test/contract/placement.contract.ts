@@ -23,7 +23,6 @@ const CLASSES = ['VCPU', 'MEMORY_MB', 'DISK_GB'];
 type Errors = { errors: Array<{ status: number; title: string; detail: string; request_id: string; code?: string }> };
 type Provider = { uuid: string; name: string; generation: number; links: Array<{ rel: string; href: string }> };
 
-// eslint-disable-next-line max-lines-per-function -- one suite: each test is one contract clause
 export function placementContract(name: string, setup: () => Promise<PlacementContractTarget>): void {
   describe(`Placement contract: ${name}`, () => {
     let target: PlacementContractTarget;
