@@ -35,7 +35,7 @@ function checkSeed(seed: SeedData, hosts: readonly string[]): void {
 }
 
 /**
- * Start Keystone, Nova, Glance and one Redfish BMC per compute host on 127.0.0.1 (random ports),
+ * Start Keystone, Nova, Glance, Placement and one Redfish BMC per compute host on 127.0.0.1 (random ports),
  * all over one in-memory model. Always `await sim.stop()`.
  */
 // eslint-disable-next-line max-lines-per-function -- test double: wires every simulated service in one place
