@@ -9,6 +9,7 @@ Commands:
   start       watch the cloud and recover failed hosts (--listen ADDR:PORT: /metrics, /healthz, /readyz)
   demo        a simulated cloud on 127.0.0.1, one host crashes, watch it recover
   check       one monitor pass, acting on nothing: services, decisions, gates
+  capacity    if a host failed now, would its instances find room elsewhere (Placement)
   recover     run the recovery for one host (--host X; --dry-run first)
   plan        what a recovery of one host would evacuate: groups, order, target, skipped and why
   return      put a recovered host back in service (power on → cleanup → un-force → up → enable)
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<Run>> = {
   start: async () => (await import('./commands/start.js')).startCommand,
   demo: async () => (await import('./commands/demo.js')).demoCommand,
   check: async () => (await import('./commands/check.js')).checkCommand,
+  capacity: async () => (await import('./commands/capacity.js')).capacityCommand,
   recover: async () => (await import('./commands/recover.js')).recoverCommand,
   plan: async () => (await import('./commands/plan.js')).planCommand,
   return: async () => (await import('./commands/return.js')).returnCommand,

@@ -6,6 +6,7 @@ import { publishPassEvents } from '../lib/events/index.js';
 import { sleep } from '../lib/async/index.js';
 import type { LocalExecutionResult, Runtime, ExecutionInputRaw } from '../lib/workflow/index.js';
 import { executionLiveness } from '../lib/workflow/index.js';
+import { scheduledCapacity } from '../lib/workflow/index.js';
 import { runRecoveryLocally, type LocalTiming } from './context.js';
 
 export interface WatchOptions {
@@ -17,6 +18,8 @@ export interface WatchOptions {
   done?: () => Promise<boolean>;
   /** Told after every pass (the health endpoints and the status page read it). */
   onPass?: (pass: PassReport) => void;
+  /** Run the scheduled capacity check beside the passes when it is due (`start`). Defaults to false. */
+  capacity?: boolean;
 }
 
 /** One monitor pass as the local watcher's health endpoints see it. */
@@ -67,6 +70,7 @@ export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
   }
 
   let lastGates = '';
+  const capacity = capacityBeside(rt, opts.out);
   while (!opts.signal.aborted) {
     const t0 = performance.now();
     try {
@@ -81,6 +85,7 @@ export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
       const gates = decision.gates.map((g) => `${g.gate}: ${g.reason}`).join('\n');
       if (gates !== lastGates && gates) opts.out(`monitor gate ${gates}`);
       lastGates = gates;
+      if (opts.capacity) capacity.kick();
     } catch (err) {
       recordMonitorPassFailed((performance.now() - t0) / 1000);
       opts.onPass?.({
@@ -94,4 +99,23 @@ export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
     await sleep(opts.intervalMs, opts.signal).catch(() => undefined);
   }
   await Promise.all(running.values());
+  await capacity.settled();
+}
+
+/** The scheduled capacity check runs beside the passes (when due: capacity.intervalHours), never delaying one. */
+function capacityBeside(rt: Runtime, out: (line: string) => void): { kick(): void; settled(): Promise<void> } {
+  let run: Promise<void> | undefined;
+  return {
+    kick() {
+      run ??= scheduledCapacity(rt)
+        .then((r) => {
+          if (r.mailed) out(`capacity: the cloud can no longer absorb the loss of ${r.report?.worstCase?.host}`);
+        })
+        .catch((err: unknown) => out(`capacity check failed: ${(err as Error).name}: ${(err as Error).message}`))
+        .finally(() => {
+          run = undefined;
+        });
+    },
+    settled: async () => run,
+  };
 }

@@ -5,8 +5,9 @@ import { table } from '../format.js';
 import type { MonitorConfig } from '../../lib/config/index.js';
 import { runMonitorPass, type MonitorDecision } from '../../lib/monitor/index.js';
 import { runPreflight, type Runtime } from '../../lib/workflow/index.js';
+import { capacityVerdict } from './capacity.js';
 
-export const CHECK_HELP = `Usage: freezer-dr check [--preflight] [--config FILE] [--json]
+export const CHECK_HELP = `Usage: freezer-dr check [--preflight | --capacity] [--config FILE] [--json]
 
 One monitor pass, acting on nothing: every compute service, what Nova and the
 second signal say about it, what the monitor decides (healthy / suspect /
@@ -19,12 +20,15 @@ suspect's grace runs from the first time anyone saw it.
                   has a BMC entry and its BMC answers a power-status read, the cloud offers
                   the microversion of evacuation.microversionPolicy, the second signal
                   answers for every enabled host, the mail relay answers
+  --capacity      also run the capacity check (freezer-dr capacity): would the
+                  instances of every host find room if it failed now
   --config FILE   config file (default ./freezer-dr.yaml)
   --json          print the decision (or the preflight report) as JSON
 
 Exit: 0 all healthy (with --preflight: every check passed), 1 some host needs attention
 (suspect, failed, host-answers, unconfirmed, fence-failed; with --preflight: a check failed),
-3 the cloud or the second signal could not be observed.`;
+3 the cloud or the second signal could not be observed. With --capacity, 1 also
+when the loss of some host would not be absorbed.`;
 
 const CLOCK_NOTE = {
   server: "heartbeats read against Nova's clock",
@@ -92,12 +96,14 @@ export async function checkCommand(argv: string[], out: (s: string) => void): Pr
     config: { type: 'string' },
     json: { type: 'boolean' },
     preflight: { type: 'boolean' },
+    capacity: { type: 'boolean' },
   });
   if (values.help) return (out(CHECK_HELP), EXIT.ok);
   const rt = await openRuntime(await requireConfig(values.config));
   if (values.preflight) return preflightCommand(rt, values.json ?? false, out);
   try {
     const { decision } = await runMonitorPass(rt, null);
+    if (values.capacity) return await withCapacity(rt, decision, values.json ?? false, out);
     if (values.json) out(JSON.stringify(decision, null, 2));
     else printDecision(decision, rt.config.monitor, out);
     if (decision.gates.some((g) => g.gate === 'observer')) return EXIT.unreachable;
@@ -105,6 +111,25 @@ export async function checkCommand(argv: string[], out: (s: string) => void): Pr
   } finally {
     await rt.store.close();
   }
+}
+
+/** `check --capacity`: the pass, then the capacity check (JSON: the decision with a `capacity` key). */
+async function withCapacity(
+  rt: Runtime,
+  decision: MonitorDecision,
+  json: boolean,
+  out: (s: string) => void,
+): Promise<number> {
+  if (!json) printDecision(decision, rt.config.monitor, out);
+  if (decision.gates.some((g) => g.gate === 'observer')) {
+    if (json) out(JSON.stringify(decision, null, 2));
+    return EXIT.unreachable;
+  }
+  if (!json) out('');
+  const { report, code } = await capacityVerdict(rt, { json: false }, json ? () => undefined : out);
+  if (json) out(JSON.stringify({ ...decision, capacity: report }, null, 2));
+  const attention = decision.hosts.some((h) => ATTENTION.has(h.verdict));
+  return attention || code !== EXIT.ok ? EXIT.failed : EXIT.ok;
 }
 
 async function preflightCommand(rt: Runtime, json: boolean, out: (s: string) => void): Promise<number> {

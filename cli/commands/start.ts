@@ -10,7 +10,7 @@ import { watch } from '../watch.js';
 import { ConfigNotFoundError, DEFAULT_CONFIG_FILE, loadConfigFile } from '../../lib/config/index.js';
 import { createPrometheusRegistry, getMetricSinks, setMetricSinks } from '../../lib/metrics/index.js';
 import { assertComputeMicroversions } from '../../lib/openstack/index.js';
-import { preflightAndAlert } from '../../lib/workflow/index.js';
+import { preflightAndAlert, scheduledCapacity } from '../../lib/workflow/index.js';
 
 export const START_HELP = `Usage: freezer-dr start [--config FILE] [--listen ADDR:PORT]
 
@@ -83,10 +83,15 @@ export async function runWatcher(
       // Misconfiguration must show on a quiet day, not mid-incident: the admins hear of new failures.
       const { report } = await preflightAndAlert(rt, signal);
       for (const c of report.checks.filter((x) => !x.ok)) out(`PREFLIGHT ${c.check} ${c.target}: ${c.detail}`);
+      // Like the preflight, capacity shows on a quiet day; then every capacity.intervalHours.
+      const capacity = await scheduledCapacity(rt);
+      if (capacity.report && !capacity.report.ok)
+        out(`CAPACITY the loss of ${capacity.report.worstCase?.host} would not be absorbed (freezer-dr capacity)`);
       await watch(rt, {
         intervalMs,
         out,
         signal,
+        capacity: true,
         onPass: (p) => {
           health.passes.push(p);
           if (health.passes.length > PASSES_KEPT) health.passes.shift();

@@ -1,4 +1,5 @@
 export * from './schemas.js';
+export { CapacitySchema, type CapacityConfig } from './capacity.js';
 export * from './errors.js';
 export { loadConfigFile, parseConfig, DEFAULT_CONFIG_FILE } from './load.js';
 export { resolveCloud, withOsCloud, ResolvedCloudSchema, type ResolvedCloud } from './cloud.js';

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import * as Select from './evacuation-select.js';
 import { isKnownTimeZone } from './time-zone.js';
 import { ReservedHostsSchema } from './reserved-hosts.js';
+import { CapacitySchema } from './capacity.js';
 
 /**
  * A reference to a secret, never the secret itself (S6).
@@ -531,6 +532,7 @@ export const ConfigSchema = z
     notification: NotificationSchema.default(NotificationSchema.parse({})),
     store: StoreSchema.default({ driver: 'sqlite', path: '.freezer-dr/incidents.db' }),
     events: EventsSchema.default({}),
+    capacity: CapacitySchema.default(CapacitySchema.parse({})),
   })
   .strict();
 

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { FenceResultSchema } from '../fencing/index.js';
 import { PlanSchema, ReservedHostRecordSchema } from '../evacuation/index.js';
+import { PlanSchema } from '../evacuation/index.js';
+import { IncidentHeadroomSchema } from './headroom.js';
 
 export const IsolationSchema = z.object({
   serviceId: z.string(),
@@ -69,6 +71,8 @@ export const IncidentSchema = z.object({
   notifications: z.array(NotificationRecordSchema).default([]),
   /** The reserved host this incident enabled (or why none), and what became of it; absent without evacuation.reservedHosts. */
   reservedHost: ReservedHostRecordSchema.nullish(),
+  /** Room left in the cloud when the incident closed (lib/capacity); absent when not measured. */
+  headroom: IncidentHeadroomSchema.nullish(),
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 export type IncidentPatch = Partial<Omit<Incident, 'id' | 'host' | 'createdAt'>>;

@@ -9,3 +9,5 @@ export type { Notifier, NotifierContext, NotifierFactory } from './notifier.js';
 export * from './schemas.js';
 export * from './errors.js';
 export { verifyChannels, type ChannelCheck } from './verify.js';
+export { notifyCapacityLost, capacityAlertMessage } from './capacity-alert.js';
+export { headroomView, type HeadroomView } from './headroom.js';

@@ -569,7 +569,12 @@ function plural(n: number, one: string, many: string): string {
  * Text + HTML from the templates, through the S6 redactor. A template that cannot render
  * never costs the notification: the digest becomes a plain message.
  */
-function render(ctx: ComposeContext, name: string, data: object, digest: Digest): { text: string; html: string } {
+export function render(
+  ctx: ComposeContext,
+  name: string,
+  data: object,
+  digest: Digest,
+): { text: string; html: string } {
   const log = ctx.log ?? getLogger();
   const warn = (m: string, f: Record<string, unknown>) => log.warn(m, f);
   try {

@@ -3,6 +3,7 @@ import type { NotificationRecord } from '../incidents/index.js';
 import { getLogger, redactText } from '../log/index.js';
 import { deliver, unexpectedFailureRecord, feedRecipient, outstandingFailures } from './delivery.js';
 import { failureReportMessage, gateAlertMessage, type ComposeContext } from './messages.js';
+import type { OutgoingMessage } from './schemas.js';
 import type { NotifyDeps } from './notify-incident.js';
 import type { Notifier } from './notifier.js';
 import { createNotifiers } from './registry.js';
@@ -19,7 +20,12 @@ export type NotifyAdminsDeps = Pick<NotifyDeps, 'config'> & Partial<Omit<NotifyD
  * the caller records what it needs from the returned records.
  */
 // eslint-disable-next-line max-lines-per-function -- deliver, then report failed channels through the working ones: one sequence with shared records
-export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): Promise<NotificationRecord[]> {
+export async function notifyAdmins(
+  deps: NotifyAdminsDeps,
+  alert: AdminAlert,
+  /** The message kind: a gate alert unless the caller composes its own (e.g. the capacity alert). */
+  compose: (ctx: ComposeContext, alert: AdminAlert) => OutgoingMessage = gateAlertMessage,
+): Promise<NotificationRecord[]> {
   const log = (deps.log ?? getLogger()).child({ component: 'notify', gate: alert.gate });
   const now = deps.now ?? (() => new Date());
   const env = deps.env ?? process.env;
@@ -50,7 +56,7 @@ export async function notifyAdmins(deps: NotifyAdminsDeps, alert: AdminAlert): P
       now,
       signal: deps.signal,
     };
-    const message = gateAlertMessage(ctx, valid);
+    const message = compose(ctx, valid);
     const sent = await deliver([message], notifiers, opts);
     records.push(...sent);
     const failed = outstandingFailures(sent);

@@ -1,6 +1,7 @@
 import type { Incident, TimelineEvent } from '../incidents/index.js';
 import type { InstanceOutcome, InstanceRecord } from '../evacuation/index.js';
 import { CHART_MAX_INSTANCE_ROWS, COLOURS } from './constants.js';
+import { headroomView, type HeadroomView } from './headroom.js';
 import { between, formatClock, formatDuration, formatInstant, formatShortDuration, safeTimeZone } from './time.js';
 
 /** What the notification step and `freezer-dr incidents ID --html` start from. */
@@ -106,6 +107,8 @@ export interface ReportView {
   timeline: TimelineItem[];
   chart: ChartView;
   commands: string[];
+  /** Room left in the cloud when the incident closed (lib/notify/headroom.ts). */
+  headroom: HeadroomView | null;
 }
 
 const OUTCOME_LABEL: Record<InstanceOutcome, string> = {
@@ -309,6 +312,7 @@ export function buildReport(
     timeline,
     chart: buildChart(incident, instances, events, zone),
     commands: commandsFor(kind, incident, instances),
+    headroom: headroomView(incident),
   };
 }
 

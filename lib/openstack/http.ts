@@ -251,10 +251,13 @@ function toHttpError(status: number, label: string, detail: string): HttpError {
   return new HttpError(status, message);
 }
 
-/** Nova wraps errors as {"badRequest": {"message"}}; Keystone as {"error": {"message"}}. */
+/** Nova wraps errors as {"badRequest": {"message"}}; Keystone as {"error": {"message"}}; Placement as {"errors": [...]}. */
 function apiMessage(text: string, headers: Record<string, string>): string {
   try {
     const body = JSON.parse(text) as Record<string, unknown>;
+    // Placement (and the API-WG errors guideline): {"errors": [{"status", "title", "detail"}]}.
+    const first = Array.isArray(body.errors) ? (body.errors[0] as { detail?: unknown } | undefined) : undefined;
+    if (typeof first?.detail === 'string') return `: ${first.detail.trim().replace(/\s+/g, ' ')}`;
     for (const v of Object.values(body)) {
       if (v && typeof v === 'object' && typeof (v as { message?: unknown }).message === 'string')
         return `: ${(v as { message: string }).message}`;

@@ -6,3 +6,4 @@ export { listProjectMembers, type ProjectMember } from './keystone/role-assignme
 export { getUser, type User } from './keystone/users.js';
 export { getProject, type Project } from './keystone/projects.js';
 export { getImageProperties, getImageMarks, listImageMarks, type ImageMarks } from './images.js';
+export * from './placement/index.js';

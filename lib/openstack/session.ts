@@ -5,14 +5,14 @@ import { AuthenticationError, EndpointNotFoundError } from './errors.js';
 import { createHttpClient, type HttpClient, type HttpResponse } from './http.js';
 import { issueToken, type Token } from './keystone/tokens.js';
 
-export type ServiceType = 'compute' | 'identity' | 'image';
+export type ServiceType = 'compute' | 'identity' | 'image' | 'placement';
 
 export interface ServiceRequest<T> {
   service: ServiceType;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path below the endpoint, e.g. "/os-services". */
   path: string;
-  /** Compute microversion, set deliberately per call (DESIGN §6). Never "latest". */
+  /** Compute or Placement microversion, set deliberately per call (DESIGN §6). Never "latest". */
   microversion?: string;
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;

@@ -12,6 +12,7 @@ import { resolveOptions } from './options.js';
 import { startRedfishBmc } from './redfish-bmc.js';
 import { defaultSeed, type SeedData } from './seed.js';
 import { snapshot } from './snapshot.js';
+import { simPlacement, startPlacement } from './placement/service.js';
 import { createState, getHost } from './state.js';
 import { createTimers } from './timers.js';
 import type { SimCloud, SimOptions } from './types.js';
@@ -34,7 +35,7 @@ function checkSeed(seed: SeedData, hosts: readonly string[]): void {
 }
 
 /**
- * Start Keystone, Nova, Glance and one Redfish BMC per compute host on 127.0.0.1 (random ports),
+ * Start Keystone, Nova, Glance, Placement and one Redfish BMC per compute host on 127.0.0.1 (random ports),
  * all over one in-memory model. Always `await sim.stop()`.
  */
 // eslint-disable-next-line max-lines-per-function -- test double: wires every simulated service in one place
@@ -80,6 +81,7 @@ export async function startSimCloud(options: SimOptions = {}): Promise<SimCloud>
     state.endpoints.identity = `${keystone.origin}/v3`;
     state.endpoints.compute = `${nova.origin}/v2.1`;
     state.endpoints.image = glance.origin;
+    started.push(await startPlacement(state));
     const prometheus = await startHttpService({
       service: 'prometheus',
       state,
@@ -133,6 +135,7 @@ export async function startSimCloud(options: SimOptions = {}): Promise<SimCloud>
     crashHost: (host) => crashHost(state, getHost(state, host)),
     stopNovaCompute: (host) => crashCompute(state, getHost(state, host)),
     prometheusUrl,
+    placement: simPlacement(state),
     setAggregates(aggregates) {
       state.aggregates = structuredClone(aggregates);
     },

@@ -11,6 +11,7 @@ export function createFaults(hosts: readonly string[]): SimFaults {
     bmc,
     prometheus: { mode: 'ok' },
     dark: new Set<string>(),
+    placement: { mode: 'ok' },
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * An embedded simulated OpenStack cloud for the demo and fast tests: Keystone v3, Nova 2.1
- * (microversions up to 2.93 by default), Glance v2 images, one Redfish BMC per compute host, and
+ * (microversions up to 2.93 by default), Glance v2 images, Placement 1.x (read-only: providers,
+ * inventories, usages, allocations), one Redfish BMC per compute host, and
  * an SMTP sink — all on 127.0.0.1, in-process, speaking the real wire formats (DESIGN §6,
  * openstack-testbed/FACTS.md).
  */
@@ -25,3 +26,5 @@ export type {
   SimAggregate,
   SimSnapshot,
 } from './types.js';
+export type { SimPlacement } from './placement/service.js';
+export type { SimInventory } from './placement/model.js';

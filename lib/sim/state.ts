@@ -111,6 +111,7 @@ export interface Endpoints {
   identity: string;
   compute: string;
   image: string;
+  placement: string;
 }
 
 /** The whole simulated cloud: one mutable in-memory model shared by every endpoint. */
@@ -245,7 +246,7 @@ export function createState(args: {
     nextMigrationId: 1,
     evacuations: new Map(),
     tokens: new Map(),
-    endpoints: { identity: '', compute: '', image: '' },
+    endpoints: { identity: '', compute: '', image: '', placement: '' },
     requestLog: [],
     aggregates: [],
   };

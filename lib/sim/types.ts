@@ -1,9 +1,10 @@
 import type { SeedData } from './seed.js';
 import type { SimAggregate } from './state.js';
+import type { SimPlacement } from './placement/service.js';
 export type { SimAggregate };
 
 /** Which simulated endpoint answered a request (the request log's `service`). */
-export type SimServiceName = 'keystone' | 'nova' | 'glance' | 'redfish' | 'prometheus';
+export type SimServiceName = 'keystone' | 'nova' | 'glance' | 'redfish' | 'prometheus' | 'placement';
 
 /** Redfish `PowerState` values the simulated BMCs report. */
 export type RedfishPowerState = 'On' | 'Off' | 'PoweringOn' | 'PoweringOff';
@@ -79,6 +80,8 @@ export interface SimFaults {
   prometheus: { mode: 'ok' | 'down' | 'html' | 'error' | 'no-series' | 'non-numeric' };
   /** Hosts whose network is cut from the watcher (second signal dark) while they keep running. */
   dark: Set<string>;
+  /** Placement: `ok`, `down` (connections reset), `non-numeric` (an inventory total that is a string). */
+  placement: { mode: 'ok' | 'down' | 'non-numeric' };
 }
 
 export interface SimOptions {
@@ -207,7 +210,7 @@ export interface SimCloud {
   authUrl: string;
   regionName: 'RegionOne';
   /** Catalog URLs, for tests that skip the catalog. */
-  endpoints: { identity: string; compute: string; image: string };
+  endpoints: { identity: string; compute: string; image: string; placement: string };
   admin: AdminCredentials;
   hosts: string[];
   bmc(host: string): BmcAccess;
@@ -217,6 +220,8 @@ export interface SimCloud {
   stopNovaCompute(host: string): void;
   /** The embedded Prometheus API (GET /api/v1/query): `up{instance="<host>:9100",job="node"}` per compute. */
   prometheusUrl: string;
+  /** The Placement API's data: each compute node's inventories (usages follow the servers placed). */
+  placement: SimPlacement;
   /** Replace the host aggregates Nova lists (GET /os-aggregates). */
   setAggregates(aggregates: SimAggregate[]): void;
   /** Power On (if off) and start nova-compute: it cleans up evacuated instances, then heartbeats. */

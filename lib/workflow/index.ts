@@ -19,6 +19,7 @@ export { assessRecovery, ReadinessSchema, type Readiness } from './readiness.js'
 export { OperatorConfirmationRefusedError, TaskDeadlineError } from './errors.js';
 export { type LambdaHandler, runLocalExecution, type LocalExecutionResult, type HistoryEvent } from './local-runner.js';
 export { returnToService } from './return-to-service.js';
+export { capacityDeps, scheduledCapacity, recordHeadroom } from './capacity.js';
 export {
   runPreflight,
   preflightAndAlert,

@@ -14,6 +14,7 @@ export { listServersOnHost, getServer, evacuateServer, type Server, type Evacuat
 export { listEvacuationMigrations, listHostEvacuations, type Migration } from './migrations.js';
 export { getComputeVersion, assertComputeMicroversions, type ComputeVersion } from './version.js';
 export { listAggregates, type Aggregate } from './aggregates.js';
+export { listHypervisors, type Hypervisor } from './hypervisors.js';
 export { MICROVERSION, compareMicroversions } from './microversions.js';
 export { listFlavorsWithExtraSpecs, type Flavor } from './flavors.js';
 export { resetServerStateToError } from './reset-state.js';

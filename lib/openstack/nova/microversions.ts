@@ -15,6 +15,8 @@ export const MICROVERSION = {
   migrations: '2.59',
   /** 2.41: aggregates carry their uuid; name, availability_zone, hosts and metadata exist since 2.1. */
   aggregates: '2.41',
+  /** 2.53: a hypervisor's id is the compute node UUID, which Placement uses as the provider UUID. */
+  hypervisors: '2.53',
 } as const;
 
 /** The lowest maximum microversion a cloud must offer for freezer-dr to work (Queens+ has 2.60, Zed 2.93). */

@@ -5,7 +5,7 @@ export const REGION = 'RegionOne';
 
 const INTERFACES = ['public', 'internal', 'admin'] as const;
 
-/** The service catalog of a scoped token: identity, compute and image, one URL per service for all interfaces. */
+/** The service catalog of a scoped token: identity, compute, image and placement, one URL per service for all interfaces. */
 export function catalog(state: CloudState): unknown[] {
   const entry = (type: string, name: string, url: string) => ({
     endpoints: INTERFACES.map((iface) => ({
@@ -23,5 +23,6 @@ export function catalog(state: CloudState): unknown[] {
     entry('identity', 'keystone', state.endpoints.identity),
     entry('compute', 'nova', state.endpoints.compute),
     entry('image', 'glance', state.endpoints.image),
+    ...(state.endpoints.placement ? [entry('placement', 'placement', state.endpoints.placement)] : []),
   ];
 }

@@ -10,6 +10,7 @@ import { recordEvent, type Runtime } from '../runtime.js';
 import { recoveryOutcome, stoppedOutcome, type RecoveryOutcome } from '../outcome.js';
 import { publishRecoveryClosed } from '../events.js';
 import type { NotifyStepInputSchema } from '../schemas.js';
+import { recordHeadroom } from '../capacity.js';
 
 const TERMINAL_OUTCOMES: ReadonlySet<IncidentStatus> = new Set([
   'resolved',
@@ -23,6 +24,8 @@ type Input = z.infer<typeof NotifyStepInputSchema>;
 
 /** The Fence step's error when its record could not be written (errors.ts FenceNotRecordedError). */
 const FENCE_NOT_RECORDED = 'FenceNotRecordedError';
+/** Outcomes after which the room left in the cloud is measured (instances moved, or should have). */
+const HEADROOM_AFTER: ReadonlySet<IncidentStatus> = new Set(['resolved', 'partial', 'failed', 'timed-out']);
 
 /**
  * Close the incident with its true outcome, then tell people. The outcome is recorded first,
@@ -42,6 +45,7 @@ export async function notifyStep(
   // announce the recovery once.
   const closedBefore = TERMINAL_OUTCOMES.has((await rt.store.getIncident(input.incidentId))?.status ?? 'open');
   const status = await closeIncident(rt, input);
+  if (!closedBefore && HEADROOM_AFTER.has(status)) await recordHeadroom(rt, input.incidentId);
   const records = await notifyIncident(
     {
       config: rt.config.notification,

@@ -14,7 +14,7 @@ afterAll(async () => {
 const tokens = () => `${sim.authUrl}/auth/tokens`;
 
 describe('POST /v3/auth/tokens', () => {
-  test('password auth, project scope by name: 201, X-Subject-Token, catalog with compute/identity/image', async () => {
+  test('password auth, project scope by name: 201, X-Subject-Token, catalog with compute/identity/image/placement', async () => {
     const res = await call(tokens(), { method: 'POST', body: passwordAuth(sim) });
     expect(res.status).toBe(201);
     expect(res.headers.get('x-subject-token')).toMatch(/^gAAAAA[\w-]{100,}$/);
@@ -27,7 +27,7 @@ describe('POST /v3/auth/tokens', () => {
     expect(t.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(Date.parse(t.expires_at) - Date.parse(t.issued_at)).toBe(3_600_000);
     const types = t.catalog.map((c: { type: string }) => c.type).sort();
-    expect(types).toEqual(['compute', 'identity', 'image']);
+    expect(types).toEqual(['compute', 'identity', 'image', 'placement']);
     const compute = t.catalog.find((c: { type: string }) => c.type === 'compute');
     expect(compute.endpoints).toHaveLength(3);
     for (const ep of compute.endpoints) {
