@@ -43,6 +43,15 @@ export async function planCommand(argv: string[], out: (s: string) => void): Pro
   }
 }
 
+function capacityLine(c: PlanReport['capacity']): string {
+  if ('error' in c) return `not known: ${c.error}`;
+  const pct = c.cloud.headroomPercent === null ? '' : `, ${c.cloud.headroomPercent}% left after`;
+  if (c.cloud.fits)
+    return `the other hosts take all ${c.instances} instance(s)${pct} (freezer-dr capacity --host ${c.host})`;
+  const names = c.cloud.unplaced.map((u) => u.name).join(', ');
+  return `NOT ENOUGH ROOM: ${c.cloud.unplaced.length} of ${c.instances} find no room (${names}); see freezer-dr capacity --host ${c.host}`;
+}
+
 /** The human form: one table per group in run order, then the resets and the skipped ones. */
 export function formatPlan(r: PlanReport): string {
   const lines = [
@@ -50,6 +59,11 @@ export function formatPlan(r: PlanReport): string {
     `target      ${r.target.policy === 'scheduler' ? 'the scheduler chooses (evacuation.targetHost unset)' : `${r.target.host} (evacuation.targetHost, checked by the scheduler)`}`,
     `order       ${r.groups.length ? r.groups.map((g) => `group ${g.label} (${g.items.length})`).join(' → ') : 'nothing to evacuate'}; up to ${r.concurrency} at once within a group`,
   ];
+  if (r.reservedHost)
+    lines.push(
+      `spare       ${r.reservedHost.host ? `${r.reservedHost.host} would be enabled first (${r.reservedHost.matchedBy})` : `none: ${r.reservedHost.reason}`}`,
+    );
+  lines.push(`capacity    ${capacityLine(r.capacity)}`);
   if (r.blocked) lines.push(`BLOCKED     ${r.blocked}`);
   const resets = new Map(r.resets.map((x) => [x.id, x.taskState]));
   r.groups.forEach((g, n) => {

@@ -8,6 +8,6 @@ export { PRIORITY_MIN, PRIORITY_MAX } from './groups.js';
 export { assessEvacuation, assessFromListing, type Assessment } from './assess.js';
 export { nextRoundDelayMs, MAX_ROUNDS, EVENTS_PER_ROUND, FIRST_CHECK_MS } from './schedule.js';
 export * from './schemas.js';
-export { chooseReservedHost, reservedCandidates, unusableReason, targetFor, evacuateTarget } from './reserved.js';
+export { chooseReservedHost, isReservedHost, reservedCandidates, unusableReason, targetFor, evacuateTarget } from './reserved.js';
 export type { ReservedCandidate, ReservedChoice } from './reserved.js';
 export * from './reserved-schemas.js';

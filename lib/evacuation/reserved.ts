@@ -60,6 +60,17 @@ export function reservedCandidates(
   return out.filter((c) => !seen.has(c.host) && seen.add(c.host));
 }
 
+/**
+ * Whether a compute service is one of the configured spares (listed, or disabled with the marker):
+ * capacity counts such a disabled host as room, since a recovery would enable it.
+ */
+export function isReservedHost(cfg: ReservedHostsConfig | undefined, service: ComputeService): boolean {
+  if (!cfg || service.status !== 'disabled') return false;
+  if (service.disabledReason?.includes(cfg.disabledReasonMarker)) return true;
+  const listed = [...cfg.hosts, ...Object.values(cfg.byAggregate).flat(), ...Object.values(cfg.byZone).flat()];
+  return listed.includes(service.host);
+}
+
 /** Why this reserved host cannot be enabled now, or null when it can. */
 export function unusableReason(
   host: string,

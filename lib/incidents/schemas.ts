@@ -1,7 +1,6 @@
 import * as z from 'zod';
 import { FenceResultSchema } from '../fencing/index.js';
 import { PlanSchema, ReservedHostRecordSchema } from '../evacuation/index.js';
-import { PlanSchema } from '../evacuation/index.js';
 import { IncidentHeadroomSchema } from './headroom.js';
 
 export const IsolationSchema = z.object({

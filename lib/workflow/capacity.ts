@@ -6,6 +6,7 @@ import {
   type CapacityDeps,
   type ScheduledResult,
 } from '../capacity/index.js';
+import { isReservedHost } from '../evacuation/index.js';
 import type { ComputeService } from '../openstack/index.js';
 import type { Runtime } from './runtime.js';
 import { computePlan } from './steps/plan.js';
@@ -13,7 +14,8 @@ import { computePlan } from './steps/plan.js';
 /**
  * What lib/capacity needs, from the runtime: the plan is the Plan step's own (computePlan), so the
  * estimate counts exactly the instances a recovery would evacuate. `isReserved` says which
- * disabled hosts are spares (counted as room); none by default.
+ * disabled hosts are spares (counted as room): by default the reserved hosts of
+ * `evacuation.reservedHosts` (listed, or disabled with its marker).
  */
 export function capacityDeps(
   rt: Runtime,
@@ -26,7 +28,7 @@ export function capacityDeps(
     log: rt.log,
     signal: opts.signal,
     planFor: (host) => computePlan(rt, host),
-    isReserved: opts.isReserved,
+    isReserved: opts.isReserved ?? ((svc) => isReservedHost(rt.config.evacuation.reservedHosts, svc)),
   };
 }
 

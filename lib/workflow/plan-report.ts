@@ -1,6 +1,10 @@
 import * as z from 'zod';
+import { capacityForHost, HostAnswerSchema } from '../capacity/index.js';
+import { errorMessage } from '../errors.js';
 import { PlanItemSchema, SkippedItemSchema } from '../evacuation/index.js';
+import { capacityDeps } from './capacity.js';
 import { findComputeService } from './front-door.js';
+import { previewReservedHost } from './steps/targets.js';
 import type { Runtime } from './runtime.js';
 import { computePlan } from './steps/plan.js';
 
@@ -34,6 +38,17 @@ export const PlanReportSchema = z.object({
   skipped: z.array(SkippedItemSchema),
   /** Why nothing would be evacuated at all (the aggregate filter, failing closed), or null. */
   blocked: z.string().nullable(),
+  /** The spare a recovery would enable (evacuation.reservedHosts), or why none; null when not configured. */
+  reservedHost: z
+    .object({
+      host: z.string().nullable(),
+      matchedBy: z.string().nullable(),
+      reason: z.string().nullable(),
+      rejected: z.array(z.object({ host: z.string(), reason: z.string() })),
+    })
+    .nullable(),
+  /** Would the other hosts take these instances (lib/capacity, from Placement)? `error` when it could not be read. */
+  capacity: z.union([HostAnswerSchema, z.object({ error: z.string() })]),
 });
 export type PlanReport = z.infer<typeof PlanReportSchema>;
 
@@ -57,9 +72,32 @@ export async function planReport(rt: Runtime, host: string, signal?: AbortSignal
     resets: plan.resets,
     skipped: plan.skipped,
     blocked: plan.blocked,
+    reservedHost: await reservedPreview(rt, host, signal),
+    capacity: await capacityPreview(rt, host),
   };
   if (plan.markedSomewhere !== undefined) report.markedSomewhere = plan.markedSomewhere;
   return report;
+}
+
+async function reservedPreview(rt: Runtime, host: string, signal?: AbortSignal): Promise<PlanReport['reservedHost']> {
+  if (!rt.config.evacuation.reservedHosts) return null;
+  const c = await previewReservedHost(rt, host, signal);
+  return {
+    host: c.chosen?.host ?? null,
+    matchedBy: c.chosen?.matchedBy ?? null,
+    reason: c.reason,
+    rejected: c.rejected,
+  };
+}
+
+/** The capacity answer for this host; Placement being unreadable is shown, it does not hide the plan. */
+async function capacityPreview(rt: Runtime, host: string): Promise<PlanReport['capacity']> {
+  const signal = AbortSignal.timeout(rt.config.capacity.timeoutSeconds * 1000);
+  try {
+    return await capacityForHost(capacityDeps(rt, { signal }), host);
+  } catch (err) {
+    return { error: errorMessage(err) };
+  }
 }
 
 function groupLabel(group: number, max: number): string {

@@ -86,6 +86,10 @@ describe('freezer-dr plan', () => {
       ['ungrouped', [expect.any(String)]],
     ]);
     expect(report.target).toEqual({ policy: 'scheduler', host: null });
+    // The capacity check for this host, from the simulated Placement: it answers for the planned instances.
+    expect(report.capacity).toMatchObject({ host: HOST, instances: report.groups.flatMap((g) => g.items).length });
+    expect(human.out).toMatch(/capacity {4}(the other hosts take all \d+ instance\(s\)|NOT ENOUGH ROOM)/);
+    expect(report.reservedHost).toBeNull();
     const why = Object.fromEntries(report.skipped.map((s) => [s.name, s.reason]));
     expect(why['research-win-1']).toMatch(/freezer-dr:group="gold" is not a restart group/);
     expect(why['stuck-1']).toMatch(/rebuilding\), stuck since its host died; evacuation.stuckTasks: reset would/);

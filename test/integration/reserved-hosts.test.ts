@@ -4,7 +4,8 @@ import { incidentIdFor } from '../../lib/incidents/index.js';
 import { disableService } from '../../lib/openstack/index.js';
 import { defaultSeed, type SimAggregate, type SimCloud } from '../../lib/sim/index.js';
 import { runLocalExecution, type HistoryEvent } from '../../lib/workflow/local-runner.js';
-import { prepareTargetsStep, runPreflight } from '../../lib/workflow/index.js';
+import { capacityDeps, planReport, prepareTargetsStep, runPreflight } from '../../lib/workflow/index.js';
+import { runCapacity } from '../../lib/capacity/index.js';
 import { FAST } from '../support/timing.js';
 import { startRecoveryEnv, type RecoveryEnv } from '../support/recovery-env.js';
 
@@ -130,6 +131,22 @@ describe('reserved hosts (simulator)', () => {
       status: 'kept',
       matchedBy: `marked "${MARKER}" in Nova (aggregate rack-a)`,
     });
+  });
+
+  test('plan shows the spare a recovery would enable, and capacity counts it as room while it is disabled', async () => {
+    env = await start({});
+    await reserve(env, 'compute-3');
+    const report = await planReport(env.rt, 'compute-1');
+    expect(report.reservedHost).toMatchObject({ host: 'compute-3', matchedBy: expect.stringContaining('rack-a') });
+    const cap = await runCapacity(capacityDeps(env.rt), { hosts: ['compute-1'] });
+    expect(cap.hosts.find((h) => h.host === 'compute-3')).toMatchObject({ reserved: true, excluded: null });
+    expect(cap.answers[0]!.cloud.targets).toContain('compute-3');
+    // Not configured: the same disabled host is out of service, not room.
+    env.rt.config.evacuation.reservedHosts = undefined;
+    const without = await runCapacity(capacityDeps(env.rt), { hosts: ['compute-1'] });
+    expect(without.answers[0]!.cloud.targets).not.toContain('compute-3');
+    // Nothing was changed by either.
+    expect(putsTo(env, 'compute-3')).toHaveLength(1); // the reserve() above
   });
 
   test('returned to the pool, with its own reason, when nothing landed on it (its own instances do not count)', async () => {
