@@ -5,3 +5,4 @@ export { resolveCloud, ResolvedCloudSchema, type ResolvedCloud } from './cloud.j
 export { resolveSecret, readReference } from './secrets.js';
 export { formatIssues } from './issues.js';
 export { findInlineSecrets } from './inline-secrets.js';
+export { EvacuationRetriesSchema, EvacuationLockSchema, type EvacuationRetriesConfig } from './evacuation-run.js';

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { EvacuationLockSchema, EvacuationRetriesSchema } from './evacuation-run.js';
 
 /**
  * A reference to a secret, never the secret itself (S6).
@@ -367,6 +368,8 @@ export const EvacuationSchema = z
      * evacuated instance is left stopped, for clouds where owners restart their own workloads.
      */
     microversionPolicy: z.enum(['classic', 'stopped-at-destination']).default('classic'),
+    retries: EvacuationRetriesSchema.default(EvacuationRetriesSchema.parse({})),
+    lock: EvacuationLockSchema,
   })
   .strict();
 

@@ -49,6 +49,7 @@ export function planEvacuation(
       projectId: s.projectId,
       vmState: s.vmState,
       priority: Number.isFinite(priority) ? priority : 0,
+      group: 0,
     });
   }
   items.sort((a, b) => b.priority - a.priority || a.name.localeCompare(b.name) || a.id.localeCompare(b.id));

@@ -97,8 +97,11 @@ let counter = 0;
 
 const FINAL = new Set(['evacuated', 'failed', 'skipped', 'timeout']);
 
-export const isEvacuatePost = (r: { service: string; method: string; path: string }) =>
-  r.service === 'nova' && r.method === 'POST' && /\/servers\/[^/]+\/action$/.test(r.path);
+export const isEvacuatePost = (r: { service: string; method: string; path: string; body?: string }) =>
+  r.service === 'nova' &&
+  r.method === 'POST' &&
+  /\/servers\/[^/]+\/action$/.test(r.path) &&
+  !!r.body?.includes('"evacuate"');
 export const isResetPost = (r: { service: string; method: string; path: string }) =>
   r.service === 'redfish' && r.method === 'POST' && r.path.includes('ComputerSystem.Reset');
 const ok = (status: number) => status >= 200 && status < 300;
