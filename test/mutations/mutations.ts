@@ -109,4 +109,20 @@ export const MUTATIONS: Mutation[] = [
     replace: '  return id === 0 || id === 3 || id === 17;',
     tests: ['test/unit/ipmi/s8.test.ts', 'test/unit/ipmi/negotiation.test.ts'],
   },
+  {
+    rule: 'locks-owner',
+    what: "an instance its owner locked is locked by us too (Nova then replaces the owner's lock, and our unlock lifts it)",
+    file: 'lib/workflow/steps/evacuate-locks.ts',
+    find: '  if (!listed.locked) return',
+    replace: '  if (listed.locked !== null) return',
+    tests: ['test/integration/evacuate-locks.test.ts'],
+  },
+  {
+    rule: 'locks-reason',
+    what: 'the unlock lifts any lock, not only one that still carries our reason',
+    file: 'lib/workflow/steps/evacuate-locks.ts',
+    find: '    if (seen.locked && seen.lockedReason === rec.lockReason) {',
+    replace: '    if (seen.locked) {',
+    tests: ['test/integration/evacuate-locks.test.ts'],
+  },
 ];
