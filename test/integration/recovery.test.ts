@@ -209,10 +209,8 @@ describe('the real state machine against the simulated cloud', () => {
   });
 
   test("NoValidHost for one instance: the incident is partial, that instance failed with Nova's message", async () => {
-    // Retried quickly here: the retries themselves have their own suite (test/integration/evacuate-retries.test.ts).
-    env = await startRecoveryEnv({
-      configPatch: (c) => Object.assign(c.evacuation as object, { retries: { count: 1, backoffSeconds: 0.1 } }),
-    });
+    // One quick retry (the test env's default): the retries themselves have their own suite (evacuate-retries.test.ts).
+    env = await startRecoveryEnv();
     const host = busiestHost(env.sim);
     const victim = env.sim.snapshot().servers.find((s) => s.host === host && s.status === 'ACTIVE')!;
     env.sim.faults.noValidHostFor = new Set([victim.id]);
