@@ -14,7 +14,7 @@ import type { Runtime } from '../runtime.js';
 /** Unlock tries without an answer before a round stops waiting for them (a later run still tries). */
 export const MAX_UNLOCK_TRIES = 3;
 /** Unlocks at once in one round (each is a GET and a POST). */
-const UNLOCK_POOL = 8;
+const UNLOCK_POOL = 16;
 
 type LockFields = Pick<InstanceRecord, 'lockedByUs' | 'lockReason' | 'lockedBefore'>;
 

@@ -122,12 +122,20 @@ export async function evacuateRoundStep(
       await r.finish(rec, 'timeout', null, `the recovery reached its limit of ${MAX_ROUNDS} check rounds`);
   }
   const checked = await checkInFlight(r);
+  const settled = (x: InstanceRecord) => isFinal(x.outcome);
+  const keep = (x: InstanceRecord) => void r.records.set(x.instanceId, x);
+  // Our locks on what is settled by now come off while the next requests go out (filling slots never
+  // touches a settled instance), each after its settled record is written, so the two writes never race.
+  const first = locksToRelease(r.records.values(), settled);
+  const unlocked = Promise.all(checked.writes).then(() => releaseLocks(r.rt, first, keep));
+  unlocked.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   const sent = await fillSlots(r, checked.resend);
   // The finished ones are written while the next requests go out: a slot is refilled without waiting for the store.
-  await Promise.all([...checked.writes, ...sent.writes]);
-  // After the writes above, so an unlock's record never races the record of the instance settling.
-  const settled = (x: InstanceRecord) => isFinal(x.outcome);
-  await releaseLocks(r.rt, locksToRelease(r.records.values(), settled), (x) => r.records.set(x.instanceId, x));
+  await Promise.all([unlocked, ...sent.writes]);
+  // Then those settled while slots were filled (a pre-send read that found one done, a timeout).
+  const done = new Set(first.map((x) => x.instanceId));
+  const late = locksToRelease(r.records.values(), settled).filter((x) => !done.has(x.instanceId));
+  await releaseLocks(r.rt, late, keep);
   return summarize(r, Math.max(checked.minDelayMs, sent.minDelayMs));
 }
 
