@@ -352,7 +352,11 @@ function nextDueMs(r: Round, left: InstanceRecord[], unlocking: boolean): number
   const expected = took.length ? Math.max(0, Math.min(...took) - r.view.tookMs) : undefined;
   const maxIntervalMs = r.rt.config.evacuation.checkIntervalSeconds * 1000;
   const now = r.rt.now().getTime();
-  const retries = left.filter((x) => x.outcome === 'pending' && x.retryAt).map((x) => Date.parse(x.retryAt!) - now);
+  // Only backoffs still running: a retry already due waits for a free slot, which the checks above bring.
+  const retries = left
+    .filter((x) => x.outcome === 'pending' && x.retryAt)
+    .map((x) => Date.parse(x.retryAt!) - now)
+    .filter((ms) => ms > 0);
   const due: number[] = [];
   if (ages.length) due.push(nextRoundDelayMs(ages, maxIntervalMs, r.round, expected));
   if (retries.length) due.push(Math.min(...retries));
