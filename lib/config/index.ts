@@ -8,3 +8,4 @@ export { formatIssues } from './issues.js';
 export { findInlineSecrets } from './inline-secrets.js';
 export { readConfiguredFile } from './files.js';
 export * from './evacuation-select.js';
+export { EvacuationRetriesSchema, EvacuationLockSchema, type EvacuationRetriesConfig } from './evacuation-run.js';

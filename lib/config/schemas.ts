@@ -3,6 +3,7 @@ import * as Select from './evacuation-select.js';
 import { isKnownTimeZone } from './time-zone.js';
 import { ReservedHostsSchema } from './reserved-hosts.js';
 import { CapacitySchema } from './capacity.js';
+import { EvacuationLockSchema, EvacuationRetriesSchema } from './evacuation-run.js';
 
 /**
  * A reference to a secret, never the secret itself (S6).
@@ -414,6 +415,8 @@ export const EvacuationSchema = z
      * Defaults to 0.
      */
     postFenceDelaySeconds: z.number().int().min(0).max(3600).default(0),
+    retries: EvacuationRetriesSchema.default(EvacuationRetriesSchema.parse({})),
+    lock: EvacuationLockSchema,
   })
   .strict();
 

@@ -8,7 +8,8 @@ const FAILED = new Set(['error', 'failed', 'cancelled']);
 export type Assessment =
   | { kind: 'evacuated'; targetHost: string }
   | { kind: 'in-progress'; detail: string }
-  | { kind: 'failed'; reason: string }
+  /** `migrationStatus`: set when Nova's own migration record says the attempt ended (error / failed / cancelled). */
+  | { kind: 'failed'; reason: string; migrationStatus?: string }
   /** Nothing of ours is in flight: an evacuate may be sent. */
   | { kind: 'ready' };
 
@@ -36,7 +37,11 @@ export function assessEvacuation(
   if (last && !SUCCEEDED.has(last.status) && !FAILED.has(last.status))
     return { kind: 'in-progress', detail: `migration ${last.id} ${last.status}` };
   if (last && FAILED.has(last.status))
-    return { kind: 'failed', reason: server.fault ?? `evacuation migration ${last.id} ended ${last.status}` };
+    return {
+      kind: 'failed',
+      reason: server.fault ?? `evacuation migration ${last.id} ended ${last.status}`,
+      migrationStatus: last.status,
+    };
   if (requested && last && SUCCEEDED.has(last.status))
     return { kind: 'in-progress', detail: `migration ${last.id} ${last.status}, waiting for the new host to show` };
   if (requested && ours.length === 0 && server.vmState === 'error')

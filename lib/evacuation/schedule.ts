@@ -43,6 +43,11 @@ export function nextRoundDelayMs(
     return Math.max(FIRST_CHECK_MS, BACKOFF * a);
   };
   const due = inFlightAgesMs.length ? Math.min(...inFlightAgesMs.map(dueIn)) : FIRST_CHECK_MS;
-  const floor = FLOORS.find(([from]) => round >= from)?.[1] ?? 0;
+  const floor = roundFloorMs(round);
   return Math.max(floor, MIN_GAP_MS, Math.min(due, Math.max(FIRST_CHECK_MS, maxIntervalMs)));
+}
+
+/** The least wait after round `round`, whatever is due: what keeps a long recovery inside the history limit. */
+export function roundFloorMs(round: number): number {
+  return FLOORS.find(([from]) => round >= from)?.[1] ?? 0;
 }

@@ -6,6 +6,7 @@ export const PlanItemSchema = z.object({
   projectId: z.string(),
   vmState: z.string(),
   priority: z.number().int(),
+  /** Restart group: items come sorted by group, then priority; a group starts once the one before it is settled. */
   group: z.number().int().default(0),
   /** Booted from a volume (Nova's `image` is ""): its disk survives an evacuation; a local root disk is rebuilt from its image. */
   volumeBacked: z.boolean().default(false),
@@ -31,6 +32,14 @@ export type Plan = z.infer<typeof PlanSchema>;
 export const InstanceOutcomeSchema = z.enum(['pending', 'evacuating', 'evacuated', 'failed', 'skipped', 'timeout']);
 export type InstanceOutcome = z.infer<typeof InstanceOutcomeSchema>;
 
+/** One evacuation attempt that ended failed and was (or was not yet) retried. */
+export const AttemptSchema = z.object({
+  endedAt: z.string(),
+  /** Nova's fault message, or the API's answer. */
+  reason: z.string(),
+});
+export type Attempt = z.infer<typeof AttemptSchema>;
+
 export const InstanceRecordSchema = z.object({
   incidentId: z.string(),
   instanceId: z.string(),
@@ -50,6 +59,20 @@ export const InstanceRecordSchema = z.object({
   requestedAt: z.string().nullish(),
   /** When Nova answered 200 to it: from then on Nova must have a migration of ours. */
   acceptedAt: z.string().nullish(),
+  /** Attempts that ended failed (Nova's NoValidHost, a 5xx answer) before the current one, oldest first. */
+  attempts: z.array(AttemptSchema).optional(),
+  /** A failed attempt is retried no sooner than this (the configured backoff). */
+  retryAt: z.string().nullish(),
+  /** Nova showed the instance locked before we touched it (its owner's lock): never locked or unlocked by us. */
+  lockedBefore: z.boolean().nullish(),
+  /** Written BEFORE our lock request, so a crash after it is seen on resume; unlocked only while Nova shows `lockReason`. */
+  lockedByUs: z.boolean().optional(),
+  /** The locked_reason we sent (2.73): an unlock happens only while Nova still shows exactly this reason. */
+  lockReason: z.string().nullish(),
+  /** When our lock was lifted (or found gone): from then on nothing is left to unlock. */
+  unlockedAt: z.string().nullish(),
+  /** Unlock tries that failed; after a few the round stops waiting for them and a later run tries again. */
+  unlockTries: z.number().int().min(0).optional(),
 });
 export type InstanceRecord = z.infer<typeof InstanceRecordSchema>;
 
@@ -74,5 +97,8 @@ export function newInstanceRecord(
     finishedAt: null,
     requestedAt: null,
     acceptedAt: null,
+    attempts: [],
+    lockedByUs: false,
+    unlockTries: 0,
   };
 }

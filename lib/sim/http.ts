@@ -140,16 +140,18 @@ export async function startHttpService(o: HttpServiceOptions): Promise<RunningHt
       // A bug in the sim, not a simulated failure: make it loud in the answer.
       reply = text(500, `sim internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     }
+    // Nova writes keep their body in the log even when the answer is lost, so tests can tell which action it was.
+    const written = o.service === 'nova' && method !== 'GET' && body ? { body } : {};
     if ('reset' in reply) {
-      log({ method, path: rawUrl, status: 0 });
+      log({ method, path: rawUrl, status: 0, ...written });
       req.socket.destroy();
       return;
     }
     if ('hang' in reply) {
       log(
         reply.microversion
-          ? { method, path: rawUrl, status: 0, microversion: reply.microversion }
-          : { method, path: rawUrl, status: 0 },
+          ? { method, path: rawUrl, status: 0, microversion: reply.microversion, ...written }
+          : { method, path: rawUrl, status: 0, ...written },
       );
       return;
     }
@@ -172,7 +174,6 @@ export async function startHttpService(o: HttpServiceOptions): Promise<RunningHt
       res.writeHead(reply.status, out);
       res.end(method === 'HEAD' ? undefined : payload);
     }
-    const written = o.service === 'nova' && method !== 'GET' && body ? { body } : {};
     log(
       reply.microversion
         ? { method, path: rawUrl, status: reply.status, microversion: reply.microversion, ...written }

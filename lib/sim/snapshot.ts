@@ -40,6 +40,9 @@ export function snapshot(state: CloudState): SimSnapshot {
       imageId: s.imageId,
       metadata: { ...s.metadata },
       fault: s.vmState === 'error' && s.fault ? { code: s.fault.code, message: s.fault.message } : null,
+      locked: s.lockedBy !== null,
+      lockedBy: s.lockedBy,
+      lockedReason: s.lockedReason,
     })),
     migrations: state.migrations.map((m) => ({
       id: m.id,

@@ -73,6 +73,10 @@ export interface ServerRec {
   fault: FaultRec | null;
   /** Sequence number for instance_name ("instance-0000000a"). */
   seq: number;
+  /** Nova's locked_by: who locked it (the API shows `locked` from 2.9), null when unlocked. */
+  lockedBy: 'owner' | 'admin' | null;
+  /** system_metadata locked_reason (shown from 2.73). */
+  lockedReason: string | null;
 }
 
 export type MigrationStatus = 'accepted' | 'pre-migrating' | 'done' | 'completed' | 'error' | 'failed';
@@ -230,6 +234,8 @@ export function createState(args: {
       metadata: { ...s.metadata },
       fault: s.fault ? { ...s.fault, created: createdAt + 30_000 } : null,
       seq: i + 1,
+      lockedBy: null,
+      lockedReason: null,
     });
   });
 

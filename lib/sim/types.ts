@@ -185,6 +185,10 @@ export interface ServerSnapshot {
   imageId: string | null;
   metadata: Record<string, string>;
   fault: { code: number; message: string } | null;
+  locked: boolean;
+  /** Nova's locked_by: "owner" when the project locked it, "admin" otherwise. */
+  lockedBy: 'owner' | 'admin' | null;
+  lockedReason: string | null;
 }
 
 export interface MigrationSnapshot {

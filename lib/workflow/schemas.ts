@@ -71,6 +71,12 @@ export const EvacuateRoundOutputSchema = z.object({
   pending: z.number().int().min(0),
   inFlight: z.number().int().min(0),
   finished: z.number().int().min(0),
+  /** Of `pending`, those waiting for the backoff of a retry (NoValidHost, a 5xx). */
+  retrying: z.number().int().min(0).optional(),
+  /** The restart group being evacuated (its `group` value, its place in the plan, how many there are); absent once all are settled. */
+  group: z
+    .object({ value: z.number().int(), position: z.number().int().min(1), of: z.number().int().min(1) })
+    .optional(),
   /** When the next round runs (drives the Wait's TimestampPath; milliseconds allowed). */
   nextCheckAt: z.string(),
   /** Set on the last round: one state per planned instance, in plan order (Notify's input). */

@@ -12,7 +12,10 @@ afterEach(async () => {
 });
 
 const evacuatePosts = (e: RecoveryEnv) =>
-  e.sim.requestLog.filter((r) => r.service === 'nova' && r.method === 'POST' && r.path.includes('/action'));
+  e.sim.requestLog.filter(
+    (r) =>
+      r.service === 'nova' && r.method === 'POST' && r.path.includes('/action') && !!r.body?.includes('"evacuate"'),
+  );
 
 /** Run the real state machine up to the end of the first Evacuate round, then stop it (a crash). */
 async function stopAfterFirstRound(e: RecoveryEnv, host: string) {

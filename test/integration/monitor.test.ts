@@ -39,7 +39,7 @@ describe('monitor pass → executions', () => {
     expect(results[0]!.status).toBe('SUCCEEDED');
 
     const posts = env.sim.requestLog
-      .filter((r) => r.method === 'POST' && r.path.includes('/action'))
+      .filter((r) => r.method === 'POST' && r.path.includes('/action') && !!r.body?.includes('"evacuate"'))
       .map((r) => r.path);
     expect(new Set(posts).size).toBe(posts.length);
     // Afterwards the host reads as fenced (forced down): never recovered again.

@@ -22,7 +22,10 @@ describe('resume (S5)', () => {
 
     const abort = new AbortController();
     const first = runLocalExecution(incidentId, input, { handlers: taskHandlers, ...timing, signal: abort.signal });
-    const posts = () => env!.sim.requestLog.filter((r) => r.method === 'POST' && r.path.includes('/action'));
+    const posts = () =>
+      env!.sim.requestLog.filter(
+        (r) => r.method === 'POST' && r.path.includes('/action') && !!r.body?.includes('"evacuate"'),
+      );
     while (posts().length === 0) await new Promise((r) => setTimeout(r, 10));
     abort.abort();
     expect((await first).status).toBe('FAILED');

@@ -134,4 +134,20 @@ export const MUTATIONS: Mutation[] = [
     replace: '  if (host === failedHost) return null;',
     tests: ['test/unit/evacuation/reserved.test.ts', 'test/integration/reserved-hosts.test.ts'],
   },
+  {
+    rule: 'locks-owner',
+    what: "an instance its owner locked is locked by us too (Nova then replaces the owner's lock, and our unlock lifts it)",
+    file: 'lib/workflow/steps/evacuate-locks.ts',
+    find: '  if (!listed.locked) return',
+    replace: '  if (listed.locked !== null) return',
+    tests: ['test/integration/evacuate-locks.test.ts'],
+  },
+  {
+    rule: 'locks-reason',
+    what: 'the unlock lifts any lock, not only one that still carries our reason',
+    file: 'lib/workflow/steps/evacuate-locks.ts',
+    find: '    if (seen.locked && seen.lockedReason === rec.lockReason) {',
+    replace: '    if (seen.locked) {',
+    tests: ['test/integration/evacuate-locks.test.ts'],
+  },
 ];

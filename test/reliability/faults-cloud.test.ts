@@ -130,7 +130,10 @@ describe('fault: Keystone', () => {
 
 describe('fault: Nova', () => {
   test('Nova 5xx on evacuate (two failures): retried, each instance evacuated exactly once', async () => {
-    env = await startRelEnv();
+    // Locks off: the fault knob matches server actions by path, and a lock request would take a failure meant for an evacuate.
+    env = await startRelEnv({
+      configPatch: (c) => ((c.evacuation.lock = false), (c.evacuation.retries = { count: 3, backoffSeconds: 1 })),
+    });
     const host = busiestHost(env.sim);
     env.sim.crashHost(host);
     Object.assign(env.sim.faults.nova, { failNext: 2, status: 500, failPaths: /\/servers\/[^/]+\/action$/ });
@@ -145,7 +148,11 @@ describe('fault: Nova', () => {
   test('Nova processes an evacuate but the answer is lost (timeout): the retry finds it in flight and does not send again', async () => {
     // The evacuation takes longer than the client's timeout: the retry happens while it is in flight.
     env = await startRelEnv({
-      configPatch: (c) => ((c.cloud.requestTimeoutSeconds = 1), (c.evacuation.concurrency = 10)),
+      configPatch: (c) => (
+        (c.cloud.requestTimeoutSeconds = 1),
+        (c.evacuation.concurrency = 10),
+        (c.evacuation.lock = false)
+      ),
       sim: { rebuildMs: 3000 },
     });
     const host = busiestHost(env.sim);
@@ -213,7 +220,8 @@ describe('fault: Nova', () => {
   });
 
   test("NoValidHost for two instances: the incident is partial, those two failed with Nova's reason, the rest evacuated", async () => {
-    env = await startRelEnv();
+    // One quick retry, so the instances fail on their retries, not on their 15 s timeout.
+    env = await startRelEnv({ configPatch: (c) => (c.evacuation.retries = { count: 1, backoffSeconds: 0.5 }) });
     const host = busiestHost(env.sim);
     const victims = env.before.servers.filter((s) => s.host === host && s.status === 'ACTIVE').slice(0, 2);
     expect(victims).toHaveLength(2);

@@ -69,7 +69,13 @@ export async function startRecoveryEnv(
     // Nova's signal alone: the second signal has its own suites (test/integration/second-signal*.test.ts).
     monitor: { confirmation: 'nova-only', intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
     fencing: { hosts, powerTimeoutSeconds: 2, pollIntervalSeconds: 0.05 },
-    evacuation: { concurrency: 3, instanceTimeoutSeconds: 10, checkIntervalSeconds: 1 },
+    // One quick retry after NoValidHost or a 5xx: a permanent fault ends `failed` well inside the 10 s timeout.
+    evacuation: {
+      concurrency: 3,
+      instanceTimeoutSeconds: 10,
+      checkIntervalSeconds: 1,
+      retries: { count: 1, backoffSeconds: 0.1 },
+    },
     notification: {
       admins: ['ops@example.org'],
       channels: [

@@ -11,6 +11,7 @@ export {
   type ServiceListing,
 } from './services.js';
 export { listServersOnHost, getServer, evacuateServer, type Server, type EvacuateOptions } from './servers.js';
+export { getServerLock, lockServer, unlockServer, type ServerLock } from './servers.js';
 export { listEvacuationMigrations, listHostEvacuations, type Migration } from './migrations.js';
 export { getComputeVersion, assertComputeMicroversions, type ComputeVersion } from './version.js';
 export { listAggregates, type Aggregate } from './aggregates.js';

@@ -13,6 +13,8 @@ export const MICROVERSION = {
   evacuateStopped: '2.95',
   /** 2.59: migrations carry their uuid; migration_type filtering exists since 2.23. */
   migrations: '2.59',
+  /** 2.73: the lock action takes a locked_reason and the server shows it back (Nova Train+). */
+  locks: '2.73',
   /** 2.41: aggregates carry their uuid; name, availability_zone, hosts and metadata exist since 2.1. */
   aggregates: '2.41',
   /** 2.53: a hypervisor's id is the compute node UUID, which Placement uses as the provider UUID. */

@@ -20,6 +20,8 @@ const ServerWire = z
     'OS-EXT-STS:task_state': z.string().nullable(),
     'OS-SRV-USG:launched_at': z.string().nullish(),
     fault: z.object({ code: z.number().optional(), message: z.string() }).loose().nullish(),
+    /** 2.9+: locked by anyone (its owner or an admin). */
+    locked: z.boolean().nullish(),
   })
   .transform((s) => ({
     id: s.id,
@@ -36,6 +38,8 @@ const ServerWire = z
     flavorName: s.flavor?.original_name ?? null,
     flavorExtraSpecs: s.flavor?.extra_specs ?? {},
     fault: s.fault?.message ?? null,
+    /** null when the view did not say (below 2.9): treat as "unknown", never as unlocked. */
+    locked: s.locked ?? null,
   }));
 export type Server = z.output<typeof ServerWire>;
 
@@ -101,5 +105,60 @@ export async function evacuateServer(session: OpenStackSession, id: string, opts
     microversion: opts.microversion,
     idempotent: false,
     signal: opts.signal,
+  });
+}
+
+const LockViewSchema = z
+  .object({ server: z.object({ locked: z.boolean(), locked_reason: z.string().nullish() }).loose() })
+  .transform((v) => ({ locked: v.server.locked, lockedReason: v.server.locked_reason ?? null }));
+export type ServerLock = z.output<typeof LockViewSchema>;
+
+/** GET /servers/{id} at 2.73: whether it is locked and the reason given (null when none was). */
+export async function getServerLock(session: OpenStackSession, id: string, signal?: AbortSignal): Promise<ServerLock> {
+  return (
+    await session.request({
+      service: 'compute',
+      method: 'GET',
+      path: `/servers/${encodeURIComponent(id)}`,
+      microversion: MICROVERSION.locks,
+      schema: LockViewSchema,
+      signal,
+    })
+  ).data;
+}
+
+/**
+ * POST /servers/{id}/action {"lock": {"locked_reason": ...}} (2.73; the reason is 1-255 characters).
+ * Nova writes the lock to its database only (no call to the compute host), so it works on an
+ * instance of a dead host. An admin's lock on an instance its owner locked replaces the owner's
+ * lock: read `locked` first.
+ */
+export async function lockServer(
+  session: OpenStackSession,
+  id: string,
+  reason: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await session.request({
+    service: 'compute',
+    method: 'POST',
+    path: `/servers/${encodeURIComponent(id)}/action`,
+    body: { lock: { locked_reason: reason } },
+    microversion: MICROVERSION.locks,
+    idempotent: false,
+    signal,
+  });
+}
+
+/** POST /servers/{id}/action {"unlock": null}: an admin may lift anyone's lock, so the caller checks whose it is. */
+export async function unlockServer(session: OpenStackSession, id: string, signal?: AbortSignal): Promise<void> {
+  await session.request({
+    service: 'compute',
+    method: 'POST',
+    path: `/servers/${encodeURIComponent(id)}/action`,
+    body: { unlock: null },
+    microversion: MICROVERSION.locks,
+    idempotent: false,
+    signal,
   });
 }

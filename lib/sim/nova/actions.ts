@@ -6,6 +6,7 @@ import { newSecret } from '../ids.js';
 import { computeService, getHost, type ServerRec } from '../state.js';
 import { requireAdmin, type NovaCtx } from './context.js';
 import { NovaHttpError } from './errors.js';
+import { checkInstanceLock, lockAction, unlockAction } from './locks.js';
 import { findServerFor } from './servers.js';
 import { novaBool, novaHostname, parseBody, validateBody } from './validation.js';
 
@@ -37,7 +38,7 @@ function invalidState(action: string, s: ServerRec, attr: string, state: unknown
   return new NovaHttpError(409, `Cannot '${action}' instance ${s.id} while it is in ${attr} ${String(state)}`);
 }
 
-/** POST /servers/{id}/action — evacuate (the point of the sim), plus os-stop / os-start / os-resetState. */
+/** POST /servers/{id}/action — evacuate (the point of the sim), plus os-stop / os-start / os-resetState and lock / unlock. */
 export function serverAction(ctx: NovaCtx, id: string): HttpReply {
   const body = parseBody(ctx.req.body);
   if (body === null || typeof body !== 'object' || Array.isArray(body))
@@ -53,6 +54,10 @@ export function serverAction(ctx: NovaCtx, id: string): HttpReply {
       return powerAction(ctx, id, 'start');
     case 'os-resetState':
       return resetState(ctx, id, args);
+    case 'lock':
+      return lockAction(ctx, id, args);
+    case 'unlock':
+      return unlockAction(ctx, id);
     default:
       throw new NovaHttpError(400, `There is no such action: ${action ?? ''}`);
   }
@@ -100,6 +105,7 @@ function evacuate(ctx: NovaCtx, id: string, args: unknown): HttpReply {
 function powerAction(ctx: NovaCtx, id: string, what: 'stop' | 'start'): HttpReply {
   const { state } = ctx;
   const server = findServerFor(ctx, id);
+  checkInstanceLock(ctx, server);
   const want = what === 'stop' ? 'active' : 'stopped';
   if (server.vmState !== want && !(what === 'stop' && server.vmState === 'error'))
     throw invalidState(what, server, 'vm_state', server.vmState);

@@ -109,11 +109,11 @@ export function serverView(ctx: NovaCtx, s: ServerRec): Record<string, unknown> 
     }
     if (minor >= 16) v['host_status'] = hostStatus(state, s);
   }
-  if (minor >= 9) v['locked'] = false;
+  if (minor >= 9) v['locked'] = s.lockedBy !== null;
   if (minor >= 19) v['description'] = null;
   if (minor >= 26) v['tags'] = [];
   if (minor >= 63) v['trusted_image_certificates'] = null;
-  if (minor >= 73) v['locked_reason'] = null;
+  if (minor >= 73) v['locked_reason'] = s.lockedReason;
   // Nova shows the fault only while the instance is in ERROR; details of a 500 only to admins.
   if (s.vmState === 'error' && s.fault) {
     const fault: Record<string, unknown> = {

@@ -2,15 +2,22 @@ import type * as z from 'zod';
 import {
   assessEvacuation,
   assessFromListing,
+  currentGroup,
+  isNoValidHost,
   evacuateTarget,
   MAX_ROUNDS,
   newInstanceRecord,
   nextRoundDelayMs,
+  reasonAfterAttempts,
+  retryDelayMs,
+  roundFloorMs,
   type Assessment,
+  type GroupProgress,
   type InstanceRecord,
   type PlanItem,
 } from '../../evacuation/index.js';
 import {
+  ApiServerError,
   ComputeServiceInUseError,
   ConflictError,
   evacuateServer,
@@ -23,6 +30,7 @@ import {
   type Server,
 } from '../../openstack/index.js';
 import { publishInstanceSettled } from '../events.js';
+import { locksToRelease, MAX_UNLOCK_TRIES, planLock, releaseLocks, takeLock } from './evacuate-locks.js';
 import { recordEvent, type Runtime } from '../runtime.js';
 import type { EvacuateRoundInputSchema, EvacuateRoundOutput, EvacuationState } from '../schemas.js';
 
@@ -38,6 +46,10 @@ const MAX_REQUESTS = 3;
 const IN_USE_RETRY_MS = 2000;
 /** Reasons in the execution state are cut here, so 1,000 results stay within Step Functions' 256 KiB. */
 const MAX_REASON = 300;
+/** A 5xx from a gateway in front of Nova: the request may still be at nova-api, so a retry waits as for no answer. */
+const GATEWAY_STATUSES = new Set([502, 504]);
+/** The least wait between two rounds, whatever is due. */
+const MIN_GAP_MS = 50;
 
 /** One read of the source host, answering for every instance of the incident. */
 interface HostView {
@@ -94,10 +106,12 @@ function stateOf(rec: InstanceRecord, fallbackStart: string): EvacuationState {
  * One round of the Evacuate loop for a whole host: one listing of the servers still on it and
  * one of its evacuation migrations answer for every instance in flight; finished ones are
  * recorded, and free slots (up to `evacuation.concurrency`) are filled with the next planned
- * instances. Safely repeatable (S5): an instance is sent an evacuate only when its record and
+ * instances of the current restart group (a group starts once every instance of the one before
+ * it is settled). Safely repeatable (S5): an instance is sent an evacuate only when its record and
  * Nova's own view (read in this round, less than FRESH_MS old) both say nothing of ours is in
  * flight or done; the record is written before the request, so a crash in between is seen on
- * resume. Each instance keeps its own record and its own timeout.
+ * resume. A retry (NoValidHost, a 5xx) is one more such send, after its backoff. Each instance
+ * keeps its own record and its own timeout; our locks come off once it is settled.
  */
 export async function evacuateRoundStep(
   rt: Runtime,
@@ -109,9 +123,20 @@ export async function evacuateRoundStep(
       await r.finish(rec, 'timeout', null, `the recovery reached its limit of ${MAX_ROUNDS} check rounds`);
   }
   const checked = await checkInFlight(r);
+  const settled = (x: InstanceRecord) => isFinal(x.outcome);
+  const keep = (x: InstanceRecord) => void r.records.set(x.instanceId, x);
+  // Our locks on what is settled by now come off while the next requests go out (filling slots never
+  // touches a settled instance), each after its settled record is written, so the two writes never race.
+  const first = locksToRelease(r.records.values(), settled);
+  const unlocked = Promise.all(checked.writes).then(() => releaseLocks(r.rt, first, keep));
+  unlocked.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   const sent = await fillSlots(r, checked.resend);
   // The finished ones are written while the next requests go out: a slot is refilled without waiting for the store.
-  await Promise.all([...checked.writes, ...sent.writes]);
+  await Promise.all([unlocked, ...sent.writes]);
+  // Then those settled while slots were filled (a pre-send read that found one done, a timeout).
+  const done = new Set(first.map((x) => x.instanceId));
+  const late = locksToRelease(r.records.values(), settled).filter((x) => !done.has(x.instanceId));
+  await releaseLocks(r.rt, late, keep);
   return summarize(r, Math.max(checked.minDelayMs, sent.minDelayMs));
 }
 
@@ -127,6 +152,8 @@ interface Round {
   open(): InstanceRecord[];
   elapsedS(since: string | null | undefined): number;
   finish(rec: InstanceRecord, o: FinalOutcome, t: string | null, r: string | null): Promise<InstanceRecord>;
+  /** The restart group whose instances may start now. */
+  group(): GroupProgress | undefined;
 }
 
 async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSchema>): Promise<Round> {
@@ -150,8 +177,11 @@ async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSc
     view,
     open: () => items.map((i) => records.get(i.id)!).filter((r) => !isFinal(r.outcome)),
     elapsedS: (since) => (since ? (rt.now().getTime() - Date.parse(since)) / 1000 : 0),
-    async finish(rec, outcome, targetHost, reason) {
+    group: () => currentGroup(items, (id) => isFinal(records.get(id)!.outcome)),
+    async finish(rec, outcome, targetHost, why) {
       const now = rt.now().toISOString();
+      // An instance tried more than once says how often, whatever ended it.
+      const reason = why && outcome !== 'evacuated' ? reasonAfterAttempts((rec.attempts?.length ?? 0) + 1, why) : why;
       const done = { ...rec, outcome, targetHost, reason, finishedAt: now, startedAt: rec.startedAt ?? now };
       records.set(rec.instanceId, done); // before any await: the rest of the round sees it settled
       await rt.store.putInstance(done);
@@ -186,8 +216,11 @@ async function checkInFlight(
     const state = states[n]!;
     if (state === 'deleted') writes.push(r.finish(rec, 'skipped', null, 'the instance was deleted'));
     else if (state.kind === 'evacuated') writes.push(r.finish(rec, 'evacuated', state.targetHost, null));
-    else if (state.kind === 'failed') writes.push(r.finish(rec, 'failed', null, state.reason));
-    else if (state.kind === 'in-progress') {
+    else if (state.kind === 'failed') {
+      // Nova's own migration says the attempt ended: a retry counts migrations only after it.
+      const seen = r.view.migrations.get(rec.instanceId)?.length ?? 0;
+      writes.push(failAttempt(r, rec, state.reason, isNoValidHost(state) ? { migrationId: seen, minWaitMs: 0 } : null));
+    } else if (state.kind === 'in-progress') {
       if (r.elapsedS(rec.startedAt) <= r.rt.config.evacuation.instanceTimeoutSeconds) return;
       const why = `not ACTIVE on another host after ${Math.round(r.elapsedS(rec.startedAt))} s (${state.detail})`;
       writes.push(r.finish(rec, 'timeout', null, why));
@@ -206,7 +239,42 @@ async function checkInFlight(
   return { resend, writes, minDelayMs };
 }
 
-/** Fill the free slots in plan order (resends first: they already hold a slot). */
+/**
+ * An attempt that ended failed. While retries are left (`evacuation.retries.count`) the instance
+ * goes back to waiting until its backoff has passed, with the attempt recorded; the next send
+ * again reads Nova first (S5). Otherwise, or when `retry` is null (not a retryable failure), it is
+ * failed, its reason saying how many attempts were made. `retry.migrationId` is where the next
+ * attempt's migrations start in Nova's list; `retry.minWaitMs` a wait the backoff must not undercut.
+ */
+async function failAttempt(
+  r: Round,
+  rec: InstanceRecord,
+  reason: string,
+  retry: { migrationId: number | null; minWaitMs: number } | null,
+): Promise<InstanceRecord> {
+  const cfg = r.rt.config.evacuation.retries;
+  if (!retry || (rec.attempts?.length ?? 0) >= cfg.count) return r.finish(rec, 'failed', null, reason);
+  const made = (rec.attempts?.length ?? 0) + 1;
+  const now = r.rt.now();
+  const waitMs = Math.max(retry.minWaitMs, retryDelayMs(made, cfg));
+  const next: InstanceRecord = {
+    ...rec,
+    outcome: 'pending',
+    attempts: [...(rec.attempts ?? []), { endedAt: now.toISOString(), reason }],
+    retryAt: new Date(now.getTime() + waitMs).toISOString(),
+    requests: 0,
+    migrationId: retry.migrationId,
+    requestedAt: null,
+    acceptedAt: null,
+  };
+  r.records.set(rec.instanceId, next); // before any await: the rest of the round sees it waiting
+  await r.rt.store.putInstance(next);
+  const what = `${rec.name}: attempt ${made} failed (${reason}); retry ${made} of ${cfg.count} in ${Math.round(waitMs / 1000)} s`;
+  await recordEvent(r.rt, r.incidentId, 'evacuate', what, rec.instanceId);
+  return next;
+}
+
+/** Fill the free slots in plan order (resends first: they already hold a slot), from the current group only. */
 async function fillSlots(
   r: Round,
   resendPending: InstanceRecord[],
@@ -216,18 +284,26 @@ async function fillSlots(
   const resend = [...resendPending];
   const inFlight = r.open().filter((x) => x.outcome === 'evacuating' && !resend.includes(x)).length;
   const waiting = r.open().filter((x) => x.outcome === 'pending');
-  for (const rec of waiting.filter((x) => x.startedAt && r.elapsedS(x.startedAt) > cfg.instanceTimeoutSeconds))
-    writes.push(
-      r.finish(rec, 'timeout', null, `Nova still refused the evacuation after ${cfg.instanceTimeoutSeconds} s`),
-    );
-  const candidates = [...resend, ...waiting.filter((x) => !isFinal(r.records.get(x.instanceId)!.outcome))].slice(
-    0,
-    Math.max(0, cfg.concurrency - inFlight),
+  for (const rec of waiting.filter((x) => x.startedAt && r.elapsedS(x.startedAt) > cfg.instanceTimeoutSeconds)) {
+    const why = rec.attempts?.length
+      ? `no attempt succeeded within ${cfg.instanceTimeoutSeconds} s (last: ${rec.attempts!.at(-1)!.reason})`
+      : `Nova still refused the evacuation after ${cfg.instanceTimeoutSeconds} s`;
+    writes.push(r.finish(rec, 'timeout', null, why));
+  }
+  // Computed after the timeouts above: a group whose last instances just timed out lets the next one start.
+  const group = r.group();
+  const now = r.rt.now().getTime();
+  const due = waiting.filter(
+    (x) =>
+      group?.ids.has(x.instanceId) &&
+      !isFinal(r.records.get(x.instanceId)!.outcome) &&
+      (!x.retryAt || Date.parse(x.retryAt) <= now),
   );
+  const candidates = [...resend, ...due].slice(0, Math.max(0, cfg.concurrency - inFlight));
   let minDelayMs = 0;
   if (candidates.length > 0) {
     if (Date.now() - r.view.at > FRESH_MS) r.view = await readHost(r.rt, r.host);
-    const results = await Promise.all(candidates.map((rec) => send(r.rt, r.view, rec, r.finish)));
+    const results = await Promise.all(candidates.map((rec) => send(r, rec)));
     for (const [rec, inUse] of results) {
       r.records.set(rec.instanceId, rec);
       if (inUse) minDelayMs = IN_USE_RETRY_MS;
@@ -236,10 +312,36 @@ async function fillSlots(
   return { writes, minDelayMs };
 }
 
-/** The round's result for the state machine: counts, when to look again, and at the end every result. */
+/** The round's result for the state machine: counts, the current group, when to look again, and at the end every result. */
 function summarize(r: Round, minDelayMs: number): EvacuateRoundOutput {
   const left = r.open();
-  const done = left.length === 0;
+  // Our locks still on settled instances hold the loop open for a few tries; after that a later run lifts them.
+  const unlocking = locksToRelease(r.records.values(), (x) => isFinal(x.outcome)).filter(
+    (x) => (x.unlockTries ?? 0) < MAX_UNLOCK_TRIES,
+  );
+  const done = left.length === 0 && unlocking.length === 0;
+  const group = r.group();
+  const now = r.rt.now();
+  const delay = Math.max(minDelayMs, roundFloorMs(r.round), MIN_GAP_MS, nextDueMs(r, left, unlocking.length > 0));
+  return {
+    round: r.round,
+    done,
+    pending: left.filter((x) => x.outcome === 'pending').length,
+    inFlight: left.filter((x) => x.outcome === 'evacuating').length,
+    finished: r.items.length - left.length,
+    retrying: left.filter((x) => x.outcome === 'pending' && x.retryAt).length,
+    ...(group ? { group: { value: group.value, position: group.position, of: group.of } } : {}),
+    nextCheckAt: new Date(now.getTime() + (done ? 0 : delay)).toISOString(),
+    ...(done ? { results: r.items.map((i) => stateOf(r.records.get(i.id)!, now.toISOString())) } : {}),
+  };
+}
+
+/**
+ * The soonest anything is due: a check of the evacuations in flight (adaptive), a retry whose
+ * backoff ends, or an unlock to try again. A round with only retries waiting sleeps until the
+ * first of them, so retries add rounds only when they are sent.
+ */
+function nextDueMs(r: Round, left: InstanceRecord[], unlocking: boolean): number {
   const ages = left
     .filter((x) => x.outcome === 'evacuating')
     .map((x) => r.elapsedS(x.acceptedAt ?? x.requestedAt ?? x.startedAt) * 1000);
@@ -250,17 +352,17 @@ function summarize(r: Round, minDelayMs: number): EvacuateRoundOutput {
     .map((x) => Date.parse(x.finishedAt!) - Date.parse(x.acceptedAt!));
   const expected = took.length ? Math.max(0, Math.min(...took) - r.view.tookMs) : undefined;
   const maxIntervalMs = r.rt.config.evacuation.checkIntervalSeconds * 1000;
-  const delay = Math.max(minDelayMs, nextRoundDelayMs(ages, maxIntervalMs, r.round, expected));
-  const now = r.rt.now();
-  return {
-    round: r.round,
-    done,
-    pending: left.filter((x) => x.outcome === 'pending').length,
-    inFlight: left.filter((x) => x.outcome === 'evacuating').length,
-    finished: r.items.length - left.length,
-    nextCheckAt: new Date(now.getTime() + (done ? 0 : delay)).toISOString(),
-    ...(done ? { results: r.items.map((i) => stateOf(r.records.get(i.id)!, now.toISOString())) } : {}),
-  };
+  const now = r.rt.now().getTime();
+  // Only backoffs still running: a retry already due waits for a free slot, which the checks above bring.
+  const retries = left
+    .filter((x) => x.outcome === 'pending' && x.retryAt)
+    .map((x) => Date.parse(x.retryAt!) - now)
+    .filter((ms) => ms > 0);
+  const due: number[] = [];
+  if (ages.length) due.push(nextRoundDelayMs(ages, maxIntervalMs, r.round, expected));
+  if (retries.length) due.push(Math.min(...retries));
+  if (unlocking) due.push(maxIntervalMs);
+  return due.length ? Math.min(...due) : nextRoundDelayMs([], maxIntervalMs, r.round, expected);
 }
 
 /** An unanswered request may still be in Nova's hands until our own timeout has passed twice. */
@@ -269,54 +371,61 @@ function resendAfterMs(rt: Runtime): number {
 }
 
 /**
- * The pre-send read (S5) from the round's fresh listing, then the request. Returns the record as
- * it now stands, and whether Nova refused because the source service still looks up.
+ * The pre-send read (S5) from the round's fresh listing, then our lock (first attempt only, see
+ * evacuate-locks.ts), then the request. Returns the record as it now stands, and whether Nova
+ * refused because the source service still looks up.
+ *
+ * The lock goes before the evacuate: Nova's lock only writes its database (no call to the dead
+ * host) and leaves vm_state and task_state alone, and an admin's evacuate is not held by a lock
+ * (compute API evacuate has no lock check; that check exempts admins anyway), so it cannot make
+ * our evacuate fail, while it closes the window in which the owner could delete or stop the
+ * instance as the move starts.
  */
-async function send(
-  rt: Runtime,
-  view: HostView,
-  rec: InstanceRecord,
-  finish: (rec: InstanceRecord, o: FinalOutcome, t: string | null, r: string | null) => Promise<InstanceRecord>,
-): Promise<[InstanceRecord, boolean]> {
+async function send(r: Round, rec: InstanceRecord): Promise<[InstanceRecord, boolean]> {
+  const { rt, view } = r;
   const host = rec.sourceHost;
   const migrations = view.migrations.get(rec.instanceId) ?? [];
-  const before = rec.requests > 0 ? (rec.migrationId ?? 0) : migrations.length;
+  // A retry counts Nova's migrations from where the failed attempt's ended (or, after a 5xx, from where it was sent).
+  const before = rec.requests > 0 || rec.retryAt ? (rec.migrationId ?? 0) : migrations.length;
   const state = await assess(rt, view, host, rec.instanceId, before, rec.requests > 0);
   const now = rt.now().toISOString();
   const startedAt = rec.startedAt ?? now;
-  const final = async (o: FinalOutcome, t: string | null, r: string | null): Promise<[InstanceRecord, boolean]> => [
-    await finish({ ...rec, startedAt }, o, t, r),
+  const final = async (o: FinalOutcome, t: string | null, why: string | null): Promise<[InstanceRecord, boolean]> => [
+    await r.finish({ ...rec, startedAt }, o, t, why),
     false,
   ];
   if (state === 'deleted') return final('skipped', null, 'the instance was deleted');
   if (state.kind === 'evacuated') return final('evacuated', state.targetHost, null);
-  if (state.kind === 'failed') return final('failed', null, state.reason);
+  if (state.kind === 'failed') {
+    const retry = isNoValidHost(state) ? { migrationId: migrations.length, minWaitMs: 0 } : null;
+    return [await failAttempt(r, { ...rec, startedAt }, state.reason, retry), false];
+  }
   if (state.kind === 'in-progress') {
     // Already moving (a run before ours sent it and lost its record): follow it, never send again.
     const following = { ...rec, outcome: 'evacuating' as const, startedAt, migrationId: rec.migrationId ?? before };
     await rt.store.putInstance(following);
     return [following, false];
   }
+  const lock = await planLock(rt, rec, view.servers.get(rec.instanceId));
   const sent: InstanceRecord = {
     ...rec,
+    ...lock.fields,
     outcome: 'evacuating',
     requests: rec.requests + 1,
     migrationId: migrations.length,
     startedAt,
     requestedAt: now,
     acceptedAt: null,
+    retryAt: null,
   };
+  // Written before the lock and the evacuate: a crash after either is seen on resume (S5, and our lock is lifted).
   await rt.store.putInstance(sent);
-  return post(rt, rec, sent, finish);
+  return post(r, rec, lock.take ? await takeLock(rt, sent) : sent);
 }
 
 /** The evacuate request itself, after its record is written; what Nova answered decides the record. */
-async function post(
-  rt: Runtime,
-  rec: InstanceRecord,
-  sent: InstanceRecord,
-  finish: (rec: InstanceRecord, o: FinalOutcome, t: string | null, r: string | null) => Promise<InstanceRecord>,
-): Promise<[InstanceRecord, boolean]> {
+async function post(r: Round, rec: InstanceRecord, sent: InstanceRecord): Promise<[InstanceRecord, boolean]> {
+  const { rt } = r;
   const microversion =
     rt.config.evacuation.microversionPolicy === 'stopped-at-destination'
       ? MICROVERSION.evacuateStopped
@@ -326,13 +435,27 @@ async function post(
     await evacuateServer(rt.session, rec.instanceId, { targetHost, microversion });
   } catch (err) {
     if (err instanceof ComputeServiceInUseError) {
-      // Refused outright: nothing is in flight. Back to waiting, with the clock of its timeout running.
-      const back = { ...rec, outcome: 'pending' as const, startedAt: sent.startedAt };
+      // Refused outright: nothing is in flight. Back to waiting, with the clock of its timeout running (and our lock kept).
+      const { lockedByUs, lockReason, lockedBefore } = sent;
+      const back = {
+        ...rec,
+        lockedByUs,
+        lockReason,
+        lockedBefore,
+        outcome: 'pending' as const,
+        startedAt: sent.startedAt,
+      };
       await rt.store.putInstance(back);
       return [back, true];
     }
     if (err instanceof ConflictError)
-      return [await finish(sent, 'failed', null, `Nova refused the evacuation: ${err.message}`), false];
+      return [await r.finish(sent, 'failed', null, `Nova refused the evacuation: ${err.message}`), false];
+    if (err instanceof ApiServerError) {
+      // An answer: the request failed. Retried after the backoff, and only once Nova shows nothing of ours in flight.
+      const minWaitMs = GATEWAY_STATUSES.has(err.status) ? resendAfterMs(rt) : 0;
+      const why = `Nova answered ${err.status} to the evacuate request`;
+      return [await failAttempt(r, sent, why, { migrationId: sent.migrationId, minWaitMs }), false];
+    }
     // No answer: it may or may not have arrived. The next rounds look before sending again.
     rt.log.warn('evacuate request got no answer; Nova is asked again before any resend', {
       incidentId: rec.incidentId,

@@ -97,8 +97,11 @@ let counter = 0;
 
 const FINAL = new Set(['evacuated', 'failed', 'skipped', 'timeout']);
 
-export const isEvacuatePost = (r: { service: string; method: string; path: string }) =>
-  r.service === 'nova' && r.method === 'POST' && /\/servers\/[^/]+\/action$/.test(r.path);
+export const isEvacuatePost = (r: { service: string; method: string; path: string; body?: string }) =>
+  r.service === 'nova' &&
+  r.method === 'POST' &&
+  /\/servers\/[^/]+\/action$/.test(r.path) &&
+  !!r.body?.includes('"evacuate"');
 export const isResetPost = (r: { service: string; method: string; path: string }) =>
   r.service === 'redfish' && r.method === 'POST' && r.path.includes('ComputerSystem.Reset');
 const ok = (status: number) => status >= 200 && status < 300;
@@ -303,8 +306,19 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
 
       const known = new Set(before.migrations.map((m) => m.id));
       const migrations = snap.migrations.filter((m) => !known.has(m.id) && m.migrationType === 'evacuation');
-      const perInstance = new Map<string, number>();
-      for (const m of migrations) perInstance.set(m.instanceUuid, (perInstance.get(m.instanceUuid) ?? 0) + 1);
+      // A retry after Nova reported the previous attempt ended (its migration `error` or `failed`) is not a
+      // double evacuation (S5); any other second migration of an instance is.
+      const byInstance = new Map<string, typeof migrations>();
+      for (const m of migrations) byInstance.set(m.instanceUuid, [...(byInstance.get(m.instanceUuid) ?? []), m]);
+      const ended = new Map<string, number>();
+      let doubleMigrations = 0;
+      for (const [id, list] of byInstance) {
+        list.sort((a, b) => a.id - b.id);
+        ended.set(id, list.filter((m) => m.status === 'error' || m.status === 'failed').length);
+        list.slice(1).forEach((_, k) => {
+          if (list[k]!.status !== 'error' && list[k]!.status !== 'failed') doubleMigrations++;
+        });
+      }
       const posts = new Map<string, number>();
       const firstPost = new Map<string, number>();
       logEntries.forEach((r, i) => {
@@ -312,8 +326,9 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
         posts.set(r.path, (posts.get(r.path) ?? 0) + 1);
         if (!firstPost.has(r.path)) firstPost.set(r.path, i);
       });
-      const doubles = (m: Map<string, number>) => [...m.values()].reduce((a, n) => a + Math.max(0, n - 1), 0);
-      unsafe.doubleEvacuations = Math.max(doubles(perInstance), doubles(posts));
+      const idOf = (path: string) => /\/servers\/([^/]+)\/action$/.exec(path)?.[1] ?? '';
+      const doublePosts = [...posts].reduce((a, [p, n]) => a + Math.max(0, n - 1 - (ended.get(idOf(p)) ?? 0)), 0);
+      unsafe.doubleEvacuations = Math.max(doubleMigrations, doublePosts);
 
       const incidents = await rt.store.listIncidents({ limit: 1000 });
       const power = new Map(snap.services.filter((s) => s.binary === 'nova-compute').map((s) => [s.host, s.power]));

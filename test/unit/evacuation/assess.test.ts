@@ -17,6 +17,7 @@ const server = (over: Partial<Server> = {}): Server => ({
   flavorName: null,
   flavorExtraSpecs: {},
   fault: null,
+  locked: null,
   ...over,
 });
 const mig = (id: number, status: string): Migration => ({
@@ -68,7 +69,7 @@ describe('assessEvacuation (S5: never evacuate twice)', () => {
         0,
         true,
       ),
-    ).toEqual({ kind: 'failed', reason: 'No valid host was found.' });
+    ).toEqual({ kind: 'failed', reason: 'No valid host was found.', migrationStatus: 'error' });
   });
   test('migrations of an earlier incident do not count', () => {
     expect(assessEvacuation(server({ vmState: 'error' }), 'compute-1', [mig(1, 'error')], 1, false)).toEqual({

@@ -20,6 +20,7 @@ const server = (id: string, over: Partial<Server> = {}): Server => ({
   flavorName: 'm1',
   flavorExtraSpecs: {},
   fault: null,
+  locked: null,
   ...over,
 });
 

@@ -21,6 +21,7 @@ const server = (id: string, over: Partial<Server> = {}): Server => ({
   flavorName: 'm1',
   flavorExtraSpecs: {},
   fault: null,
+  locked: null,
   ...over,
 });
 const aggregate = (name: string, hosts: string[], metadata: Record<string, string> = {}, id = 1): Aggregate => ({
