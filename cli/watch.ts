@@ -49,25 +49,7 @@ export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
     });
   };
 
-  for (const open of await rt.store.listIncidents({ openOnly: true })) {
-    if (TERMINAL_STATUSES.has(open.status)) continue;
-    // Another process (a `recover`, an `incidents retry`) may be running it now: never two runners.
-    const liveness = await executionLiveness(rt.store, open.id);
-    if (liveness.live) {
-      opts.out(`not resuming incident ${open.id} for ${open.host}: ${liveness.detail}`);
-      continue;
-    }
-    opts.out(`resuming open incident ${open.id} for ${open.host} (was ${open.status})`);
-    launch({
-      incidentId: open.id,
-      host: open.host,
-      reason: open.reason,
-      detectedAt: open.detectedAt,
-      requestedBy: open.requestedBy,
-      dryRun: false,
-      fence: open.fence?.method === 'operator' ? 'confirmed-by-operator' : 'bmc',
-    });
-  }
+  await resumeOpenIncidents(rt, opts, launch);
 
   let lastGates = '';
   const capacity = capacityBeside(rt, opts.out);
@@ -100,6 +82,35 @@ export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
   }
   await Promise.all(running.values());
   await capacity.settled();
+}
+
+/**
+ * Incidents left open by a previous process are resumed first, unless another process (a
+ * `recover`, an `incidents retry`) is running one now: never two runners.
+ */
+async function resumeOpenIncidents(
+  rt: Runtime,
+  opts: WatchOptions,
+  launch: (input: ExecutionInputRaw) => void,
+): Promise<void> {
+  for (const open of await rt.store.listIncidents({ openOnly: true })) {
+    if (TERMINAL_STATUSES.has(open.status)) continue;
+    const liveness = await executionLiveness(rt.store, open.id);
+    if (liveness.live) {
+      opts.out(`not resuming incident ${open.id} for ${open.host}: ${liveness.detail}`);
+      continue;
+    }
+    opts.out(`resuming open incident ${open.id} for ${open.host} (was ${open.status})`);
+    launch({
+      incidentId: open.id,
+      host: open.host,
+      reason: open.reason,
+      detectedAt: open.detectedAt,
+      requestedBy: open.requestedBy,
+      dryRun: false,
+      fence: open.fence?.method === 'operator' ? 'confirmed-by-operator' : 'bmc',
+    });
+  }
 }
 
 /** The scheduled capacity check runs beside the passes (when due: capacity.intervalHours), never delaying one. */
