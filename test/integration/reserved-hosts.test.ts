@@ -61,7 +61,9 @@ const novaWrites = (e: RecoveryEnv) =>
     .filter((r) => r.service === 'nova' && (r.method === 'PUT' || (r.method === 'POST' && r.path.includes('/action'))));
 const putsTo = (e: RecoveryEnv, host: string) =>
   novaWrites(e).filter((r) => r.method === 'PUT' && r.path.includes(serviceOf(e.sim, host).id));
-const evacuatePosts = (e: RecoveryEnv) => novaWrites(e).filter((r) => r.method === 'POST');
+// Locks (2.73) share the /action path: only the evacuate requests.
+const evacuatePosts = (e: RecoveryEnv) =>
+  novaWrites(e).filter((r) => r.method === 'POST' && r.body?.includes('"evacuate"'));
 
 async function recover(e: RecoveryEnv, host: string, timing = FAST, history?: HistoryEvent[]) {
   const incidentId = incidentIdFor(host, new Date());

@@ -372,14 +372,14 @@ function resendAfterMs(rt: Runtime): number {
 
 /**
  * The pre-send read (S5) from the round's fresh listing, then our lock (first attempt only, see
- * evacuate-locks.ts), then the request. Returns the record as it now stands, and whether Nova
- * refused because the source service still looks up.
+ * evacuate-locks.ts) together with the request. Returns the record as it now stands, and whether
+ * Nova refused because the source service still looks up.
  *
- * The lock goes before the evacuate: Nova's lock only writes its database (no call to the dead
- * host) and leaves vm_state and task_state alone, and an admin's evacuate is not held by a lock
- * (compute API evacuate has no lock check; that check exempts admins anyway), so it cannot make
- * our evacuate fail, while it closes the window in which the owner could delete or stop the
- * instance as the move starts.
+ * The lock and the evacuate are independent: Nova's lock only writes its database (no call to
+ * the dead host) and leaves vm_state and task_state alone, and an admin's evacuate is not held by
+ * a lock (compute API evacuate has no lock check; that check exempts admins anyway). Sent
+ * together, the owner's window to delete or stop the instance as the move starts is one request
+ * long, as it would be with the lock first.
  */
 async function send(r: Round, rec: InstanceRecord): Promise<[InstanceRecord, boolean]> {
   const { rt, view } = r;
@@ -420,7 +420,14 @@ async function send(r: Round, rec: InstanceRecord): Promise<[InstanceRecord, boo
   };
   // Written before the lock and the evacuate: a crash after either is seen on resume (S5, and our lock is lifted).
   await rt.store.putInstance(sent);
-  return post(r, rec, lock.take ? await takeLock(rt, sent) : sent);
+  if (!lock.take) return post(r, rec, sent);
+  // Both requests go out together (neither can hold the other back): one round trip per wave
+  // instead of two. The round lifts locks only after this returns, so never before ours landed.
+  const [locked, [after, inUse]] = await Promise.all([takeLock(rt, sent), post(r, rec, sent)]);
+  if (locked.lockedByUs !== false || after.lockedByUs === false) return [after, inUse];
+  const refused = { ...after, lockedByUs: false }; // Nova refused the lock: nothing of ours to lift later
+  await rt.store.putInstance(refused);
+  return [refused, inUse];
 }
 
 /** The evacuate request itself, after its record is written; what Nova answered decides the record. */
