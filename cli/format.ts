@@ -24,6 +24,15 @@ function seconds(from: string | null, to: string | null): string {
   return `${((new Date(to).getTime() - new Date(from).getTime()) / 1000).toFixed(1)} s`;
 }
 
+/** A fence with no record is not always a failed one: it may be running, or its record was lost. */
+function fenceLine(incident: Incident): string {
+  if (incident.fence) return `confirmed off at ${incident.fence.confirmedAt} via ${incident.fence.target}`;
+  if (incident.error?.name === 'FenceNotRecordedError') return `not recorded: ${incident.error.message}`;
+  if (incident.status === 'fencing')
+    return 'not recorded yet (fencing in progress, or its record could not be written)';
+  return 'NOT confirmed';
+}
+
 /** The incident summary: what happened to the host and to every instance. */
 export function incidentSummary(incident: Incident, instances: InstanceRecord[]): string {
   const lines = [
@@ -32,7 +41,7 @@ export function incidentSummary(incident: Incident, instances: InstanceRecord[])
     `  status      ${incident.status}`,
     `  reason      ${incident.reason}`,
     `  requested   ${incident.requestedBy} at ${incident.detectedAt}`,
-    `  fence       ${incident.fence ? `confirmed off at ${incident.fence.confirmedAt} via ${incident.fence.target}` : 'NOT confirmed'}`,
+    `  fence       ${fenceLine(incident)}`,
     `  isolation   ${incident.isolation ? `forced down + disabled ("${incident.isolation.disabledReason}")` : '-'}`,
     `  duration    ${seconds(incident.createdAt, incident.closedAt)}`,
   ];

@@ -67,7 +67,13 @@ export async function main(argv: string[], out?: Out, err?: Out): Promise<number
     stdout(HELP);
     return name ? EXIT.ok : EXIT.usage;
   }
-  return runCommand(name, rest, stdout, stderr);
+  // Everything a command prints passes the one redaction rule the logs and mails follow (S6).
+  const { redactText } = await import('../lib/log/index.js');
+  const safe =
+    (w: Out): Out =>
+    (line) =>
+      w(redactText(line));
+  return runCommand(name, rest, safe(stdout), safe(stderr));
 }
 
 /** The names `freezer-dr help` and an unknown command list. */

@@ -130,4 +130,31 @@ describe('freezer-dr CLI', () => {
     const r = await run('check', '--config', configPath, '--json');
     expect(r.out + r.err).not.toContain(sim.admin.password);
   });
+
+  test('everything a command prints passes the redaction rule, --json included (S6)', async () => {
+    // A recorded incident whose text carries a registered secret (a BMC answer that echoed it).
+    const { createSqliteStore } = await import('../../lib/incidents/sqlite.js');
+    const { registerSecret } = await import('../../lib/log/index.js');
+    const secret = 'Zq8-unusual-bmc-secret-71';
+    registerSecret(secret, 'test');
+    const store = createSqliteStore(join(dir, 'incidents.db'));
+    const now = new Date().toISOString();
+    await store.createIncident({
+      id: 'inc-compute-9-20261201T000000Z',
+      host: 'compute-9',
+      status: 'fence-failed',
+      reason: `BMC said: login ${secret} refused`,
+      detectedAt: now,
+      requestedBy: 'test',
+      createdAt: now,
+      updatedAt: now,
+    } as never);
+    await store.close();
+    for (const json of [[], ['--json']]) {
+      const shown = await run('incidents', 'inc-compute-9-20261201T000000Z', ...json, '--config', configPath);
+      expect(shown.code).toBe(0);
+      expect(shown.out).toContain('login [redacted] refused');
+      expect(shown.out + shown.err).not.toContain(secret);
+    }
+  });
 });
