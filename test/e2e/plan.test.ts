@@ -30,10 +30,10 @@ function configWith(evacuation: Record<string, unknown>): string {
   return path;
 }
 
-/** The built CLI in its own process, as an operator runs it; the JSON report is the line that starts with "{". */
+/** The built CLI in its own process, as an operator runs it; with --json the report is all of stdout. */
 async function cli(...argv: string[]) {
   const r = await runCli(argv, 120_000);
-  return { code: r.code, out: r.output, json: r.output.split('\n').find((l) => l.startsWith('{')) ?? 'null' };
+  return { code: r.code, out: r.output, json: r.stdout.trim() || 'null' };
 }
 
 describe('freezer-dr plan on the real bed', () => {

@@ -65,7 +65,7 @@ describe('freezer-dr against a real Keystone + Nova (Debian 12, Zed) with ipmi_s
     // so heartbeat ages are read against the freshest heartbeat, never this machine's clock.
     const check = await runCli(['check', '--json', '--config', writeWatchdogConfig(bed, { smtpPort: smtp.port })]);
     expect(check.code).toBe(0);
-    const healthy = JSON.parse(check.output) as { clock: string; hosts: Array<{ verdict: string }>; gates: unknown[] };
+    const healthy = JSON.parse(check.stdout) as { clock: string; hosts: Array<{ verdict: string }>; gates: unknown[] };
     expect({ clock: healthy.clock, verdicts: healthy.hosts.map((h) => h.verdict), gates: healthy.gates }).toEqual({
       clock: 'heartbeat',
       verdicts: ['healthy', 'healthy', 'healthy'],

@@ -110,7 +110,7 @@ describe('reserved hosts on a real Nova (Zed)', () => {
     // The incident records the spare and what landed on it.
     const shown = await runCli(['incidents', incidentId, '--json', '--config', configPath]);
     expect(shown.code).toBe(0);
-    const { incident, events } = JSON.parse(shown.output) as {
+    const { incident, events } = JSON.parse(shown.stdout) as {
       incident: {
         reservedHost: { host: string; status: string; mode: string; landed: string[]; preexisting: string[] };
       };

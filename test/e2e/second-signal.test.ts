@@ -76,10 +76,7 @@ describe('the second signal against a real Nova', () => {
       '--config',
       writeWatchdogConfig(bed, { smtpPort: smtp.port, patch }),
     ]);
-    // runCli merges stderr into the output: take the pretty-printed JSON document alone.
-    const lines = check.output.split('\n');
-    const json = lines.slice(lines.indexOf('{'), lines.indexOf('}') + 1).join('\n');
-    const decision = JSON.parse(json) as { hosts: Array<{ host: string; verdict: string }> };
+    const decision = JSON.parse(check.stdout) as { hosts: Array<{ host: string; verdict: string }> };
     expect(decision.hosts.find((h) => h.host === victim)?.verdict).toBe('host-answers');
     // Longer than detection would take (staleAfterSeconds 8 + a report interval): still nothing.
     await sleep(15_000);

@@ -202,13 +202,14 @@ withSim('ipmi driver against ipmi_sim', () => {
     const elapsed = performance.now() - started;
     expect(err).toBeInstanceOf(BmcUnreachableError);
     expect(err?.message).toMatch(/no answer from BMC .* to Chassis Control power down/);
-    expect(elapsed).toBeLessThan(1500 + 250);
+    // Below twice the budget: a second wait (or the 20 s operation timeout) fails it, a loaded machine does not.
+    expect(elapsed).toBeLessThan(1500 + 1000);
     // A later call fails the same way, at its own deadline.
     const t0 = performance.now();
     await expect(createIpmiFencer(bmcConfig(doomed, { requestTimeoutMs: 800 })).getPower()).rejects.toThrow(
       BmcUnreachableError,
     );
-    expect(performance.now() - t0).toBeLessThan(800 + 250);
+    expect(performance.now() - t0).toBeLessThan(800 + 700);
   });
 });
 

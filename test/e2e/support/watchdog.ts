@@ -139,8 +139,14 @@ export async function startWatchdog(bed: BedInfo, opts: WatchdogOptions): Promis
   return wd;
 }
 
-/** One freezer-dr command (`return`, `check`, ...) as an operator types it; resolves with its exit code and output. */
-export function runCli(argv: string[], timeoutMs = 300_000): Promise<{ code: number | null; output: string }> {
+/**
+ * One freezer-dr command (`return`, `check`, ...) as an operator types it; resolves with its exit
+ * code, what it printed on stdout (where a `--json` document goes) and both streams as they came.
+ */
+export function runCli(
+  argv: string[],
+  timeoutMs = 300_000,
+): Promise<{ code: number | null; output: string; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...argv], {
       cwd: REPO,
@@ -148,12 +154,16 @@ export function runCli(argv: string[], timeoutMs = 300_000): Promise<{ code: num
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
+    let stdout = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      output += d;
+      stdout += d;
+    });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (output += d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, output });
+      resolve({ code, output, stdout });
     });
   });
 }
