@@ -56,7 +56,7 @@ const ROWS: Row[] = [
     'an unknown command lists the commands',
     ['frobnicate'],
     EXIT.usage,
-    /unknown command "frobnicate"\nhint: the commands are: start, demo, check, recover, return, incidents, fence, pause, resume/,
+    new RegExp(`unknown command "frobnicate"\nhint: the commands are: ${commandNames().join(', ')}\n`),
   ],
   ['help for an unknown command', ['help', 'frobnicate'], EXIT.usage, /unknown command "frobnicate"/],
   [

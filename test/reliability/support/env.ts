@@ -154,7 +154,13 @@ export async function startRelEnv(opts: EnvOptions = {}): Promise<RelEnv> {
     // its own suites (test/integration/second-signal-*.test.ts).
     monitor: { confirmation: 'nova-only', intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
     fencing: { hosts, powerTimeoutSeconds: 2, pollIntervalSeconds: 0.05, requestTimeoutSeconds: 2 },
-    evacuation: { concurrency: 3, instanceTimeoutSeconds: 15, checkIntervalSeconds: 1 },
+    // One quick retry (as test/support/recovery-env.ts): a lasting NoValidHost still ends failed within the timeout.
+    evacuation: {
+      concurrency: 3,
+      instanceTimeoutSeconds: 15,
+      checkIntervalSeconds: 1,
+      retries: { count: 1, backoffSeconds: 0.1 },
+    },
     notification: {
       admins: ['ops@example.org'],
       channels: [
