@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { NotificationRecord } from '../incidents/index.js';
-import { redact, redactText } from '../log/index.js';
-import { COLOURS, SUBJECT_PREFIX } from './constants.js';
-import { render, type ComposeContext } from './messages.js';
+import { SUBJECT_PREFIX } from './constants.js';
+import { alertMessage, type ComposeContext } from './messages.js';
 import { notifyAdmins, type NotifyAdminsDeps } from './notify-admins.js';
-import type { AdminAlert, Digest, OutgoingMessage } from './schemas.js';
+import type { AdminAlert, OutgoingMessage } from './schemas.js';
 import { formatInstant } from './time.js';
 
 /** What the capacity alert says beyond the facts the check found (lib/capacity composes `text`). */
@@ -28,46 +26,18 @@ export function capacityAlertMessage(ctx: ComposeContext, alert: AdminAlert): Ou
     ['Check', 'capacity'],
   ];
   if (alert.host) facts.push(['Worst-case host', alert.host]);
-  const view = {
-    gateTitle: CAPACITY.title,
+  return alertMessage(ctx, alert, {
+    subject,
+    at,
+    facts,
+    title: CAPACITY.title,
     explanation: CAPACITY.explanation,
     advice: CAPACITY.advice,
-    text: alert.text,
-    host: alert.host ?? null,
     gate: 'capacity',
-  };
-  const digest: Digest = {
-    title: subject.replace(`${SUBJECT_PREFIX} `, ''),
-    severity: 'warning',
-    facts,
-    lines: alert.text
-      .split('\n')
-      .filter((l) => l.trim())
-      .slice(0, 20),
-  };
-  const data = {
-    subject,
-    alert: view,
-    facts,
-    footer: `Sent by freezer-dr at ${at}. This is an automatic message.`,
-    banner: { colour: COLOURS.warning, kicker: 'capacity check', title: CAPACITY.title },
-  };
-  const hash = createHash('sha256')
-    .update(`capacity\n${alert.host ?? ''}\n${alert.text}\n${ctx.now.toISOString()}`)
-    .digest('hex')
-    .slice(0, 16);
-  return {
-    kind: 'admin',
-    scope: 'alert',
-    key: `capacity:${hash}`,
-    recipients: [...ctx.admins],
-    toFeeds: true,
-    subject: redactText(subject),
-    ...render(ctx, 'gate-alert', data, digest),
-    digest: redact(digest),
-    data: redact({ check: 'capacity', host: alert.host ?? null, text: alert.text, at: ctx.now.toISOString() }),
-    note: null,
-  };
+    kicker: 'capacity check',
+    key: ['capacity', `capacity\n${alert.host ?? ''}\n${alert.text}`],
+    data: { check: 'capacity' },
+  });
 }
 
 /** Mail the admins that the cloud can no longer absorb the loss of `host` (every admin address and feed). */

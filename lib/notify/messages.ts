@@ -380,49 +380,78 @@ const GATES: Record<string, { title: string; explanation: string; advice: string
 
 export function gateAlertMessage(ctx: ComposeContext, alert: AdminAlert): OutgoingMessage {
   const gate = alert.gate ? GATES[alert.gate] : undefined;
-  const subject = prefixed(alert.subject);
   const at = formatInstant(ctx.now, ctx.timeZone);
-  const view = {
-    gateTitle: gate?.title ?? (alert.gate ? `Gate ${alert.gate}` : alert.subject),
-    explanation: gate?.explanation ?? null,
-    advice: gate?.advice ?? [],
-    text: alert.text,
-    host: alert.host ?? null,
-    gate: alert.gate ?? null,
-  };
   const facts: Array<[string, string]> = [['When', at]];
   if (alert.gate) facts.push(['Gate', alert.gate]);
   if (alert.host) facts.push(['Host', alert.host]);
-  const digest: Digest = {
-    title: subject.replace(`${SUBJECT_PREFIX} `, ''),
-    severity: 'warning',
+  return alertMessage(ctx, alert, {
+    subject: prefixed(alert.subject),
+    at,
     facts,
+    title: gate?.title ?? (alert.gate ? `Gate ${alert.gate}` : alert.subject),
+    explanation: gate?.explanation ?? null,
+    advice: gate?.advice ?? [],
+    gate: alert.gate ?? null,
+    kicker: alert.gate ? `gate ${alert.gate}` : 'alert',
+    key: ['alert', `${alert.gate ?? ''}\n${alert.host ?? ''}\n${alert.subject}\n${alert.text}`],
+    data: { gate: alert.gate ?? null },
+  });
+}
+
+/** What one kind of admin alert puts into the shared gate-alert layout. */
+export interface AlertLayout {
+  subject: string;
+  /** `ctx.now` as people read it. */
+  at: string;
+  facts: Array<[string, string]>;
+  title: string;
+  explanation: string | null;
+  advice: string[];
+  gate: string | null;
+  kicker: string;
+  /** The message key's prefix and what its hash covers (with `ctx.now`): one message per alert. */
+  key: [prefix: string, seed: string];
+  /** What the alert's `data` carries besides its host, text and time. */
+  data: Record<string, unknown>;
+}
+
+/** An admin alert in the gate-alert layout (gates, the capacity check): digest, banner, render, key. */
+export function alertMessage(ctx: ComposeContext, alert: AdminAlert, l: AlertLayout): OutgoingMessage {
+  const view = {
+    gateTitle: l.title,
+    explanation: l.explanation,
+    advice: l.advice,
+    text: alert.text,
+    host: alert.host ?? null,
+    gate: l.gate,
+  };
+  const digest: Digest = {
+    title: l.subject.replace(`${SUBJECT_PREFIX} `, ''),
+    severity: 'warning',
+    facts: l.facts,
     lines: alert.text
       .split('\n')
-      .filter((l) => l.trim())
+      .filter((line) => line.trim())
       .slice(0, 20),
   };
   const data = {
-    subject,
+    subject: l.subject,
     alert: view,
-    facts,
-    footer: `Sent by freezer-dr at ${at}. This is an automatic message.`,
-    banner: { colour: COLOURS.warning, kicker: alert.gate ? `gate ${alert.gate}` : 'alert', title: view.gateTitle },
+    facts: l.facts,
+    footer: `Sent by freezer-dr at ${l.at}. This is an automatic message.`,
+    banner: { colour: COLOURS.warning, kicker: l.kicker, title: l.title },
   };
-  const hash = createHash('sha256')
-    .update(`${alert.gate ?? ''}\n${alert.host ?? ''}\n${alert.subject}\n${alert.text}\n${ctx.now.toISOString()}`)
-    .digest('hex')
-    .slice(0, 16);
+  const hash = createHash('sha256').update(`${l.key[1]}\n${ctx.now.toISOString()}`).digest('hex').slice(0, 16);
   return {
     kind: 'admin',
     scope: 'alert',
-    key: `alert:${hash}`,
+    key: `${l.key[0]}:${hash}`,
     recipients: [...ctx.admins],
     toFeeds: true,
-    subject: redactText(subject),
+    subject: redactText(l.subject),
     ...render(ctx, 'gate-alert', data, digest),
     digest: redact(digest),
-    data: redact({ gate: alert.gate ?? null, host: alert.host ?? null, text: alert.text, at: ctx.now.toISOString() }),
+    data: redact({ ...l.data, host: alert.host ?? null, text: alert.text, at: ctx.now.toISOString() }),
     note: null,
   };
 }
