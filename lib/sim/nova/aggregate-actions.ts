@@ -1,25 +1,10 @@
 import * as z from 'zod';
 import { json, type HttpReply } from '../http.js';
 import type { SimAggregate } from '../state.js';
+import { aggregateView } from './aggregates.js';
 import { requireAdmin, type NovaCtx } from './context.js';
 import { NovaHttpError } from './errors.js';
 import { parseBody, validateBody } from './validation.js';
-
-/** One aggregate as Nova shows it (the same fields GET /os-aggregates lists). */
-function aggregateView(ctx: NovaCtx, a: SimAggregate, i: number): Record<string, unknown> {
-  return {
-    id: i + 1,
-    ...(ctx.minor >= 41 ? { uuid: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}` } : {}),
-    name: a.name,
-    availability_zone: a.availabilityZone ?? null,
-    hosts: [...a.hosts],
-    metadata: { ...(a.metadata ?? {}), ...(a.availabilityZone ? { availability_zone: a.availabilityZone } : {}) },
-    created_at: '2026-01-01T00:00:00.000000',
-    updated_at: null,
-    deleted_at: null,
-    deleted: false,
-  };
-}
 
 function find(ctx: NovaCtx, id: string): [SimAggregate, number] {
   // Nova's aggregate id in the path is the integer id (uuids are not accepted here).

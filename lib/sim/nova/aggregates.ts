@@ -1,4 +1,5 @@
 import { json, type HttpReply } from '../http.js';
+import type { SimAggregate } from '../state.js';
 import type { NovaCtx } from './context.js';
 import { NovaHttpError } from './errors.js';
 
@@ -6,7 +7,13 @@ import { NovaHttpError } from './errors.js';
 export function listAggregates(ctx: NovaCtx): HttpReply {
   if (!ctx.admin)
     throw new NovaHttpError(403, "Policy doesn't allow os_compute_api:os-aggregates:index to be performed.");
-  const aggregates = ctx.state.aggregates.map((a, i) => ({
+  const aggregates = ctx.state.aggregates.map((a, i) => aggregateView(ctx, a, i));
+  return json(200, { aggregates });
+}
+
+/** One aggregate as Nova shows it, in the list and alone (GET /os-aggregates/{id}). */
+export function aggregateView(ctx: NovaCtx, a: SimAggregate, i: number): Record<string, unknown> {
+  return {
     id: i + 1,
     ...(ctx.minor >= 41 ? { uuid: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}` } : {}),
     name: a.name,
@@ -17,6 +24,5 @@ export function listAggregates(ctx: NovaCtx): HttpReply {
     updated_at: null,
     deleted_at: null,
     deleted: false,
-  }));
-  return json(200, { aggregates });
+  };
 }
