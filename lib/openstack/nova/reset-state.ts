@@ -1,5 +1,6 @@
 import type { OpenStackSession } from '../session.js';
 import { MICROVERSION } from './microversions.js';
+import { postServerAction } from './server-action.js';
 
 /**
  * POST /servers/{id}/action {"os-resetState": {"state": "error"}} (admin, 202): vm_state ERROR and
@@ -12,14 +13,11 @@ export async function resetServerStateToError(
   id: string,
   signal?: AbortSignal,
 ): Promise<void> {
-  await session.request({
-    service: 'compute',
-    method: 'POST',
-    path: `/servers/${encodeURIComponent(id)}/action`,
-    body: { 'os-resetState': { state: 'error' } },
-    microversion: MICROVERSION.servers,
-    // Setting ERROR twice leaves the same state: safe to repeat.
-    idempotent: true,
-    signal,
-  });
+  // Setting ERROR twice leaves the same state: safe to repeat.
+  await postServerAction(
+    session,
+    id,
+    { 'os-resetState': { state: 'error' } },
+    { microversion: MICROVERSION.servers, idempotent: true, signal },
+  );
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import type { OpenStackSession } from '../session.js';
 import { MICROVERSION } from './microversions.js';
+import { postServerAction } from './server-action.js';
 
 const ServerWire = z
   .object({
@@ -97,15 +98,16 @@ export interface EvacuateOptions {
 
 /** POST /servers/{id}/action {"evacuate": {}}: asynchronous, never retried here (S5). */
 export async function evacuateServer(session: OpenStackSession, id: string, opts: EvacuateOptions): Promise<void> {
-  await session.request({
-    service: 'compute',
-    method: 'POST',
-    path: `/servers/${encodeURIComponent(id)}/action`,
-    body: { evacuate: opts.targetHost ? { host: opts.targetHost } : {} },
-    microversion: opts.microversion,
-    idempotent: false,
-    signal: opts.signal,
-  });
+  await postServerAction(
+    session,
+    id,
+    { evacuate: opts.targetHost ? { host: opts.targetHost } : {} },
+    {
+      microversion: opts.microversion,
+      idempotent: false,
+      signal: opts.signal,
+    },
+  );
 }
 
 const LockViewSchema = z
@@ -139,26 +141,20 @@ export async function lockServer(
   reason: string,
   signal?: AbortSignal,
 ): Promise<void> {
-  await session.request({
-    service: 'compute',
-    method: 'POST',
-    path: `/servers/${encodeURIComponent(id)}/action`,
-    body: { lock: { locked_reason: reason } },
-    microversion: MICROVERSION.locks,
-    idempotent: false,
-    signal,
-  });
+  await postServerAction(
+    session,
+    id,
+    { lock: { locked_reason: reason } },
+    { microversion: MICROVERSION.locks, idempotent: false, signal },
+  );
 }
 
 /** POST /servers/{id}/action {"unlock": null}: an admin may lift anyone's lock, so the caller checks whose it is. */
 export async function unlockServer(session: OpenStackSession, id: string, signal?: AbortSignal): Promise<void> {
-  await session.request({
-    service: 'compute',
-    method: 'POST',
-    path: `/servers/${encodeURIComponent(id)}/action`,
-    body: { unlock: null },
-    microversion: MICROVERSION.locks,
-    idempotent: false,
-    signal,
-  });
+  await postServerAction(
+    session,
+    id,
+    { unlock: null },
+    { microversion: MICROVERSION.locks, idempotent: false, signal },
+  );
 }
