@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimCloud } from '../lib/sim/index.js';
 import { hasIpmiSim, hasIpmitool, startIpmiSim } from '../test/support/ipmi-sim.js';
+import { simCloud } from '../test/support/sim-cloud.js';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -55,16 +56,7 @@ const config = join(dir, 'freezer-dr.yaml');
 writeFileSync(
   config,
   JSON.stringify({
-    cloud: {
-      from: 'inline',
-      authUrl: sim.authUrl,
-      auth: {
-        type: 'password',
-        username: sim.admin.username,
-        password: 'env:BENCH_CLI_PW',
-        projectName: sim.admin.projectName,
-      },
-    },
+    cloud: simCloud(sim, 'env:BENCH_CLI_PW'),
     store: { driver: 'sqlite', path: join(dir, 'incidents.db') },
     ...(bmc && {
       fencing: {

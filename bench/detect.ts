@@ -19,6 +19,7 @@ import { createLogger } from '../lib/log/index.js';
 import { runMonitorPass } from '../lib/monitor/index.js';
 import { startSimCloud } from '../lib/sim/index.js';
 import { createRuntime, setRuntime } from '../lib/workflow/index.js';
+import { simCloud } from '../test/support/sim-cloud.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -51,16 +52,7 @@ async function trial(mode: Mode, i: number): Promise<number> {
   process.env[`BENCH_DET_PW_${i}`] = sim.admin.password;
   const m = MODES[mode];
   const config = parseConfig({
-    cloud: {
-      from: 'inline',
-      authUrl: sim.authUrl,
-      auth: {
-        type: 'password',
-        username: sim.admin.username,
-        password: `env:BENCH_DET_PW_${i}`,
-        projectName: sim.admin.projectName,
-      },
-    },
+    cloud: simCloud(sim, `env:BENCH_DET_PW_${i}`),
     monitor: {
       // Nova's heartbeat alone: the comparison is about when a pass looks, not about a second signal.
       confirmation: 'nova-only',

@@ -17,6 +17,7 @@ import { createLogger } from '../lib/log/index.js';
 import { defaultSeed, startSimCloud } from '../lib/sim/index.js';
 import { runLocalExecution, type LambdaHandler } from '../lib/workflow/local-runner.js';
 import { createRuntime, setRuntime } from '../lib/workflow/runtime.js';
+import { simCloud } from '../test/support/sim-cloud.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -59,16 +60,7 @@ async function once(n: number, concurrency: number, i: number) {
   const victim = hosts[0]!;
   process.env[`BENCH_BMC_${tag}`] = sim.bmc(victim).password;
   const config = parseConfig({
-    cloud: {
-      from: 'inline',
-      authUrl: sim.authUrl,
-      auth: {
-        type: 'password',
-        username: sim.admin.username,
-        password: `env:BENCH_PW_${tag}`,
-        projectName: sim.admin.projectName,
-      },
-    },
+    cloud: simCloud(sim, `env:BENCH_PW_${tag}`),
     fencing: {
       hosts: {
         [victim]: {

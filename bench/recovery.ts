@@ -17,6 +17,7 @@ import { runMonitorPass } from '../lib/monitor/index.js';
 import { startSimCloud, startSimSmtp } from '../lib/sim/index.js';
 import { runLocalExecution } from '../lib/workflow/local-runner.js';
 import { createRuntime, setRuntime } from '../lib/workflow/runtime.js';
+import { simCloud } from '../test/support/sim-cloud.js';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -43,16 +44,7 @@ async function once(i: number) {
     }),
   );
   const config = parseConfig({
-    cloud: {
-      from: 'inline',
-      authUrl: sim.authUrl,
-      auth: {
-        type: 'password',
-        username: sim.admin.username,
-        password: `env:BENCH_PW_${i}`,
-        projectName: sim.admin.projectName,
-      },
-    },
+    cloud: simCloud(sim, `env:BENCH_PW_${i}`),
     monitor: { staleAfterSeconds: 2, graceSeconds: 1, secondSignal: { driver: 'prometheus', url: sim.prometheusUrl } },
     fencing: { hosts, pollIntervalSeconds: 0.1 },
     evacuation: { concurrency: 8, checkIntervalSeconds: 1 },

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { main } from '../../cli/main.js';
 import { createStore, type Incident } from '../../lib/incidents/index.js';
 import { startSimCloud, type SimCloud } from '../../lib/sim/index.js';
+import { simCloud } from '../support/sim-cloud.js';
 
 let sim: SimCloud;
 const dir = mkdtempSync(join(tmpdir(), 'fdr-check-'));
@@ -30,17 +31,7 @@ beforeAll(async () => {
   writeFileSync(
     configPath,
     stringify({
-      cloud: {
-        from: 'inline',
-        authUrl: sim.authUrl,
-        regionName: sim.regionName,
-        auth: {
-          type: 'password',
-          username: sim.admin.username,
-          password: 'env:FDR_CHECK_TEST_PW',
-          projectName: sim.admin.projectName,
-        },
-      },
+      cloud: simCloud(sim, 'env:FDR_CHECK_TEST_PW'),
       monitor: {
         staleAfterSeconds: 1,
         graceSeconds: 30,

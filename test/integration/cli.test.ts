@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { main } from '../../cli/main.js';
 import { startSimCloud, type SimCloud } from '../../lib/sim/index.js';
+import { simCloud } from '../support/sim-cloud.js';
 
 let sim: SimCloud;
 let configPath: string;
@@ -29,16 +30,7 @@ beforeAll(async () => {
   writeFileSync(
     configPath,
     stringify({
-      cloud: {
-        from: 'inline',
-        authUrl: sim.authUrl,
-        auth: {
-          type: 'password',
-          username: sim.admin.username,
-          password: 'env:FDR_CLI_TEST_PW',
-          projectName: sim.admin.projectName,
-        },
-      },
+      cloud: simCloud(sim, 'env:FDR_CLI_TEST_PW'),
       monitor: { staleAfterSeconds: 1, graceSeconds: 0 },
       fencing: {
         hosts: {

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { runWatcher } from '../../cli/commands/start.js';
 import { escapeHtml, renderStatusPage } from '../../cli/status-page.js';
 import { startSimCloud, type SimCloud } from '../../lib/sim/index.js';
+import { simCloud } from '../support/sim-cloud.js';
 
 /**
  * The status page of `start --listen`, in a real headless browser (Debian's chromium driven by
@@ -102,16 +103,7 @@ describe('in headless chromium', () => {
     writeFileSync(
       configPath,
       stringify({
-        cloud: {
-          from: 'inline',
-          authUrl: sim.authUrl,
-          auth: {
-            type: 'password',
-            username: sim.admin.username,
-            password: 'env:FDR_STATUS_TEST_PW',
-            projectName: sim.admin.projectName,
-          },
-        },
+        cloud: simCloud(sim, 'env:FDR_STATUS_TEST_PW'),
         monitor: { intervalSeconds: 0.3, staleAfterSeconds: 1, graceSeconds: 0, confirmation: 'nova-only' },
         fencing: { hosts, powerTimeoutSeconds: 2, pollIntervalSeconds: 0.05 },
         evacuation: { concurrency: 3, instanceTimeoutSeconds: 20, checkIntervalSeconds: 1 },

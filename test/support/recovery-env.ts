@@ -10,6 +10,7 @@ import { runLocalExecution, type LocalExecutionResult } from '../../lib/workflow
 import { taskHandlers } from '../../functions/index.js';
 import type { ExecutionInputRaw } from '../../lib/workflow/schemas.js';
 import { incidentIdFor } from '../../lib/incidents/index.js';
+import { simCloud } from './sim-cloud.js';
 
 export type SimSmtp = Awaited<ReturnType<typeof startSimSmtp>>;
 
@@ -55,17 +56,7 @@ export async function startRecoveryEnv(
     };
   });
   const raw: Record<string, unknown> = {
-    cloud: {
-      from: 'inline',
-      authUrl: sim.authUrl,
-      regionName: sim.regionName,
-      auth: {
-        type: 'password',
-        username: sim.admin.username,
-        password: `env:FDR_TEST_OS_PASSWORD_${tag}`,
-        projectName: sim.admin.projectName,
-      },
-    },
+    cloud: simCloud(sim, `env:FDR_TEST_OS_PASSWORD_${tag}`),
     // Nova's signal alone: the second signal has its own suites (test/integration/second-signal*.test.ts).
     monitor: { confirmation: 'nova-only', intervalSeconds: 1, staleAfterSeconds: 1, graceSeconds: 0 },
     fencing: { hosts, powerTimeoutSeconds: 2, pollIntervalSeconds: 0.05 },
