@@ -14,9 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseConfig } from '../lib/config/index.js';
-import { DYNAMO_TABLE_SPEC, createDynamoStore } from '../lib/incidents/dynamodb.js';
+import { createDynamoStore } from '../lib/incidents/dynamodb.js';
+import { createIncidentTable } from '../test/support/dynamo-table.js';
 import { createLogger } from '../lib/log/index.js';
 import { runMonitorPass } from '../lib/monitor/index.js';
 import { createRuntime, setRuntime } from '../lib/workflow/index.js';
@@ -79,20 +80,7 @@ async function measure(far: Far, backend: 'sqlite' | 'dynamodb', hosts: number) 
       endpoint: far.dynamoEndpoint,
       credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     });
-    const { ttlAttribute: _ttl, ...spec } = DYNAMO_TABLE_SPEC;
-    await client.send(
-      new CreateTableCommand({
-        TableName: table,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: spec.AttributeDefinitions.map((d) => ({ ...d })),
-        KeySchema: spec.KeySchema.map((k) => ({ ...k })),
-        GlobalSecondaryIndexes: spec.GlobalSecondaryIndexes.map((g) => ({
-          ...g,
-          KeySchema: g.KeySchema.map((k) => ({ ...k })),
-          Projection: { ...g.Projection },
-        })),
-      }),
-    );
+    await createIncidentTable(client, table);
     store = createDynamoStore({ driver: 'dynamodb', table }, { client });
   }
   const rt = await createRuntime(config, { log: createLogger({ level: 'silent' }), ...(store ? { store } : {}) });

@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
-import { DYNAMO_TABLE_SPEC, ORPHAN_LOCK_SECONDS, createDynamoStore } from '../../lib/incidents/dynamodb.js';
+import { ORPHAN_LOCK_SECONDS, createDynamoStore } from '../../lib/incidents/dynamodb.js';
+import { createIncidentTable } from '../support/dynamo-table.js';
 import { IncidentExistsError, IncidentNotFoundError } from '../../lib/incidents/errors.js';
 import { IncidentSchema, type Incident, type TimelineEvent } from '../../lib/incidents/schemas.js';
 import { type InstanceRecord } from '../../lib/evacuation/schemas.js';
@@ -20,20 +21,7 @@ let tableCounter = 0;
 
 async function freshTable(): Promise<string> {
   const name = `freezer-dr-test-${++tableCounter}`;
-  const { ttlAttribute: _ttl, ...spec } = DYNAMO_TABLE_SPEC;
-  await client!.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: spec.AttributeDefinitions.map((d) => ({ ...d })),
-      KeySchema: spec.KeySchema.map((k) => ({ ...k })),
-      GlobalSecondaryIndexes: spec.GlobalSecondaryIndexes.map((g) => ({
-        ...g,
-        KeySchema: g.KeySchema.map((k) => ({ ...k })),
-        Projection: { ...g.Projection },
-      })),
-    }),
-  );
+  await createIncidentTable(client!, name);
   // dynalite answers ResourceNotFound while a table is CREATING, even with createTableMs: 0
   for (let i = 0; i < 100; i++) {
     const { Table } = await client!.send(new DescribeTableCommand({ TableName: name }));
