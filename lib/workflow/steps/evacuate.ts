@@ -154,6 +154,8 @@ interface Round {
   finish(rec: InstanceRecord, o: FinalOutcome, t: string | null, r: string | null): Promise<InstanceRecord>;
   /** The restart group whose instances may start now. */
   group(): GroupProgress | undefined;
+  /** Where this round's evacuations are sent (the spare PrepareTargets enabled, or targetHost, or the scheduler). */
+  target: string | undefined;
 }
 
 async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSchema>): Promise<Round> {
@@ -167,8 +169,11 @@ async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSc
   const items: PlanItem[] = incident?.plan?.items ?? [];
   const stored = new Map(storedList.map((r) => [r.instanceId, r]));
   const records = new Map(items.map((i) => [i.id, stored.get(i.id) ?? newInstanceRecord(incidentId, host, i)]));
+  // From the incident this round already read: PrepareTargets ran before the loop, so it is current.
+  const target = await evacuateTarget(rt.config, () => Promise.resolve(incident));
   return {
     rt,
+    target,
     incidentId,
     host,
     round: input.round + 1,
@@ -437,9 +442,8 @@ async function post(r: Round, rec: InstanceRecord, sent: InstanceRecord): Promis
     rt.config.evacuation.microversionPolicy === 'stopped-at-destination'
       ? MICROVERSION.evacuateStopped
       : MICROVERSION.evacuateClassic;
-  const targetHost = await evacuateTarget(rt.config, () => rt.store.getIncident(rec.incidentId));
   try {
-    await evacuateServer(rt.session, rec.instanceId, { targetHost, microversion });
+    await evacuateServer(rt.session, rec.instanceId, { targetHost: r.target, microversion });
   } catch (err) {
     if (err instanceof ComputeServiceInUseError) {
       // Refused outright: nothing is in flight. Back to waiting, with the clock of its timeout running (and our lock kept).
