@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { capacityForHost, HostAnswerSchema } from '../capacity/index.js';
 import { errorMessage } from '../errors.js';
-import { PlanItemSchema, SkippedItemSchema } from '../evacuation/index.js';
+import { PlanItemSchema, SkippedItemSchema, type PlanResult } from '../evacuation/index.js';
 import { capacityDeps } from './capacity.js';
 import { findComputeService } from './front-door.js';
 import { previewReservedHost } from './steps/targets.js';
@@ -73,7 +73,7 @@ export async function planReport(rt: Runtime, host: string, signal?: AbortSignal
     skipped: plan.skipped,
     blocked: plan.blocked,
     reservedHost: await reservedPreview(rt, host, signal),
-    capacity: await capacityPreview(rt, host),
+    capacity: await capacityPreview(rt, host, plan),
   };
   if (plan.markedSomewhere !== undefined) report.markedSomewhere = plan.markedSomewhere;
   return report;
@@ -91,10 +91,15 @@ async function reservedPreview(rt: Runtime, host: string, signal?: AbortSignal):
 }
 
 /** The capacity answer for this host; Placement being unreadable is shown, it does not hide the plan. */
-async function capacityPreview(rt: Runtime, host: string): Promise<PlanReport['capacity']> {
+async function capacityPreview(rt: Runtime, host: string, plan: PlanResult): Promise<PlanReport['capacity']> {
   const signal = AbortSignal.timeout(rt.config.capacity.timeoutSeconds * 1000);
+  const deps = capacityDeps(rt, { signal });
   try {
-    return await capacityForHost(capacityDeps(rt, { signal }), host);
+    // The plan shown above is the one capacity counts: it is not read from Nova a second time.
+    return await capacityForHost(
+      { ...deps, planFor: (h) => (h === host ? Promise.resolve(plan) : deps.planFor(h)) },
+      host,
+    );
   } catch (err) {
     return { error: errorMessage(err) };
   }
