@@ -3,6 +3,7 @@
 // A checkout without a build, or with a source newer than the build, runs the TypeScript through
 // tsx instead: slower to start (~2 s), never stale.
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +34,10 @@ function built() {
     );
   return !['cli', 'lib', 'functions', 'infra'].some((d) => newer(join(root, d)));
 }
+
+// V8's compiled code for the bundle is kept on disk (Node's own cache directory under the system
+// temp dir; NODE_DISABLE_COMPILE_CACHE=1 turns it off), so a later start skips compiling it again.
+enableCompileCache?.();
 
 let main;
 if (process.env.FREEZER_DR_FROM_SOURCE !== '1' && built()) {

@@ -16,7 +16,7 @@ recovery uses.
   off      power off and wait until the BMC reads off (asks for confirmation)
   on       power on and wait until the BMC reads on
   --yes    do not ask before powering off (without a terminal, off needs it)
-  --json   print {"host", "action", "power", "target", ...} as one JSON document
+  --json   print {"host", "action", "power", "target", ...} as one JSON document (status adds "bmcMs")
 
 Exit: 0 done, 1 the BMC did not confirm, 2 bad arguments, no BMC configured for the host,
 or off not confirmed (no terminal and no --yes).`;
@@ -55,8 +55,11 @@ export async function fenceCommand(argv: string[], out: (s: string) => void): Pr
     out(values.json ? JSON.stringify({ host: host.data, action, target: fencer.target, ...fields }) : human);
   if (action === 'status') {
     try {
+      const asked = performance.now();
       const power = await fencer.getPower();
-      report(`${host.data}: power ${power} (${fencer.target})`, { power });
+      // How long the BMC took to answer (session set-up included), apart from this command's own start.
+      const bmcMs = Math.round(performance.now() - asked);
+      report(`${host.data}: power ${power} (${fencer.target}, answered in ${bmcMs} ms)`, { power, bmcMs });
     } finally {
       await fencer.close?.();
     }

@@ -229,7 +229,7 @@ export const MonitorSchema = z
      * a suspect this long. Defaults to 30.
      */
     graceSeconds: z.number().min(0).default(30),
-    gates: GatesSchema.default(GatesSchema.parse({})),
+    gates: GatesSchema.prefault({}),
     /** Monitor-only mode: detect and report, start nothing. Also switchable in the store. */
     paused: z.boolean().default(false),
     /** Hosts never acted on (exact names). */
@@ -240,7 +240,7 @@ export const MonitorSchema = z
      */
     fenceFailedReminderHours: z.number().min(0).default(6),
     /** Bounded re-fence after a failed fence (a BMC that was only briefly unreachable). Off by default. */
-    refence: RefenceSchema.default(RefenceSchema.parse({})),
+    refence: RefenceSchema.prefault({}),
   })
   .strict();
 
@@ -392,11 +392,11 @@ export const EvacuationSchema = z
      * ended, backing off with age. Defaults to 5.
      */
     checkIntervalSeconds: Seconds(5),
-    evacuable: EvacuableSchema.default(EvacuableSchema.parse({})),
+    evacuable: EvacuableSchema.prefault({}),
     /** Instances never evacuated, by name glob. Defaults to none. */
-    skip: Select.SkipSchema.default(Select.SkipSchema.parse({})),
+    skip: Select.SkipSchema.prefault({}),
     /** Restart groups from server metadata: group 1 first, then 2, …; the ungrouped last by default. */
-    groups: Select.RestartGroupsSchema.default(Select.RestartGroupsSchema.parse({})),
+    groups: Select.RestartGroupsSchema.prefault({}),
     /** An instance whose task is stuck from the dead host: `skip` it with the reason, or `reset` it and evacuate. Defaults to `skip`. */
     stuckTasks: Select.StuckTasksSchema,
     /** Target host for every evacuation; unset lets the scheduler choose (recommended). */
@@ -415,7 +415,7 @@ export const EvacuationSchema = z
      * Defaults to 0.
      */
     postFenceDelaySeconds: z.number().int().min(0).max(3600).default(0),
-    retries: EvacuationRetriesSchema.default(EvacuationRetriesSchema.parse({})),
+    retries: EvacuationRetriesSchema.prefault({}),
     lock: EvacuationLockSchema,
   })
   .strict();
@@ -529,13 +529,13 @@ export const EventsSchema = z
 export const ConfigSchema = z
   .object({
     cloud: CloudSchema,
-    monitor: MonitorSchema.default(MonitorSchema.parse({})),
-    fencing: FencingSchema.default(FencingSchema.parse({})),
-    evacuation: EvacuationSchema.default(EvacuationSchema.parse({})),
-    notification: NotificationSchema.default(NotificationSchema.parse({})),
+    monitor: MonitorSchema.prefault({}),
+    fencing: FencingSchema.prefault({}),
+    evacuation: EvacuationSchema.prefault({}),
+    notification: NotificationSchema.prefault({}),
     store: StoreSchema.default({ driver: 'sqlite', path: '.freezer-dr/incidents.db' }),
     events: EventsSchema.default({}),
-    capacity: CapacitySchema.default(CapacitySchema.parse({})),
+    capacity: CapacitySchema.prefault({}),
   })
   .strict();
 
