@@ -6,7 +6,14 @@ export { isTrueish } from './marks.js';
 export { globToRegExp, firstMatchingGlob } from './glob.js';
 export { PRIORITY_MIN, PRIORITY_MAX } from './groups.js';
 export { assessEvacuation, assessFromListing, type Assessment } from './assess.js';
-export { nextRoundDelayMs, roundFloorMs, MAX_ROUNDS, EVENTS_PER_ROUND, FIRST_CHECK_MS } from './schedule.js';
+export {
+  nextRoundDelayMs,
+  roundFloorMs,
+  MAX_ROUNDS,
+  EVENTS_PER_ROUND,
+  FIRST_CHECK_MS,
+  type RebuildWindow,
+} from './schedule.js';
 export * from './schemas.js';
 export {
   chooseReservedHost,

@@ -59,6 +59,11 @@ export const InstanceRecordSchema = z.object({
   requestedAt: z.string().nullish(),
   /** When Nova answered 200 to it: from then on Nova must have a migration of ours. */
   acceptedAt: z.string().nullish(),
+  /**
+   * When the last listing that still showed it in flight was sent, if that was after `acceptedAt`:
+   * with `finishedAt` it brackets how long Nova took, which aims the checks of later requests.
+   */
+  inFlightAt: z.string().nullish(),
   /** Attempts that ended failed (Nova's NoValidHost, a 5xx answer) before the current one, oldest first. */
   attempts: z.array(AttemptSchema).optional(),
   /** A failed attempt is retried no sooner than this (the configured backoff). */

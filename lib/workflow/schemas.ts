@@ -64,7 +64,12 @@ export const EvacuationStateSchema = z.object({
 export type EvacuationState = z.infer<typeof EvacuationStateSchema>;
 
 /** One round of the Evacuate loop: `round` counts the rounds before it (0 for the first). */
-export const EvacuateRoundInputSchema = z.object({ ...Ref, round: z.number().int().min(0) });
+export const EvacuateRoundInputSchema = z.object({
+  ...Ref,
+  round: z.number().int().min(0),
+  /** When the previous round's listing of the host was sent (its `listedAt`); null before the first round. */
+  listedAt: z.string().nullish(),
+});
 export const EvacuateRoundOutputSchema = z.object({
   round: z.number().int().min(1),
   done: z.boolean(),
@@ -79,6 +84,8 @@ export const EvacuateRoundOutputSchema = z.object({
     .optional(),
   /** When the next round runs (drives the Wait's TimestampPath; milliseconds allowed). */
   nextCheckAt: z.string(),
+  /** When this round's listing of the host was sent: the next round's input, so it knows what this one saw in flight. */
+  listedAt: z.string(),
   /** Set on the last round: one state per planned instance, in plan order (Notify's input). */
   results: z.array(EvacuationStateSchema).optional(),
 });

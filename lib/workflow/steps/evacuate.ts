@@ -15,6 +15,7 @@ import {
   type GroupProgress,
   type InstanceRecord,
   type PlanItem,
+  type RebuildWindow,
 } from '../../evacuation/index.js';
 import {
   ApiServerError,
@@ -156,6 +157,8 @@ interface Round {
   group(): GroupProgress | undefined;
   /** Where this round's evacuations are sent (the spare PrepareTargets enabled, or targetHost, or the scheduler). */
   target: string | undefined;
+  /** When the previous round's listing was sent (ms): what it showed in flight had not finished by then. */
+  listedBefore: number | null;
 }
 
 async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSchema>): Promise<Round> {
@@ -177,6 +180,7 @@ async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSc
     incidentId,
     host,
     round: input.round + 1,
+    listedBefore: input.listedAt ? Date.parse(input.listedAt) : null,
     items,
     records,
     view,
@@ -220,7 +224,8 @@ async function checkInFlight(
   inFlight.forEach((rec, n) => {
     const state = states[n]!;
     if (state === 'deleted') writes.push(r.finish(rec, 'skipped', null, 'the instance was deleted'));
-    else if (state.kind === 'evacuated') writes.push(r.finish(rec, 'evacuated', state.targetHost, null));
+    else if (state.kind === 'evacuated')
+      writes.push(r.finish({ ...rec, inFlightAt: inFlightAt(r, rec) }, 'evacuated', state.targetHost, null));
     else if (state.kind === 'failed') {
       // Nova's own migration says the attempt ended: a retry counts migrations only after it.
       const seen = r.view.migrations.get(rec.instanceId)?.length ?? 0;
@@ -242,6 +247,12 @@ async function checkInFlight(
     }
   });
   return { resend, writes, minDelayMs };
+}
+
+/** The previous round's listing, when it was sent after Nova accepted this request (so it showed it in flight). */
+function inFlightAt(r: Round, rec: InstanceRecord): string | null {
+  const accepted = rec.acceptedAt ? Date.parse(rec.acceptedAt) : NaN;
+  return r.listedBefore !== null && r.listedBefore > accepted ? new Date(r.listedBefore).toISOString() : null;
 }
 
 /**
@@ -337,6 +348,7 @@ function summarize(r: Round, minDelayMs: number): EvacuateRoundOutput {
     retrying: left.filter((x) => x.outcome === 'pending' && x.retryAt).length,
     ...(group ? { group: { value: group.value, position: group.position, of: group.of } } : {}),
     nextCheckAt: new Date(now.getTime() + (done ? 0 : delay)).toISOString(),
+    listedAt: new Date(r.view.at - r.view.tookMs).toISOString(),
     ...(done ? { results: r.items.map((i) => stateOf(r.records.get(i.id)!, now.toISOString())) } : {}),
   };
 }
@@ -350,12 +362,7 @@ function nextDueMs(r: Round, left: InstanceRecord[], unlocking: boolean): number
   const ages = left
     .filter((x) => x.outcome === 'evacuating')
     .map((x) => r.elapsedS(x.acceptedAt ?? x.requestedAt ?? x.startedAt) * 1000);
-  // How long Nova takes here: the quickest accepted-to-recorded time so far, less what reading the
-  // host costs (a finish is recorded only after the listing that shows it came back).
-  const took = [...r.records.values()]
-    .filter((x) => x.outcome === 'evacuated' && x.acceptedAt && x.finishedAt)
-    .map((x) => Date.parse(x.finishedAt!) - Date.parse(x.acceptedAt!));
-  const expected = took.length ? Math.max(0, Math.min(...took) - r.view.tookMs) : undefined;
+  const expected = rebuildWindow(r);
   const maxIntervalMs = r.rt.config.evacuation.checkIntervalSeconds * 1000;
   const now = r.rt.now().getTime();
   // Only backoffs still running: a retry already due waits for a free slot, which the checks above bring.
@@ -368,6 +375,22 @@ function nextDueMs(r: Round, left: InstanceRecord[], unlocking: boolean): number
   if (retries.length) due.push(Math.min(...retries));
   if (unlocking) due.push(maxIntervalMs);
   return due.length ? Math.min(...due) : nextRoundDelayMs([], maxIntervalMs, r.round, expected);
+}
+
+/**
+ * How long Nova takes here, from its 200 to a listing that shows the instance moved: at most the
+ * quickest accepted-to-recorded time so far, less what reading the host costs (a finish is
+ * recorded only after the listing that shows it came back); and more than the time to the last
+ * listing that still showed an instance in flight (the latest such below that bound, since
+ * instances differ).
+ */
+function rebuildWindow(r: Round): RebuildWindow | undefined {
+  const seen = [...r.records.values()].filter((x) => x.outcome === 'evacuated' && x.acceptedAt && x.finishedAt);
+  if (seen.length === 0) return undefined;
+  const since = (x: InstanceRecord, at: string) => Date.parse(at) - Date.parse(x.acceptedAt!);
+  const latestMs = Math.max(0, Math.min(...seen.map((x) => since(x, x.finishedAt!))) - r.view.tookMs);
+  const before = seen.map((x) => (x.inFlightAt ? since(x, x.inFlightAt) : 0)).filter((ms) => ms < latestMs);
+  return { soonestMs: Math.max(0, ...before), latestMs };
 }
 
 /** An unanswered request may still be in Nova's hands until our own timeout has passed twice. */

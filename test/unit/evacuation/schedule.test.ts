@@ -11,8 +11,19 @@ describe('the evacuation check schedule', () => {
   });
 
   test('aims at the expected finish once some rebuilds have been seen', () => {
-    expect(nextRoundDelayMs([300], 5000, 3, 1000)).toBe(700);
-    expect(nextRoundDelayMs([1200], 5000, 3, 1000)).toBe(120);
+    const known = { soonestMs: 960, latestMs: 1000 };
+    expect(nextRoundDelayMs([300], 5000, 3, known)).toBe(700);
+    // Past the window: the backoff again.
+    expect(nextRoundDelayMs([1200], 5000, 3, known)).toBe(120);
+  });
+
+  test('a wide window is probed halfway, then at its end, so it narrows instead of carrying the first lateness', () => {
+    const wide = { soonestMs: 800, latestMs: 1200 };
+    expect(nextRoundDelayMs([0], 5000, 3, wide)).toBe(1000);
+    // The halfway check missed: the next one is the window's end.
+    expect(nextRoundDelayMs([1000], 5000, 3, wide)).toBe(200);
+    // Nothing seen in flight yet (soonest 0): halfway between the request and the first sighting.
+    expect(nextRoundDelayMs([100], 5000, 3, { soonestMs: 0, latestMs: 1200 })).toBe(500);
   });
 
   test('the floor rises with the round count, so a host never outgrows the 25,000-event history', () => {
