@@ -29,6 +29,8 @@ const ALL_CASES: Array<[n: number, concurrency: number]> = [
   [50, 10],
   [200, 20],
 ];
+/** BENCH_NO_LOCK=1: `evacuation.lock: false`, to see what the locks cost. */
+const LOCK = process.env.BENCH_NO_LOCK !== '1';
 /** BENCH_ONLY=50 (or 200): one case, for profiling. */
 const CASES = process.env.BENCH_ONLY ? ALL_CASES.filter(([n]) => n === Number(process.env.BENCH_ONLY)) : ALL_CASES;
 const RATIO_MAX = 1.2;
@@ -72,7 +74,7 @@ async function once(n: number, concurrency: number, i: number) {
       },
       pollIntervalSeconds: 0.1,
     },
-    evacuation: { concurrency },
+    evacuation: { concurrency, lock: LOCK },
     notification: { admins: ['ops@example.org'], channels: [] },
     store: { driver: 'sqlite', path: join(mkdtempSync(join(tmpdir(), 'fdr-bench-')), 'db.sqlite') },
   });
@@ -146,7 +148,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const figures: Record<string, number> = { runs };
 const lines: string[] = [
-  `Evacuate phase, ${HOSTS} hosts, rebuild ${REBUILD_MS} ms, ${LATENCY_MS} ms per API answer, median of ${runs} runs`,
+  `Evacuate phase, ${HOSTS} hosts, rebuild ${REBUILD_MS} ms, ${LATENCY_MS} ms per API answer, median of ${runs} runs${LOCK ? '' : ', evacuation.lock: false'}`,
 ];
 for (const [n, c] of CASES) {
   const rs = [];
