@@ -187,7 +187,8 @@ describe('--json: one JSON document on stdout, nothing else', () => {
     [
       'fence status',
       ['fence', 'status', '--host', 'compute-2', '--json'],
-      (j: any) => expect(j).toMatchObject({ host: 'compute-2', action: 'status', power: 'on' }),
+      (j: any) =>
+        expect(j).toMatchObject({ host: 'compute-2', action: 'status', power: 'on', bmcMs: expect.any(Number) }),
     ],
     ['check', ['check', '--json'], (j: any) => expect(j.hosts).toHaveLength(4)],
     [
