@@ -89,15 +89,25 @@ function run(file: string, argv: string[]): Promise<{ code: number; ms: number; 
   });
 }
 
-/** Resolves with the time every instance of `ids` is ACTIVE on a host other than the victim. */
-async function allRecovered(cloud: RawCloud, ids: string[], deadline: number): Promise<number> {
+/**
+ * Resolves with the time every instance of `ids` is ACTIVE on a host other than the victim; `firstSeen`
+ * gets the time each one was first seen so.
+ */
+async function allRecovered(
+  cloud: RawCloud,
+  ids: string[],
+  deadline: number,
+  firstSeen = new Map<string, number>(),
+): Promise<number> {
   for (;;) {
     const servers = await cloud.servers('all_tenants=1').catch(() => []);
-    const done = ids.every((id) => {
+    const now = Date.now();
+    for (const id of ids) {
       const s = servers.find((x) => x.id === id);
-      return s && s.status === 'ACTIVE' && s['OS-EXT-SRV-ATTR:host'] !== VICTIM && s['OS-EXT-SRV-ATTR:host'] !== null;
-    });
-    if (done) return Date.now();
+      const moved = s?.status === 'ACTIVE' && ![VICTIM, null, undefined].includes(s['OS-EXT-SRV-ATTR:host']);
+      if (moved && !firstSeen.has(id)) firstSeen.set(id, now);
+    }
+    if (ids.every((id) => firstSeen.has(id))) return now;
     if (Date.now() > deadline) throw new Error(`instances not recovered within ${TIMEOUT_MS / 1000} s`);
     await sleep(POLL_MS);
   }
@@ -129,16 +139,22 @@ async function freezerDr(bed: BedInfo, smtpPort: number): Promise<Sample> {
     const t0 = Date.now();
     // The host dies: nova-compute stops and the host stops answering on its network at once.
     await Promise.all([killProcess(VICTIM), listeners?.close(VICTIM)]);
-    const t1 = await allRecovered(cloud, ids, t0 + TIMEOUT_MS);
+    const seen = new Map<string, number>();
+    const t1 = await allRecovered(cloud, ids, t0 + TIMEOUT_MS, seen);
     await wd.waitFor(/closed: \S+/, 60_000);
     const at = (re: RegExp) => (wd.seenAt(re) ?? t1) - t0;
+    const verified = wd.seenAllAt(/\] evacuate .* evacuated .* and verified/);
     return {
       totalS: (t1 - t0) / 1000,
       detectS: at(/\] fence +powering off/) / 1000,
       phases: {
         fenced: at(/\] fence +\S+ confirmed powered off/) / 1000,
         isolated: at(/\] isolate .* disabled/) / 1000,
-        lastVerified: at(/closed: /) / 1000,
+        firstEvacuateAccepted: at(/\] evacuate +evacuating /) / 1000,
+        firstActive: (Math.min(...seen.values()) - t0) / 1000,
+        // Our own verification of the last instance (the human timeline line), then the close after Notify.
+        lastVerified: (Math.max(...verified, t0) - t0) / 1000,
+        closed: at(/closed: /) / 1000,
       },
     };
   } finally {
@@ -213,7 +229,8 @@ async function fenceAgents(bed: BedInfo): Promise<Sample> {
     '--no-shared-storage',
   ]);
   if (evac.code !== 0) throw new Error(`fence_evacuate failed (${evac.code}): ${evac.out}`);
-  const t1 = await allRecovered(cloud, ids, t0 + TIMEOUT_MS);
+  const seen = new Map<string, number>();
+  const t1 = await allRecovered(cloud, ids, t0 + TIMEOUT_MS, seen);
   return {
     totalS: (t1 - t0) / 1000,
     detectS: (td - t0) / 1000,
@@ -222,6 +239,7 @@ async function fenceAgents(bed: BedInfo): Promise<Sample> {
       fence_compute: compute.ms / 1000,
       fence_evacuate: evac.ms / 1000,
       afterEvacuate: (t1 - td - ipmi.ms - compute.ms - evac.ms) / 1000,
+      firstActive: (Math.min(...seen.values()) - t0) / 1000,
     },
   };
 }

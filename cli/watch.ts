@@ -7,7 +7,7 @@ import { sleep } from '../lib/async/index.js';
 import type { LocalExecutionResult, Runtime, ExecutionInputRaw } from '../lib/workflow/index.js';
 import { executionLiveness } from '../lib/workflow/index.js';
 import { scheduledCapacity } from '../lib/workflow/index.js';
-import { runRecoveryLocally, type LocalTiming } from './context.js';
+import { prepareLocalRecovery, runRecoveryLocally, type LocalTiming } from './context.js';
 
 export interface WatchOptions {
   intervalMs: number;
@@ -49,6 +49,8 @@ export async function watch(rt: Runtime, opts: WatchOptions): Promise<void> {
     });
   };
 
+  // Beside the first passes, not before them. A failure here is the first recovery's to report: it loads the same.
+  prepareLocalRecovery().catch(() => undefined);
   await resumeOpenIncidents(rt, opts, launch);
 
   let lastGates = '';

@@ -64,7 +64,11 @@ export function stepHandler<S extends z.ZodType, R>(
     async (event: unknown, _context: unknown, opts?: { signal?: AbortSignal }): Promise<R> => {
       const parsed = schema.safeParse(event);
       if (!parsed.success) throw new InvalidExecutionInputError(formatIssues(parsed.error));
-      return redact(await step(await getRuntime(), parsed.data, opts?.signal));
+      const startedAt = Date.now();
+      const out = redact(await step(await getRuntime(), parsed.data, opts?.signal));
+      // Debug level only: with the http exchange lines, where a recovery's time goes between Tasks.
+      getLogger().debug('task done', { startedAt: new Date(startedAt).toISOString(), ms: Date.now() - startedAt });
+      return out;
     },
     {
       timeoutEarlyInMillis: TASK_DEADLINE_MARGIN_MS,

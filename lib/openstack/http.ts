@@ -187,8 +187,10 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
       if (attempt > 1)
         await sleep(backoffDelay(attempt - 1, { baseMs: backoffMs, factor: 2, jitter: 0.5 }), req.signal);
       let res: RawResponse;
+      const sentAt = Date.now();
       try {
         res = await send(req.method, url, headers, body, req.signal);
+        traceExchange(label, res.status, sentAt);
       } catch (err) {
         lastError = new ApiUnreachableError(`${label} failed: ${networkReason(err)}`, { cause: err });
         if (req.signal?.aborted) throw lastError;
@@ -213,6 +215,19 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
     }
     throw lastError;
   };
+}
+
+/**
+ * At debug level (FREEZER_DR_LOG_LEVEL=debug) every exchange is one line, to see where a recovery
+ * spends its time against a real cloud. Method and path only: never the query, headers or body.
+ */
+function traceExchange(label: string, status: number, sentAt: number): void {
+  getLogger().debug('http exchange', {
+    request: label,
+    status,
+    sentAt: new Date(sentAt).toISOString(),
+    ms: Date.now() - sentAt,
+  });
 }
 
 function parseBody<T>(label: string, text: string, headers: Record<string, string>, schema?: z.ZodType<T>): T {

@@ -17,7 +17,13 @@ export {
 } from './front-door.js';
 export { assessRecovery, ReadinessSchema, type Readiness } from './readiness.js';
 export { OperatorConfirmationRefusedError, TaskDeadlineError } from './errors.js';
-export { type LambdaHandler, runLocalExecution, type LocalExecutionResult, type HistoryEvent } from './local-runner.js';
+export {
+  type LambdaHandler,
+  runLocalExecution,
+  prepareLocalExecution,
+  type LocalExecutionResult,
+  type HistoryEvent,
+} from './local-runner.js';
 export { returnToService } from './return-to-service.js';
 export { capacityDeps, scheduledCapacity, recordHeadroom } from './capacity.js';
 export {

@@ -1,4 +1,4 @@
-import type { RunOptions } from 'aws-local-stepfunctions';
+import type { RunOptions, StateMachine } from 'aws-local-stepfunctions';
 import { FreezerError } from '../errors.js';
 import { loadDefinition, taskStates, type Definition } from './definition.js';
 
@@ -49,7 +49,7 @@ export async function runLocalExecution(
   input: unknown,
   opts: LocalRunOptions,
 ): Promise<LocalExecutionResult> {
-  const definition = opts.definition ?? loadDefinition();
+  const definition = opts.definition ?? defaultDefinition();
   const overrides: Record<string, (input: unknown) => Promise<never>> = {};
   for (const [state, key] of taskStates(definition)) {
     const handler = opts.handlers[key];
@@ -60,10 +60,7 @@ export async function runLocalExecution(
       return (out === undefined ? null : JSON.parse(JSON.stringify(out))) as never;
     };
   }
-  // Loaded here, not at import: it brings the ASL validator and the AWS SDK's Lambda client, which
-  // every command importing lib/workflow (fence status, check...) would otherwise pay at start.
-  const { StateMachine } = await import('aws-local-stepfunctions');
-  const sm = new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } });
+  const sm = await stateMachineFor(definition);
   const startTime = new Date().toISOString();
   const runOptions: RunOptions = {
     overrides: {
@@ -91,6 +88,42 @@ export async function runLocalExecution(
       error: { Error: caught?.name ?? e.name ?? 'Error', Cause: caught?.message ?? e.message ?? '' },
     };
   }
+}
+
+let ownDefinition: Definition | undefined;
+const machines = new WeakMap<Definition, Promise<StateMachine>>();
+
+/** The deployed definition, read once per process (it cannot change while the process runs). */
+function defaultDefinition(): Definition {
+  return (ownDefinition ??= loadDefinition());
+}
+
+/**
+ * One validated state machine per definition: validating the ASL costs ~100-200 ms of CPU, which
+ * every execution would otherwise pay between the monitor's decision and the fence. A machine
+ * holds only its definition and options (each run keeps its own state), so executions share it.
+ */
+function stateMachineFor(definition: Definition): Promise<StateMachine> {
+  let sm = machines.get(definition);
+  if (!sm) {
+    // Loaded here, not at import: it brings the ASL validator and the AWS SDK's Lambda client, which
+    // every command importing lib/workflow (fence status, check...) would otherwise pay at start.
+    sm = import('aws-local-stepfunctions').then(
+      ({ StateMachine }) =>
+        new StateMachine(definition as never, { validationOptions: { checkArn: false, checkPaths: true } }),
+    );
+    sm.catch(() => machines.delete(definition));
+    machines.set(definition, sm);
+  }
+  return sm;
+}
+
+/**
+ * Load the state machine runner and validate the deployed definition now, so that a process
+ * that will run recoveries (`start`) does not pay for it after a host has failed.
+ */
+export async function prepareLocalExecution(): Promise<void> {
+  await stateMachineFor(defaultDefinition());
 }
 
 async function recordHistory(events: AsyncGenerator<HistoryEvent>, into: HistoryEvent[]): Promise<void> {

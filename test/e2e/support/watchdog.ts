@@ -34,6 +34,8 @@ export interface Watchdog {
   waitFor(re: RegExp, timeoutMs: number): Promise<string>;
   /** The local time (ms) at which the first line matching `re` was printed, if any. */
   seenAt(re: RegExp): number | undefined;
+  /** The local time (ms) of every line matching `re` so far, in order. */
+  seenAllAt(re: RegExp): number[];
   /** SIGTERM (the CLI finishes running executions), SIGKILL after `graceMs`. Resolves with the exit code. */
   stop(graceMs?: number): Promise<number | null>;
   output(): string;
@@ -102,6 +104,7 @@ export async function startWatchdog(bed: BedInfo, opts: WatchdogOptions): Promis
     lines,
     output: () => lines.join('\n'),
     seenAt: (re) => seen.find((s) => re.test(s.line))?.at,
+    seenAllAt: (re) => seen.filter((s) => re.test(s.line)).map((s) => s.at),
     waitFor(re, timeoutMs) {
       const hit = seen.find((s) => re.test(s.line));
       if (hit) return Promise.resolve(hit.line);

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
+import { createLogger, getLogger, setLogger } from '../../../lib/log/index.js';
 import { ApiUnreachableError, createHttpClient } from '../../../lib/openstack/index.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../notify/fixtures/${name}`, import.meta.url));
@@ -41,5 +42,33 @@ describe('the cloud HTTP client over TLS', () => {
     const http = createHttpClient({ timeoutMs: 200, caBundle: fixture('ca.pem'), attempts: 1 });
     await expect(http({ method: 'GET', url: `${url}/slow`, schema: Schema })).rejects.toThrow(ApiUnreachableError);
     await expect(http({ method: 'GET', url: `${url}/slow`, schema: Schema })).rejects.toThrow(/timed out/);
+  });
+
+  test('at debug level each exchange is one line: method and path, never the query or headers', async () => {
+    const lines: string[] = [];
+    const before = getLogger();
+    setLogger(createLogger({ level: 'debug', write: (l) => lines.push(l) }));
+    try {
+      const http = createHttpClient({ timeoutMs: 2000, caBundle: fixture('ca.pem') });
+      await http({
+        method: 'GET',
+        url: `${url}/x`,
+        query: { marker: 'abc' },
+        headers: { 'X-Auth-Token': 'tok-1' },
+        schema: Schema,
+      });
+    } finally {
+      setLogger(before);
+    }
+    const traced = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(traced).toEqual([
+      expect.objectContaining({
+        message: 'http exchange',
+        request: `GET ${url}/x`,
+        status: 200,
+        ms: expect.any(Number),
+      }),
+    ]);
+    expect(lines.join('\n')).not.toMatch(/abc|tok-1/);
   });
 });

@@ -34,4 +34,24 @@ describe('every Lambda log line carries its invocation', () => {
     ]);
     expect(logged[0].xrayTraceId).toBe('Root=1-5759e988-bd862e3fe1be46a994272793');
   });
+
+  test('at debug level each Task says when it started and how long it ran', async () => {
+    const lines: string[] = [];
+    setRuntime({ log: createLogger({ level: 'debug', write: (l) => lines.push(l) }) } as unknown as Runtime);
+    const handler = stepHandler(z.object({ n: z.number() }), async (_rt, input) => input.n);
+    await handler({ n: 1 }, {
+      awsRequestId: 'req-3',
+      functionName: 'evacuate',
+      getRemainingTimeInMillis: () => 60_000,
+    } as never);
+    const done = lines.map((l) => JSON.parse(l)).filter((l) => l.message === 'task done');
+    expect(done).toEqual([
+      expect.objectContaining({
+        requestId: 'req-3',
+        function: 'evacuate',
+        startedAt: expect.any(String),
+        ms: expect.any(Number),
+      }),
+    ]);
+  });
 });
