@@ -3,6 +3,7 @@ import type { Observation } from '../incidents/index.js';
 import { referenceClock } from './clock.js';
 import { evaluateGates, type AggregatesObserved } from './gates.js';
 import type {
+  ClockSource,
   FenceFailed,
   MonitorDecision,
   Observed,
@@ -31,11 +32,18 @@ export interface DecideInput {
   fenceFailed?: FenceFailed[];
   /** Aggregate limits, when they were read this pass. */
   aggregates?: AggregatesObserved;
+  /**
+   * Without a Date header: a lower bound of the cloud's time carried from an earlier pass (that
+   * pass's `ageReference` plus the monotonic time since), in ms; absent on a first or lone pass.
+   */
+  cloudTimeFloor?: number;
 }
 
 export interface DecideOutput {
   decision: MonitorDecision;
   observations: Observation[];
+  /** What heartbeat ages were read against (ms), and on which clock: the next pass's floor when 'heartbeat'. */
+  ageReference?: { ms: number; source: ClockSource };
 }
 
 const pauseState = (p: DecideInput['paused']): PauseState =>
@@ -54,7 +62,15 @@ export function decide(input: DecideInput): DecideOutput {
   const common = { confirmation: config.confirmation, secondSource: second?.source ?? null, pause };
   if (!observed.ok) return unobservable(input, observed.error, common);
 
-  const clock = referenceClock(observed.signals, observed.serverDate, input.localNow, config.withoutDateHeader);
+  const clock = referenceClock(
+    observed.signals,
+    observed.serverDate,
+    input.localNow,
+    config.withoutDateHeader,
+    input.cloudTimeFloor === undefined
+      ? undefined
+      : { floorMs: input.cloudTimeFloor, maxAheadMs: config.staleAfterSeconds * 1000 },
+  );
   const ctx = {
     config,
     ageReference: clock.ageReference.getTime(),
@@ -94,6 +110,7 @@ export function decide(input: DecideInput): DecideOutput {
   return {
     decision: { at, clock: clock.source, ...common, hosts, gates, recover },
     observations: judged.map((j) => j.observation),
+    ageReference: { ms: clock.ageReference.getTime(), source: clock.source },
   };
 }
 

@@ -133,13 +133,16 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
     observed,
     second,
     localNow,
+    cloudTimeFloor: cloudTimeFloor(rt),
     observations: await rt.store.getObservations(),
     openIncidents: new Set(open.map((i) => i.host)),
     paused: await pauseState(rt),
     config: rt.config.monitor,
     recent: open.map((i) => ({ host: i.host, incidentId: i.id, status: i.status, closedAt: null })),
   };
-  let { decision, observations } = decide(input);
+  const first = decide(input);
+  let { decision, observations } = first;
+  rememberCloudTime(rt, first.ageReference);
   // Recent recoveries only change the verdict of a host in trouble (the storm gate counts them,
   // a failed host may be one whose fence failed): a quiet pass decides without reading them.
   // `check` always reads them, to show the whole picture.
@@ -164,6 +167,25 @@ export async function runMonitorPass(rt: Runtime, startRecovery: StartRecovery |
   const started: MonitorPassResult['started'] = [];
   for (const r of decision.recover) started.push(await startOne(rt, r, startRecovery));
   return { decision, started };
+}
+
+/**
+ * The lower bound of the cloud's time the last pass of this runtime read ages against (without a
+ * Date header), and when, on the monotonic clock: `start` and a warm monitor Lambda carry it from
+ * pass to pass; `check` and a cold start begin without it.
+ */
+const cloudTime = new WeakMap<Runtime, { ms: number; at: number }>();
+
+function cloudTimeFloor(rt: Runtime): number | undefined {
+  const seen = cloudTime.get(rt);
+  return seen && seen.ms + (performance.now() - seen.at);
+}
+
+/** Kept only when ages were read against the heartbeats; `at` is taken after the listing, so the bound errs low. */
+function rememberCloudTime(rt: Runtime, ref: ReturnType<typeof decide>['ageReference']): void {
+  if (!ref) return; // an unobservable pass: keep what the last one knew
+  if (ref.source === 'heartbeat') cloudTime.set(rt, { ms: ref.ms, at: performance.now() });
+  else cloudTime.delete(rt);
 }
 
 /** Verdicts that history cannot change: nothing to recover, nothing suspect, nothing dark. */

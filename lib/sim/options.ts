@@ -4,6 +4,7 @@ import type { SimOptions } from './types.js';
 export interface ResolvedOptions {
   hosts: string[];
   reportIntervalMs: number;
+  heartbeatsInPhase: boolean;
   serviceDownTimeMs: number;
   rebuildMs: number;
   evacuationFinishLagMs: number;
@@ -28,6 +29,7 @@ export function resolveOptions(opts: SimOptions = {}): ResolvedOptions {
   const resolved: ResolvedOptions = {
     hosts,
     reportIntervalMs: positive('reportIntervalMs', opts.reportIntervalMs ?? 1000),
+    heartbeatsInPhase: opts.heartbeatsInPhase ?? false,
     serviceDownTimeMs: positive('serviceDownTimeMs', opts.serviceDownTimeMs ?? 6000),
     rebuildMs: nonNegative('rebuildMs', opts.rebuildMs ?? 1500),
     evacuationFinishLagMs: nonNegative('evacuationFinishLagMs', opts.evacuationFinishLagMs ?? 0),

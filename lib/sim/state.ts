@@ -165,8 +165,9 @@ export function createState(args: {
   const start = clock.now();
   const hosts = new Map<string, HostRec>();
   opts.hosts.forEach((name, i) => {
-    // Stagger the heartbeat phases so the hosts do not all report in the same millisecond.
-    const runningSince = start - Math.floor((i * opts.reportIntervalMs) / opts.hosts.length);
+    // Stagger the heartbeat phases so the hosts do not all report in the same millisecond (unless asked).
+    const phase = opts.heartbeatsInPhase ? 0 : Math.floor((i * opts.reportIntervalMs) / opts.hosts.length);
+    const runningSince = start - phase;
     hosts.set(name, {
       name,
       power: 'On',

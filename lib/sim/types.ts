@@ -91,6 +91,12 @@ export interface SimOptions {
   seed?: SeedData | ((hosts: readonly string[]) => SeedData);
   /** nova-compute heartbeat period (Nova's report_interval). Default 1000. */
   reportIntervalMs?: number;
+  /**
+   * Every compute heartbeats in the same millisecond, as computes started together do (the e2e
+   * bed's): the freshest heartbeat then stands still for a whole report interval. Default false
+   * (phases spread over the interval).
+   */
+  heartbeatsInPhase?: boolean;
   /** A heartbeat older than this makes the service `down` (Nova's service_down_time). Default 6000. */
   serviceDownTimeMs?: number;
   /** Time an evacuation takes from the API call to the instance running on the destination. Default 1500. */

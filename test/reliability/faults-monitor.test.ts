@@ -150,4 +150,24 @@ describe('fault: clock skew', () => {
   }
 });
 
+describe('computes heartbeating in phase, no Date header', () => {
+  test("ages move on between heartbeats: each pass carries the last one's bound of the cloud's time", async () => {
+    env = await startRelEnv({
+      sim: { dateHeader: false, heartbeatsInPhase: true, reportIntervalMs: 20_000, serviceDownTimeMs: 60_000 },
+    });
+    const x = executor(env);
+    const first = await runMonitorPass(env.rt, x.start);
+    expect(first.decision.clock).toBe('heartbeat');
+    // Every heartbeat is the freshest one: read against it alone, every age is 0.
+    for (const h of first.decision.hosts) expect(h.heartbeatAgeSeconds).toBe(0);
+    await new Promise((r) => setTimeout(r, 1500));
+    // No compute has reported since (next report in ~18 s), yet 1.5 s have passed on every clock.
+    const second = await runMonitorPass(env.rt, x.start);
+    for (const h of second.decision.hosts) expect(h.heartbeatAgeSeconds).toBeGreaterThanOrEqual(1);
+    expect(second.decision.hosts.every((h) => h.verdict === 'healthy')).toBe(true);
+    expect(x.attempts()).toBe(0);
+    await env.finish({ noFence: env.sim.hosts });
+  });
+});
+
 secretScanCase(['cli', 'execution input', 'execution output', 'incident records', 'log', 'mail']);

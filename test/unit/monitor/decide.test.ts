@@ -249,6 +249,54 @@ describe('monitor decisions without a Date header (Debian uwsgi nova-api)', () =
     expect(later.decision.recover).toEqual([]);
   });
 
+  describe("a bound of the cloud's time carried from the last pass (computes heartbeating in phase)", () => {
+    // Every compute reported at the same second, then compute-1 died: the freshest heartbeat stands still.
+    const inPhase = () => six().map((s) => ({ ...s, updatedAt: ago(0) }));
+    const carried = (floorMs: number, signals = inPhase()) =>
+      decide({
+        observed: { ok: true, signals },
+        localNow: T,
+        observations: [],
+        openIncidents: new Set(),
+        paused: false,
+        config: { ...config, withoutDateHeader: 'freshest-heartbeat' },
+        cloudTimeFloor: floorMs,
+      });
+
+    test('ages move on with the time passed since, instead of waiting for the next heartbeat', () => {
+      const { decision, ageReference } = carried(T.getTime() + 12_000);
+      expect(decision.clock).toBe('heartbeat');
+      expect(decision.hosts.map((h) => h.heartbeatAgeSeconds)).toEqual([12, 12, 12, 12, 12, 12]);
+      expect(ageReference).toEqual({ ms: T.getTime() + 12_000, source: 'heartbeat' });
+    });
+
+    test('a floor behind the freshest heartbeat changes nothing', () => {
+      const { decision } = carried(T.getTime() - 60_000);
+      expect(decision.hosts.every((h) => h.heartbeatAgeSeconds === 0)).toBe(true);
+    });
+
+    test('it never runs more than staleAfterSeconds past the freshest heartbeat: the freshest host never turns stale by age', () => {
+      const { decision } = carried(T.getTime() + 3_600_000);
+      expect(decision.hosts.map((h) => h.heartbeatAgeSeconds)).toEqual([30, 30, 30, 30, 30, 30]);
+      expect(decision.hosts.every((h) => h.verdict === 'healthy')).toBe(true);
+      expect(decision.gates).toEqual([]);
+    });
+
+    test('a Date header wins over any carried bound', () => {
+      const { decision } = decide({
+        observed: { ok: true, signals: inPhase(), serverDate: T },
+        localNow: T,
+        observations: [],
+        openIncidents: new Set(),
+        paused: false,
+        config,
+        cloudTimeFloor: T.getTime() + 20_000,
+      });
+      expect(decision.clock).toBe('server');
+      expect(decision.hosts.every((h) => h.heartbeatAgeSeconds === 0)).toBe(true);
+    });
+  });
+
   test('local-clock reads ages against our clock, as asked', () => {
     const { decision } = noDate(six(), new Date(T.getTime() + 600_000), [], 'local-clock');
     expect(decision.clock).toBe('local');
