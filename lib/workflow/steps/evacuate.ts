@@ -451,7 +451,9 @@ async function send(r: Round, rec: InstanceRecord): Promise<[InstanceRecord, boo
   if (!lock.take) return post(r, rec, sent);
   // Both requests go out together (neither can hold the other back): one round trip per wave
   // instead of two. The round lifts locks only after this returns, so never before ours landed.
-  const [locked, [after, inUse]] = await Promise.all([takeLock(rt, sent), post(r, rec, sent)]);
+  // The evacuate is issued first: nova-api serves a few requests at a time, and the move is what
+  // the recovery waits for.
+  const [[after, inUse], locked] = await Promise.all([post(r, rec, sent), takeLock(rt, sent)]);
   if (locked.lockedByUs !== false || after.lockedByUs === false) return [after, inUse];
   const refused = { ...after, lockedByUs: false }; // Nova refused the lock: nothing of ours to lift later
   await rt.store.putInstance(refused);
