@@ -159,6 +159,11 @@ interface Round {
   target: string | undefined;
   /** When the previous round's listing was sent (ms): what it showed in flight had not finished by then. */
   listedBefore: number | null;
+  /**
+   * When the listing this round judged its evacuations in flight by was sent: the next round's
+   * `listedBefore`. Not a later re-read for sending, which judged nothing finished or in flight.
+   */
+  listedAt: number;
 }
 
 async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSchema>): Promise<Round> {
@@ -181,6 +186,7 @@ async function openRound(rt: Runtime, input: z.infer<typeof EvacuateRoundInputSc
     host,
     round: input.round + 1,
     listedBefore: input.listedAt ? Date.parse(input.listedAt) : null,
+    listedAt: view.at - view.tookMs,
     items,
     records,
     view,
@@ -348,7 +354,7 @@ function summarize(r: Round, minDelayMs: number): EvacuateRoundOutput {
     retrying: left.filter((x) => x.outcome === 'pending' && x.retryAt).length,
     ...(group ? { group: { value: group.value, position: group.position, of: group.of } } : {}),
     nextCheckAt: new Date(now.getTime() + (done ? 0 : delay)).toISOString(),
-    listedAt: new Date(r.view.at - r.view.tookMs).toISOString(),
+    listedAt: new Date(r.listedAt).toISOString(),
     ...(done ? { results: r.items.map((i) => stateOf(r.records.get(i.id)!, now.toISOString())) } : {}),
   };
 }
