@@ -22,7 +22,10 @@ export interface ReferenceClock {
  * `maxAheadMs` (the staleness threshold) past the freshest heartbeat: a controller clock stepped
  * back cannot make a host look older than that, and when every heartbeat stops the freshest host
  * never turns stale by age alone (Nova's own "down" reaches the all-stale gate, as without the
- * carried bound). Grace periods advance on our
+ * carried bound). The carried bound is cut to the whole second: Nova (MySQL) writes `updated_at`
+ * in whole seconds, so a heartbeat printed as x.000 may have happened up to 1 s later, and a
+ * reference finer than the heartbeats would read ages up to 1 s past Nova's own (the Date header
+ * and the freshest heartbeat are whole seconds already). Grace periods advance on our
  * clock: they are durations between our own passes, and must keep running when every heartbeat
  * stops (a stalled control plane still has to reach the all-stale gate and the admins).
  */
@@ -38,9 +41,11 @@ export function referenceClock(
     const freshest = freshestHeartbeat(signals.map((s) => s.updatedAt));
     if (freshest) {
       const f = freshest.getTime();
-      const bound = carried ? Math.max(f, Math.min(carried.floorMs, f + carried.maxAheadMs)) : f;
+      const bound = carried ? Math.max(f, wholeSecond(Math.min(carried.floorMs, f + carried.maxAheadMs))) : f;
       return { ageReference: new Date(bound), at: localNow, source: 'heartbeat' };
     }
   }
   return { ageReference: localNow, at: localNow, source: 'local' };
 }
+
+const wholeSecond = (ms: number): number => Math.floor(ms / 1000) * 1000;

@@ -270,6 +270,16 @@ describe('monitor decisions without a Date header (Debian uwsgi nova-api)', () =
       expect(ageReference).toEqual({ ms: T.getTime() + 12_000, source: 'heartbeat' });
     });
 
+    test('it is cut to the whole second, the resolution Nova writes heartbeats in: ages never read past what Nova would', () => {
+      // compute-1 reported at T+0.999 (printed T), the freshest at T+1.0; 1.9 s after T the cloud is at T+1.9.
+      const signals = inPhase().map((s, i) =>
+        i === 0 ? s : { ...s, updatedAt: new Date(T.getTime() + 1000).toISOString() },
+      );
+      const { decision, ageReference } = carried(T.getTime() + 1_900, signals);
+      expect(ageReference?.ms).toBe(T.getTime() + 1000);
+      expect(decision.hosts[0]!.heartbeatAgeSeconds).toBe(1);
+    });
+
     test('a floor behind the freshest heartbeat changes nothing', () => {
       const { decision } = carried(T.getTime() - 60_000);
       expect(decision.hosts.every((h) => h.heartbeatAgeSeconds === 0)).toBe(true);
