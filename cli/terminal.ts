@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline';
 import { UserInputError } from '../lib/errors.js';
 
 /**
@@ -8,8 +7,10 @@ import { UserInputError } from '../lib/errors.js';
 export const terminal = {
   interactive: (): boolean => Boolean(process.stdin.isTTY && process.stdout.isTTY),
   /** The typed line, or null when the input ended (Ctrl-D, a closed terminal) before an answer. */
-  ask: (question: string): Promise<string | null> =>
-    new Promise((resolve) => {
+  // readline loads only when something is asked: most commands that can ask never do.
+  ask: async (question: string): Promise<string | null> => {
+    const { createInterface } = await import('node:readline');
+    return new Promise((resolve) => {
       const rl = createInterface({ input: process.stdin, output: process.stdout });
       let answered = false;
       // 'close' without an answer used to leave this promise pending forever: with nothing else
@@ -22,7 +23,8 @@ export const terminal = {
         rl.close();
         resolve(line);
       });
-    }),
+    });
+  },
 };
 
 /**

@@ -7,7 +7,9 @@ export const DEFAULT_CONFIG_FILE = 'freezer-dr.yaml';
 
 /** Validate an already-parsed config object. `source` names it in errors. */
 export function parseConfig(raw: unknown, source = 'config'): Config {
-  const result = ConfigSchema.safeParse(raw ?? {});
+  // A config is validated once per process: zod's JIT (a parser generated per object schema on its
+  // first parse) would cost more to compile than it saves on that one parse.
+  const result = ConfigSchema.safeParse(raw ?? {}, { jitless: true });
   if (!result.success) throw new ConfigInvalidError(source, formatIssues(result.error));
   return result.data;
 }
