@@ -6,7 +6,9 @@
  * openipmi and fence-agents are installed), with the part of ours spent outside the BMC exchange
  * (its `--json` reports `bmcMs`). Median of 5 processes each. Targets: `--help` ≤ 250 ms; `fence
  * status` no slower than `fence_ipmilan -o status` on the same BMC (ratio ≤ 1), so what is left of
- * it against a real BMC is the BMC.
+ * it against a real BMC is the BMC. Beside them (support/schema-cost.ts), what bounds `fence status`
+ * after Node's own start: evaluating the config module (building its zod schemas) in a fresh
+ * process, and zod against zod/mini on the same synthetic schemas.
  *
  *   npm run bench:cli [-- --runs 5] [-- --json]
  */
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { startSimCloud } from '../lib/sim/index.js';
 import { hasIpmiSim, hasIpmitool, startIpmiSim } from '../test/support/ipmi-sim.js';
 import { simCloud } from '../test/support/sim-cloud.js';
+import { schemaCost } from './support/schema-cost.js';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -105,6 +108,8 @@ const fenceIpmilan =
     : NaN;
 await bmc?.stop();
 await sim.stop();
+// What bounds `fence status` once Node has started: building the config's schemas (see the support module).
+const schema = schemaCost(ROOT, dir, runs);
 
 const figures = {
   runs,
@@ -121,6 +126,7 @@ const figures = {
       ? Math.round((fenceStatus / fenceIpmilan) * 100) / 100
       : null,
   help_ratio_to_source: Math.round((help / helpSource) * 100) / 100,
+  ...schema,
 };
 const helpMet = help <= HELP_MAX_MS;
 // fence_ipmilan is the reference for one status read: against the same BMC, ours should not take longer.
@@ -136,6 +142,9 @@ console.log(`  node -e 0 (the floor)   ${figures.node_bare_ms} ms`);
 console.log(`  check (simulated cloud) ${figures.check_ms} ms`);
 console.log(
   `  fence status (ipmi_sim) ${figures.fence_status_ms ?? 'skipped: no ipmi_sim'} ms (${figures.fence_status_startup_ms ?? '-'} ms of it before and after the BMC exchange); fence_ipmilan -o status ${figures.fence_ipmilan_status_ms ?? 'n/a'} ms`,
+);
+console.log(
+  `  config module (its zod schemas built, fresh process) ${schema.config_module_ms} ms; ${schema.zod_sections} config-like sections built + parsed: zod ${schema.zod_classic_build_ms} + ${schema.zod_classic_parse_ms} ms, zod/mini ${schema.zod_mini_build_ms} + ${schema.zod_mini_parse_ms} ms`,
 );
 if (fenceMet !== null)
   console.log(`  ratio ${fenceRatio} (target ≤ ${FENCE_RATIO_MAX}: ${fenceMet ? 'met' : 'NOT met'})`);
