@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 import { getLogger, registerSecret } from '../log/index.js';
 import type { CloudConfig } from './schemas.js';
 import { ConfigFileError, ConfigInvalidError, fileReason } from './errors.js';
@@ -24,30 +24,30 @@ export const ResolvedCloudSchema = z.object({
     z.object({
       type: z.literal('password'),
       /** By name in its domain, or by id. Ids are sent as ids (no domain needed). */
-      username: z.string().min(1).optional(),
-      userId: z.string().min(1).optional(),
-      password: z.string().min(1),
-      userDomainId: z.string().min(1).optional(),
-      userDomainName: z.string().min(1).optional(),
-      projectId: z.string().min(1).optional(),
-      projectName: z.string().min(1).optional(),
-      projectDomainId: z.string().min(1).optional(),
-      projectDomainName: z.string().min(1).optional(),
+      username: z.optional(z.string().check(z.minLength(1))),
+      userId: z.optional(z.string().check(z.minLength(1))),
+      password: z.string().check(z.minLength(1)),
+      userDomainId: z.optional(z.string().check(z.minLength(1))),
+      userDomainName: z.optional(z.string().check(z.minLength(1))),
+      projectId: z.optional(z.string().check(z.minLength(1))),
+      projectName: z.optional(z.string().check(z.minLength(1))),
+      projectDomainId: z.optional(z.string().check(z.minLength(1))),
+      projectDomainName: z.optional(z.string().check(z.minLength(1))),
     }),
     z.object({
       type: z.literal('application-credential'),
-      applicationCredentialId: z.string().min(1),
-      applicationCredentialSecret: z.string().min(1),
+      applicationCredentialId: z.string().check(z.minLength(1)),
+      applicationCredentialSecret: z.string().check(z.minLength(1)),
     }),
   ]),
-  regionName: z.string().optional(),
-  interface: z.enum(['public', 'internal', 'admin']).default('public'),
-  caBundle: z.string().optional(),
+  regionName: z.optional(z.string()),
+  interface: z._default(z.enum(['public', 'internal', 'admin']), 'public'),
+  caBundle: z.optional(z.string()),
   /** Client TLS: certificate (PEM), and its key when the certificate file does not hold it. */
-  clientCert: z.string().optional(),
-  clientKey: z.string().optional(),
-  insecure: z.boolean().default(false),
-  requestTimeoutMs: z.number().positive().default(10_000),
+  clientCert: z.optional(z.string()),
+  clientKey: z.optional(z.string()),
+  insecure: z._default(z.boolean(), false),
+  requestTimeoutMs: z._default(z.number().check(z.positive()), 10_000),
 });
 export type ResolvedCloud = z.infer<typeof ResolvedCloudSchema>;
 

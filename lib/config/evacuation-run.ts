@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 
 /**
  * Per-instance retries of the Evacuate round. Nova answers NoValidHost (the instance goes ERROR,
@@ -7,18 +7,16 @@ import * as z from 'zod';
  * API may recover, so both are tried again, each time only after Nova shows the previous attempt
  * ended (S5).
  */
-export const EvacuationRetriesSchema = z
-  .object({
-    /** Retries after the first attempt (0 = fail at the first NoValidHost or 5xx). Defaults to 3. */
-    count: z.number().int().min(0).max(10).default(3),
-    /**
-     * Wait before the first retry in seconds, doubled for each further one (±20 % jitter, at most
-     * 10 minutes). The instance's own timeout (`instanceTimeoutSeconds`) still covers every attempt.
-     * Defaults to 10.
-     */
-    backoffSeconds: z.number().positive({ message: 'expected a positive number of seconds' }).default(10),
-  })
-  .strict();
+export const EvacuationRetriesSchema = z.strictObject({
+  /** Retries after the first attempt (0 = fail at the first NoValidHost or 5xx). Defaults to 3. */
+  count: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(10)), 3),
+  /**
+   * Wait before the first retry in seconds, doubled for each further one (±20 % jitter, at most
+   * 10 minutes). The instance's own timeout (`instanceTimeoutSeconds`) still covers every attempt.
+   * Defaults to 10.
+   */
+  backoffSeconds: z._default(z.number().check(z.positive({ message: 'expected a positive number of seconds' })), 10),
+});
 export type EvacuationRetriesConfig = z.infer<typeof EvacuationRetriesSchema>;
 
 /**
@@ -28,4 +26,4 @@ export type EvacuationRetriesConfig = z.infer<typeof EvacuationRetriesSchema>;
  * held by a lock) and is never locked or unlocked by us. `false` for clouds older than 2.73
  * (Nova Train). Defaults to true.
  */
-export const EvacuationLockSchema = z.boolean().default(true);
+export const EvacuationLockSchema = z._default(z.boolean(), true);

@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 
 /** Turn zod issues into one line each: the exact field path and what was expected. */
-export function formatIssues(error: z.ZodError): string[] {
+export function formatIssues(error: z.core.$ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.length
       ? issue.path

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../zod-mini.js';
 
 /** What a confirmed power-off leaves in the incident record (S1: `fenced` is only ever true). */
 export const FenceResultSchema = z.object({
@@ -8,7 +8,7 @@ export const FenceResultSchema = z.object({
   target: z.string(),
   confirmedAt: z.string(),
   /** Power-state reads until off was confirmed (0 when it was already off or operator-confirmed). */
-  attempts: z.number().int().min(0),
-  alreadyOff: z.boolean().default(false),
+  attempts: z.number().check(z.int(), z.minimum(0)),
+  alreadyOff: z._default(z.boolean(), false),
 });
 export type FenceResult = z.infer<typeof FenceResultSchema>;

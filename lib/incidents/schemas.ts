@@ -63,7 +63,7 @@ export const IncidentSchema = z.object({
   updatedAt: z.string(),
   closedAt: z.string().nullable().default(null),
   dryRun: z.boolean().default(false),
-  fence: FenceResultSchema.nullable().default(null),
+  fence: z.nullable(FenceResultSchema).default(null),
   isolation: IsolationSchema.nullable().default(null),
   plan: PlanSchema.nullable().default(null),
   error: z.object({ name: z.string(), message: z.string() }).nullable().default(null),

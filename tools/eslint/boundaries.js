@@ -9,7 +9,7 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** Who may import lib/sim besides the tests and benches. */
 const SIM_USERS = new Set(['cli/demo.ts']);
 /** Files directly under lib/ that are shared by every area (no index needed). */
-const LIB_SHARED = new Set(['lib/errors.ts']);
+const LIB_SHARED = new Set(['lib/errors.ts', 'lib/zod-mini.ts']);
 
 function zoneOf(rel) {
   const [top, area] = rel.split('/');
