@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { spawnCli } from './support/child.js';
 import { addSecret } from './support/corpus.js';
 import { STACK, startRelEnv, type CliResult, type RelEnv } from './support/env.js';
 import { recordCase, recordFile, suite } from './support/results.js';
@@ -281,6 +282,25 @@ describe('bad input: config files', () => {
     expect(r.err).toMatch(/^error: /);
     expect(r.err).not.toContain(LITERAL_OS_PASSWORD);
     expect(r.err).not.toContain(LITERAL_BMC_PASSWORD);
+  });
+
+  // `fence status` in its own process (the built CLI when dist/ is current) loads only the
+  // zod/mini schemas, and zod/mini speaks English only through lib/zod-mini.ts: without it (or
+  // with its side effect dropped by the bundler) every message would read just "Invalid input".
+  test('the command itself, in a fresh process, words config errors in full', async () => {
+    const path = configFile((c) => {
+      c.monitor.gates = { maxFailedHosts: 1.5 };
+      c.evacuation.concurrency = 'four';
+    });
+    const p = spawnCli('fence status, bad config', ['fence', 'status', '--host', 'compute-1', '--config', path]);
+    const { code } = await p.exited;
+    expect({ code, err: p.stderr() }).toEqual({
+      code: 2,
+      err: expect.stringMatching(
+        /monitor\.gates\.maxFailedHosts: Invalid input: expected int, received number\n.*evacuation\.concurrency: Invalid input: expected number, received string/,
+      ),
+    });
+    expect(p.stderr()).not.toMatch(STACK);
   });
 });
 addSecret('literal password in a config file', LITERAL_OS_PASSWORD);
